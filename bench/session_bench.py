@@ -1,0 +1,266 @@
+"""Shell-session benchmark: tether beside OpenSSH on the same machine, in one run, as ratios.
+
+    python bench/session_bench.py [--bytes 1G] [--keystrokes 300] [--starts 7] [--no-ssh]
+
+Starts its own tether server and agent (loopback, TLS) and, when `sshd` is installed, a throwaway sshd on a free
+loopback port with temporary host and user keys. Measures, for each:
+- keystroke echo round trip (p50/p99): one byte typed into `cat` under `stty -icanon`, timed until the terminal's
+  echo arrives back at the client (the line discipline echoes, so this is pure transport latency);
+- bulk output throughput: `head -c N /dev/zero` in a PTY on the far side, counted at the client;
+- time from starting the client to the first byte of output (the prompt);
+- peak RSS of each process during the bulk transfer (server, agent, CLI vs sshd, ssh).
+Machines here are noisy: read the ratios, not the absolute numbers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import pwd
+import select
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pexpect
+import psutil
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "e2e"))
+from stack import Stack, free_port, wait_until
+
+
+def parse_size(text: str) -> int:
+    units = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
+    return int(float(text[:-1]) * units[text[-1].upper()]) if text[-1].upper() in units else int(text)
+
+
+class Sshd:
+    """A private sshd on loopback with its own host key and a temporary user key for the current user."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        root.mkdir(parents=True, exist_ok=True)
+        self.port = free_port()
+        self.user = pwd.getpwuid(os.geteuid()).pw_name
+        host_key, self.user_key = root / "host_ed25519", root / "user_ed25519"
+        for key in (host_key, self.user_key):
+            subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)
+        (root / "authorized_keys").write_text((root / "user_ed25519.pub").read_text())
+        os.chmod(root / "authorized_keys", 0o600)
+        config = root / "sshd_config"
+        config.write_text(
+            f"Port {self.port}\nListenAddress 127.0.0.1\nHostKey {host_key}\nPidFile {root}/sshd.pid\n"
+            f"AuthorizedKeysFile {root}/authorized_keys\nStrictModes no\nUsePAM no\nPermitRootLogin prohibit-password\n"
+            "PasswordAuthentication no\nKbdInteractiveAuthentication no\nLogLevel ERROR\n"
+        )
+        Path("/run/sshd").mkdir(exist_ok=True)
+        sshd = shutil.which("sshd") or "/usr/sbin/sshd"
+        self.proc = subprocess.Popen([sshd, "-D", "-e", "-f", str(config)], stderr=subprocess.DEVNULL)
+        wait_until("sshd to listen", lambda: _connects(self.port), timeout=10)
+
+    def argv(self, *remote: str, tty: bool = True) -> list[str]:
+        return [
+            "ssh", *(["-tt"] if tty else ["-T"]), "-i", str(self.user_key), "-p", str(self.port),
+            "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
+            "-o", "BatchMode=yes", f"{self.user}@127.0.0.1", *remote,
+        ]
+
+    def close(self) -> None:
+        self.proc.send_signal(signal.SIGTERM)
+        self.proc.wait(timeout=10)
+
+
+def _connects(port: int) -> bool:
+    import socket
+
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def echo_latency(argv: list[str], env: dict[str, str] | None, keystrokes: int) -> list[float]:
+    """Seconds from writing one byte to seeing its echo, at the client's terminal."""
+    child = pexpect.spawn(argv[0], argv[1:], env=env, dimensions=(40, 120), timeout=30)
+    child.send(b"stty -icanon; echo READY_$((2*21)); cat > /dev/null\r")
+    child.expect(b"READY_42")
+    time.sleep(0.3)
+    while True:  # drain
+        try:
+            child.read_nonblocking(65536, timeout=0.2)
+        except pexpect.TIMEOUT:
+            break
+    samples = []
+    fd = child.child_fd
+    for i in range(keystrokes):
+        ch = b"abcdefghijklmnopqrstuvwxyz"[i % 26 : i % 26 + 1]
+        start = time.perf_counter()
+        os.write(fd, ch)
+        seen = b""
+        while ch not in seen:
+            select.select([fd], [], [], 5)
+            seen += os.read(fd, 4096)
+        samples.append(time.perf_counter() - start)
+        if i % 60 == 59:
+            os.write(fd, b"\r")
+            time.sleep(0.02)
+            try:
+                while True:
+                    child.read_nonblocking(65536, timeout=0.05)
+            except pexpect.TIMEOUT:
+                pass
+    child.sendcontrol("c")
+    child.send(b"exit\r")
+    child.expect(pexpect.EOF)
+    child.close()
+    return samples
+
+
+def throughput(argv: list[str], env: dict[str, str] | None, nbytes: int,
+               watch: Callable[[int], dict[str, list[int]]]) -> tuple[float, dict[str, float]]:
+    """Bytes per second of PTY output counted at the client, and the peak RSS (MiB) of the watched processes.
+
+    `watch(client_pid)` names the processes to sample (several pids under one name are summed).
+    """
+    peaks: dict[str, float] = {}
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.is_set():
+            for name, pids in watch(proc.pid).items():
+                total = 0.0
+                for pid in pids:
+                    try:
+                        total += psutil.Process(pid).memory_info().rss / 2**20
+                    except psutil.Error:
+                        continue
+                peaks[name] = max(peaks.get(name, 0.0), total)
+            time.sleep(0.05)
+
+
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, env=env)
+    assert proc.stdout is not None
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    total = 0
+    start = time.perf_counter()
+    while chunk := proc.stdout.read1(1 << 20):  # type: ignore[attr-defined]
+        total += len(chunk)
+    elapsed = time.perf_counter() - start
+    proc.wait()
+    stop.set()
+    sampler.join()
+    if total < nbytes:
+        raise RuntimeError(f"only {total} of {nbytes} bytes arrived")
+    return total / elapsed, peaks
+
+
+def time_to_first_byte(argv: list[str], env: dict[str, str] | None, runs: int) -> list[float]:
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        child = pexpect.spawn(argv[0], argv[1:], env=env, dimensions=(40, 120), timeout=30)
+        child.read_nonblocking(1, timeout=30)
+        samples.append(time.perf_counter() - start)
+        child.sendcontrol("c")
+        child.send(b"exit\r")
+        try:
+            child.expect(pexpect.EOF, timeout=10)
+        finally:
+            child.close(force=True)
+    return samples
+
+
+def children_of(pid: int, name: str) -> list[int]:
+    try:
+        return [p.pid for p in psutil.Process(pid).children(recursive=True) if p.name().startswith(name)]
+    except psutil.Error:
+        return []
+
+
+def row(label: str, ours: float, theirs: float | None, unit: str, better: str) -> str:
+    ratio = f"{ours / theirs:6.2f}x" if theirs else "   n/a"
+    theirs_text = f"{theirs:12.3f}" if theirs is not None else f"{'-':>12}"
+    return f"{label:<38}{ours:12.3f}{theirs_text}  {unit:<8}{ratio}  ({better})"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--bytes", default="1G", help="bulk output size (default 1G)")
+    parser.add_argument("--keystrokes", type=int, default=300)
+    parser.add_argument("--starts", type=int, default=7)
+    parser.add_argument("--no-ssh", action="store_true", help="skip the OpenSSH column")
+    args = parser.parse_args()
+    nbytes = parse_size(args.bytes)
+
+    root = Path(tempfile.mkdtemp(prefix="tether-bench-"))
+    stack = Stack(root)
+    sshd: Sshd | None = None
+    try:
+        stack.start_server()
+        instance = stack.add_agent()
+        env = stack.env()
+        tether_shell = [sys.executable, "-m", "tether", "session", "-i", instance]
+        tether_bulk = [*tether_shell, "--command", f"head -c {nbytes} /dev/zero"]
+        if args.no_ssh:
+            print("OpenSSH column skipped (--no-ssh)")
+        elif not (shutil.which("sshd") or Path("/usr/sbin/sshd").exists()):
+            print("OpenSSH column skipped: sshd is not installed (apt-get install openssh-server)")
+        else:
+            sshd = Sshd(root / "ssh")
+
+        results: dict[str, tuple[float, float | None]] = {}
+        ours = echo_latency(tether_shell, env, args.keystrokes)
+        theirs = echo_latency(sshd.argv(), None, args.keystrokes) if sshd else None
+        results["echo p50 (ms)"] = (percentile(ours, 50) * 1e3, percentile(theirs, 50) * 1e3 if theirs else None)
+        results["echo p99 (ms)"] = (percentile(ours, 99) * 1e3, percentile(theirs, 99) * 1e3 if theirs else None)
+
+        assert stack.server is not None
+        server_pid, agent_pid = stack.server.pid, stack.agents[instance].pid
+        rate, peaks = throughput(tether_bulk, env, nbytes,
+                                 lambda cli: {"server": [server_pid], "agent": [agent_pid], "client": [cli]})
+        ssh_rate, ssh_peaks = None, {}
+        if sshd:
+            sshd_pid = sshd.proc.pid
+            ssh_rate, ssh_peaks = throughput(
+                sshd.argv(f"head -c {nbytes} /dev/zero"), None, nbytes,
+                lambda cli: {"server": [sshd_pid], "agent": children_of(sshd_pid, "sshd"), "client": [cli]},
+            )
+        results["bulk output (MB/s)"] = (rate / 1e6, ssh_rate / 1e6 if ssh_rate else None)
+
+        ours_start = time_to_first_byte(tether_shell, env, args.starts)
+        theirs_start = time_to_first_byte(sshd.argv(), None, args.starts) if sshd else None
+        results["start to first byte (ms)"] = (
+            statistics.median(ours_start) * 1e3, statistics.median(theirs_start) * 1e3 if theirs_start else None
+        )
+
+        print(f"\ntether session benchmark: {nbytes / 2**20:.0f} MiB bulk, {args.keystrokes} keystrokes, "
+              f"{args.starts} starts; {os.cpu_count()} CPUs")
+        print(f"{'':<38}{'tether':>12}{'ssh':>12}  {'unit':<8}{'ratio':>7}")
+        better = {"echo p50 (ms)": "lower is better", "echo p99 (ms)": "lower is better",
+                  "bulk output (MB/s)": "higher is better", "start to first byte (ms)": "lower is better"}
+        for label, (a, b) in results.items():
+            print(row(label, a, b, "", better[label]))
+        labels = {"server": "peak RSS server / sshd listener", "agent": "peak RSS agent / sshd session",
+                  "client": "peak RSS tether CLI / ssh"}
+        for key, label in labels.items():
+            print(row(label, peaks.get(key, 0.0), ssh_peaks.get(key) if sshd else None, "MiB", "during bulk"))
+    finally:
+        if sshd:
+            sshd.close()
+        stack.close()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

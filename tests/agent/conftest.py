@@ -1,0 +1,221 @@
+"""Test harness for the agent: a local aiohttp server that plays the relay (data channels) and the server (control).
+
+The shell runner is tested for real: a real PTY, a real shell, real users; only the relay and the client are played
+by this file, through the same `tether.protocol.Channel` the CLI uses.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+from tether.agent.config import AgentSettings
+from tether.agent.shell import SessionEnd, ShellSession
+from tether.agent.users import LoginUser, resolve_login_user
+from tether.protocol import (
+    DEFAULT_WINDOW,
+    MAX_MESSAGE,
+    Ack,
+    Channel,
+    Data,
+    Error,
+    Exit,
+    Hello,
+    Resize,
+    encode,
+)
+from tether.protocol.control import OpenSession
+
+TOKEN = "agent-token-for-tests"
+
+root_only = pytest.mark.skipif(os.geteuid() != 0, reason="needs root: creates users and switches to them")
+
+
+class FakeClient:
+    """The client end of a data channel, speaking through the relay's server-side WebSocket."""
+
+    def __init__(self, ws: web.WebSocketResponse, *, window: int = DEFAULT_WINDOW, auto_ack: bool = True) -> None:
+        self.ws = ws
+        self.channel = Channel(window, initiator=True)
+        self.auto_ack = auto_ack
+        self.output = bytearray()
+        self.received = 0
+        self.exit_status: int | None = None
+        self.error: Error | None = None
+        self.closed = False
+
+    async def start(self, cols: int = 80, rows: int = 24) -> None:
+        await self.ws.send_bytes(self.channel.hello())
+        await self.ws.send_bytes(encode(Resize(cols, rows)))
+        while not self.channel.peer_ready:
+            if not await self._next(10):
+                raise AssertionError("the agent closed the channel before its HELLO")
+
+    async def send(self, data: bytes) -> None:
+        for frame in self.channel.send_data(data):
+            await self.ws.send_bytes(frame)
+
+    async def resize(self, cols: int, rows: int) -> None:
+        await self.ws.send_bytes(encode(Resize(cols, rows)))
+
+    async def eof(self) -> None:
+        await self.ws.send_bytes(self.channel.send_eof())
+
+    async def _next(self, timeout: float) -> bool:
+        """Process one incoming frame; False once the channel is closed."""
+        msg = await asyncio.wait_for(self.ws.receive(), timeout)
+        if msg.type != aiohttp.WSMsgType.BINARY:
+            self.closed = True
+            return False
+        frame = self.channel.receive(msg.data)
+        match frame:
+            case Data(_, data):
+                self.output += data
+                self.received += len(data)
+                if self.auto_ack:
+                    ack = self.channel.consumed(len(data))
+                    if ack is not None:
+                        await self.ws.send_bytes(ack)
+            case Exit(status):
+                self.exit_status = status
+            case Error():
+                self.error = frame
+            case Hello() | Ack():
+                pass
+        return True
+
+    async def expect(self, needle: bytes, timeout: float = 10.0) -> bytes:
+        """Read until `needle` appears in the output; return the output up to and including it, and drop that."""
+        deadline = time.monotonic() + timeout
+        while needle not in self.output:
+            left = deadline - time.monotonic()
+            if left <= 0 or not await self._next(left):
+                raise AssertionError(f"{needle!r} not seen; output so far: {bytes(self.output[-2000:])!r}")
+        i = self.output.index(needle) + len(needle)
+        out = bytes(self.output[:i])
+        del self.output[:i]
+        return out
+
+    async def until_closed(self, timeout: float = 10.0) -> None:
+        deadline = time.monotonic() + timeout
+        while not self.closed:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise AssertionError("the agent did not close the data channel")
+            await self._next(left)
+
+    async def drain_for(self, seconds: float) -> None:
+        """Process frames for `seconds` (or until closed)."""
+        deadline = time.monotonic() + seconds
+        while not self.closed and time.monotonic() < deadline:
+            try:
+                await self._next(max(0.01, deadline - time.monotonic()))
+            except TimeoutError:
+                return
+
+
+@dataclass
+class FakeRelay:
+    """Accepts agent data channels at /agent/v1/data/{id} and hands each one to the test as a `FakeClient`."""
+
+    url: str = ""
+    channels: asyncio.Queue[tuple[str, web.WebSocketResponse]] = field(default_factory=lambda: asyncio.Queue(8))
+    authorizations: list[str] = field(default_factory=list)
+    release: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def handler(self, request: web.Request) -> web.StreamResponse:
+        self.authorizations.append(request.headers.get("Authorization", ""))
+        if request.headers.get("Authorization") != f"Bearer {TOKEN}":
+            raise web.HTTPUnauthorized()
+        ws = web.WebSocketResponse(max_msg_size=MAX_MESSAGE)
+        await ws.prepare(request)
+        await self.channels.put((request.match_info["sid"], ws))
+        # Keep the handler alive while the test drives the socket from outside it.
+        await self.release.wait()
+        return ws
+
+    async def client(self, **kw: object) -> FakeClient:
+        _, ws = await asyncio.wait_for(self.channels.get(), 10)
+        return FakeClient(ws, **kw)  # type: ignore[arg-type]
+
+    def spec(self, sid: str = "s-test", **kw: object) -> OpenSession:
+        fields: dict[str, object] = {
+            "session_id": sid,
+            "kind": "shell",
+            "data_url": f"{self.url}/agent/v1/data/{sid}",
+            "token": TOKEN,
+            "idle_timeout": 0.0,
+            "max_duration": 0.0,
+        }
+        fields.update(kw)
+        return OpenSession(**fields)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+async def relay() -> AsyncIterator[FakeRelay]:
+    r = FakeRelay()
+    app = web.Application()
+    app.router.add_get("/agent/v1/data/{sid}", r.handler)
+    runner = web.AppRunner(app, shutdown_timeout=1)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    r.url = f"ws://127.0.0.1:{port}"
+    try:
+        yield r
+    finally:
+        r.release.set()
+        await runner.cleanup()
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession() as s:
+        yield s
+
+
+@pytest.fixture
+def login_user() -> LoginUser:
+    """The default login user (created on first use when root), or ourselves when not root."""
+    return resolve_login_user(None, AgentSettings())
+
+
+@dataclass
+class Running:
+    session: ShellSession
+    task: asyncio.Task[SessionEnd]
+    client: FakeClient
+
+
+@pytest.fixture
+def start_session(
+    relay: FakeRelay, http: aiohttp.ClientSession, login_user: LoginUser
+) -> Callable[..., object]:
+    """Start a ShellSession against the fake relay and connect a FakeClient to it."""
+    tasks: list[asyncio.Task[SessionEnd]] = []
+
+    async def start(
+        *, user: LoginUser | None = None, cols: int = 80, rows: int = 24, client_window: int = DEFAULT_WINDOW,
+        auto_ack: bool = True, hangup_grace: float = 1.0, switch_user: bool | None = None, **spec: object,
+    ) -> Running:
+        session = ShellSession(
+            relay.spec(**spec), user or login_user, http, hangup_grace=hangup_grace, switch_user=switch_user
+        )
+        task = asyncio.create_task(session.run())
+        tasks.append(task)
+        client = await relay.client(window=client_window, auto_ack=auto_ack)
+        await client.start(cols, rows)
+        return Running(session, task, client)
+
+    yield start  # type: ignore[misc]
+    for task in tasks:
+        if not task.done():
+            task.cancel()

@@ -1,0 +1,175 @@
+"""A real tether deployment on loopback for end-to-end tests: server and agents as separate processes.
+
+Everything goes through the `tether` command as a user would run it, so these tests cover the CLI wiring, TLS,
+the relay and the agent together.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pexpect
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_until(what: str, check: Callable[[], Any], timeout: float = 20.0, interval: float = 0.1) -> Any:
+    deadline = time.monotonic() + timeout
+    last_error: BaseException | None = None
+    while time.monotonic() < deadline:
+        try:
+            result = check()
+        except Exception as exc:
+            last_error = exc
+            result = None
+        if result:
+            return result
+        time.sleep(interval)
+    raise AssertionError(f"timed out waiting for {what}" + (f" (last error: {last_error!r})" if last_error else ""))
+
+
+class Stack:
+    """A server (and agents) in a temporary directory, driven through the CLI."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.port = free_port()
+        self.server_dir = root / "server"
+        self.server: subprocess.Popen[bytes] | None = None
+        self.agents: dict[str, subprocess.Popen[bytes]] = {}
+        self.agent_dirs: dict[str, Path] = {}
+        self.creds: dict[str, str] = {}
+
+    # -- processes ----------------------------------------------------------------------------------------------
+
+    def _spawn(self, argv: list[str], log: Path) -> subprocess.Popen[bytes]:
+        with open(log, "ab") as out:
+            return subprocess.Popen(
+                [sys.executable, "-m", "tether", *argv], stdout=out, stderr=out, stdin=subprocess.DEVNULL,
+                start_new_session=True, env=self.base_env(),
+            )
+
+    def base_env(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("TETHER_")}
+        env["TETHER_CONFIG_FILE"] = str(self.root / "config.toml")
+        env["PYTHONUNBUFFERED"] = "1"
+        return env
+
+    def env(self) -> dict[str, str]:
+        env = self.base_env()
+        env.update({
+            "TETHER_SERVER": self.creds["server"],
+            "TETHER_ACCESS_KEY_ID": self.creds["access_key_id"],
+            "TETHER_ACCESS_KEY_SECRET": self.creds["access_key_secret"],
+            "TETHER_CA_CERT": self.creds["ca_cert"],
+        })
+        return env
+
+    def start_server(self, *extra: str) -> None:
+        self.server_dir.mkdir(parents=True, exist_ok=True)
+        self.server = self._spawn(
+            ["server", "--data-dir", str(self.server_dir), "--listen", f"127.0.0.1:{self.port}",
+             "--heartbeat-interval", "1", *extra],
+            self.root / "server.log",
+        )
+        creds_file = self.server_dir / "admin-credentials.json"
+
+        def ready() -> bool:
+            assert self.server is not None
+            if self.server.poll() is not None:
+                raise AssertionError(f"server exited: {self.log('server')}")
+            if not creds_file.exists():
+                return False
+            with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                pass
+            return True
+
+        wait_until("the server to listen", ready, timeout=30)
+        self.creds = json.loads(creds_file.read_text())
+
+    def stop_server(self, sig: int = signal.SIGTERM) -> int:
+        assert self.server is not None
+        self.server.send_signal(sig)
+        code = self.server.wait(timeout=30)
+        self.server = None
+        return code
+
+    def log(self, name: str) -> str:
+        path = self.root / f"{name}.log"
+        return path.read_text(errors="replace")[-4000:] if path.exists() else ""
+
+    # -- CLI ----------------------------------------------------------------------------------------------------
+
+    def cli(self, *args: str, check: bool = True, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+        proc = subprocess.run(
+            [sys.executable, "-m", "tether", *args], capture_output=True, text=True, env=self.env(),
+            timeout=timeout, check=False, stdin=subprocess.DEVNULL,
+        )
+        if check and proc.returncode != 0:
+            raise AssertionError(f"tether {' '.join(args)} exited {proc.returncode}: {proc.stderr}")
+        return proc
+
+    def api(self, action: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+        out = self.cli("api", action, "--body", json.dumps(body or {})).stdout
+        return json.loads(out)  # type: ignore[no-any-return]
+
+    def add_agent(self, name: str = "agent") -> str:
+        activation = json.loads(self.cli("activation", "create", "--json").stdout)
+        state = self.root / name
+        reg = self.cli(
+            "agent", "register", "--server", self.creds["server"], "--ca-cert", self.creds["ca_cert"],
+            "--activation-id", activation["ActivationId"], "--activation-code", activation["ActivationCode"],
+            "--state-dir", str(state), "--json",
+        )
+        instance_id: str = json.loads(reg.stdout)["InstanceId"]
+        self.agent_dirs[instance_id] = state
+        self.start_agent(instance_id)
+        self.wait_online(instance_id)
+        return instance_id
+
+    def start_agent(self, instance_id: str) -> None:
+        self.agents[instance_id] = self._spawn(
+            ["agent", "run", "--state-dir", str(self.agent_dirs[instance_id])], self.root / f"agent-{instance_id}.log"
+        )
+
+    def status(self, instance_id: str) -> str:
+        reply = self.api("DescribeInstances", {"InstanceIds": [instance_id]})
+        return str(reply["Instances"][0]["Status"])
+
+    def wait_online(self, instance_id: str, timeout: float = 30) -> None:
+        wait_until(f"{instance_id} Online", lambda: self.status(instance_id) == "Online", timeout=timeout,
+                   interval=0.3)
+
+    def session(self, instance_id: str, *args: str, cols: int = 100, rows: int = 30) -> pexpect.spawn:
+        child = pexpect.spawn(
+            sys.executable, ["-m", "tether", "session", "-i", instance_id, *args], env=self.env(),
+            dimensions=(rows, cols), timeout=20,
+        )
+        return child
+
+    def close(self) -> None:
+        for proc in [*self.agents.values(), *([self.server] if self.server else [])]:
+            if proc.poll() is None:
+                with contextlib.suppress(ProcessLookupError):
+                    proc.send_signal(signal.SIGTERM)
+        for proc in [*self.agents.values(), *([self.server] if self.server else [])]:
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()

@@ -1,0 +1,58 @@
+"""First start: TLS, administrator credentials, the reported port; --no-tls; restart reuses everything."""
+
+from __future__ import annotations
+
+import json
+import logging
+import stat
+
+import aiohttp
+import pytest
+
+from tether.auth.signing import sign_request
+from tether.server import parse_listen
+
+
+async def test_first_start_writes_credentials_and_tls(make_server, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO)
+    server = await make_server()
+    data_dir = server.state.config.data_dir
+    path = data_dir / "admin-credentials.json"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    creds = json.loads(path.read_text())
+    assert set(creds) == {"server", "access_key_id", "access_key_secret", "ca_cert"}
+    assert creds["server"] == server.url == f"https://127.0.0.1:{server.port}"
+    assert server.port > 0
+    assert creds["ca_cert"] == str(data_dir / "tls" / "ca.pem") and (data_dir / "tls" / "ca.pem").exists()
+    assert creds["access_key_secret"] == server.admin_credentials.access_key_secret
+    assert f"listening on https://127.0.0.1:{server.port}" in caplog.text
+    assert str(path) in caplog.text
+    assert creds["access_key_secret"] not in caplog.text
+    assert creds["access_key_secret"] not in repr(server.admin_credentials)
+
+    await server.stop()
+    again = await make_server()
+    assert again.admin_credentials.access_key_id == creds["access_key_id"]
+    assert again.admin_credentials.access_key_secret == creds["access_key_secret"]
+    assert json.loads(path.read_text())["server"] == again.url
+
+
+async def test_no_tls_serves_plain_http(make_server, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.WARNING)
+    server = await make_server(tls=False)
+    assert server.url.startswith("http://") and "TLS is off" in caplog.text
+    creds = server.admin_credentials
+    path = "/api/v1/DescribeInstances"
+    headers = sign_request("POST", path, b"{}", creds.access_key_id, creds.access_key_secret)
+    async with aiohttp.ClientSession() as http, http.post(server.url + path, data=b"{}", headers=headers) as resp:
+        assert resp.status == 200
+        assert (await resp.json())["Instances"] == []
+
+
+def test_parse_listen() -> None:
+    assert parse_listen("127.0.0.1:0") == ("127.0.0.1", 0)
+    assert parse_listen("[::1]:8443") == ("::1", 8443)
+    assert parse_listen(":9000") == ("0.0.0.0", 9000)
+    for bad in ("nohost", "h:99999", "h:x"):
+        with pytest.raises(ValueError):
+            parse_listen(bad)

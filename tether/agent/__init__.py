@@ -1,0 +1,27 @@
+"""The tether agent: it dials out to the server, proves who it is, and runs the shells people open through it.
+
+Modules, each with one job:
+- `config`: the state directory (`agent.json`, `agent.key`, `ca.pem`) and its settings.
+- `register`: one-time registration with an activation code.
+- `backoff`: the reconnect schedule (exponential, full jitter).
+- `users`: which login user a session runs as, and creating the default user.
+- `shell`: one shell session: a real PTY bridged to one data-channel WebSocket with credit flow control.
+- `control`: the long-lived control channel and the session table (`run_agent`).
+"""
+
+from __future__ import annotations
+
+from tether.agent.config import AgentConfig, AgentSettings, ConfigError, default_state_dir
+from tether.agent.control import AgentDeregistered, run_agent
+from tether.agent.register import RegistrationError, register
+
+__all__ = [
+    "AgentConfig",
+    "AgentDeregistered",
+    "AgentSettings",
+    "ConfigError",
+    "RegistrationError",
+    "default_state_dir",
+    "register",
+    "run_agent",
+]

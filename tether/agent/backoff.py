@@ -1,0 +1,56 @@
+"""Reconnect schedule: exponential backoff with full jitter.
+
+Why full jitter (delay drawn uniformly from [0, ceiling]): when the server restarts, every agent loses its control
+channel at the same instant. Plain exponential backoff would bring them all back in synchronised waves; spreading
+each wait over the whole interval flattens the thundering herd (see the AWS architecture blog, "Exponential Backoff
+And Jitter"). The ceiling doubles from `base` up to `cap` and starts over after a connection that stayed up for
+`reset_after` seconds, so a flapping server is not hammered but a healthy one is rejoined quickly after a blip.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+
+
+class Backoff:
+    """Produces successive reconnect delays; call `connected_for` after each connection that did get established."""
+
+    def __init__(
+        self,
+        base: float = 1.0,
+        cap: float = 60.0,
+        reset_after: float = 60.0,
+        rng: Callable[[], float] = random.random,
+    ) -> None:
+        if base <= 0 or cap < base:
+            raise ValueError("backoff needs 0 < base <= cap")
+        self.base = base
+        self.cap = cap
+        self.reset_after = reset_after
+        self._rng = rng
+        self._attempt = 0
+
+    @property
+    def attempt(self) -> int:
+        """How many delays have been handed out since the last reset."""
+        return self._attempt
+
+    def ceiling(self) -> float:
+        """The upper bound of the next delay: base * 2**attempt, capped."""
+        # Cap the exponent too, so a long outage never computes an enormous float.
+        return min(self.cap, self.base * 2 ** min(self._attempt, 64))
+
+    def next_delay(self) -> float:
+        """Return the next delay in seconds (uniform in [0, ceiling]) and advance the schedule."""
+        delay = self._rng() * self.ceiling()
+        self._attempt += 1
+        return delay
+
+    def connected_for(self, seconds: float) -> None:
+        """Record how long the last connection lasted; a long-lived one resets the schedule."""
+        if seconds >= self.reset_after:
+            self.reset()
+
+    def reset(self) -> None:
+        self._attempt = 0

@@ -1,0 +1,90 @@
+"""`tether server`: run the relay and control plane.
+
+Flags map one to one onto `ServerConfig`; everything the server creates on first start (TLS, credentials,
+database) lives under --data-dir, so one directory is the whole server.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from tether.cli import runtime
+from tether.server import ServerConfig, parse_listen, run_server
+from tether.server.config import DEFAULT_LISTEN
+from tether.server.logs import setup_logging
+from tether.store import normalize_url
+
+
+def _listen(_ctx: click.Context, _param: click.Parameter, value: str) -> tuple[str, int]:
+    try:
+        return parse_listen(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def _positive(_ctx: click.Context, param: click.Parameter, value: float) -> float:
+    if value <= 0:
+        raise click.BadParameter(f"{param.name} must be positive")
+    return value
+
+
+@click.command("server")
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("./tether-data"),
+    show_default=True,
+    help="Database, TLS material, secret key and admin credentials.",
+)
+@click.option(
+    "--listen",
+    default=DEFAULT_LISTEN,
+    show_default=True,
+    callback=_listen,
+    help="HOST:PORT to listen on (port 0 picks a free port).",
+)
+@click.option("--public-url", default=None, help="URL agents and clients use to reach this server.")
+@click.option("--db", "db_url", default=None, help="Database URL (default: SQLite in --data-dir; or postgresql://...).")
+@click.option("--no-tls", is_flag=True, help="Serve plain HTTP/WS, only behind a TLS-terminating proxy.")
+@click.option("--idle-timeout", type=float, default=1200.0, show_default=True, callback=_positive, help="Seconds.")
+@click.option("--max-duration", type=float, default=28800.0, show_default=True, callback=_positive, help="Seconds.")
+@click.option("--heartbeat-interval", type=float, default=30.0, show_default=True, callback=_positive, help="Seconds.")
+@click.option(
+    "--log-level",
+    type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False),
+    default="INFO",
+    show_default=True,
+)
+def server(
+    data_dir: Path,
+    listen: tuple[str, int],
+    public_url: str | None,
+    db_url: str | None,
+    no_tls: bool,
+    idle_timeout: float,
+    max_duration: float,
+    heartbeat_interval: float,
+    log_level: str,
+) -> None:
+    """Run the tether server (API, agent control channels and the session relay)."""
+    setup_logging(log_level)
+    host, port = listen
+    try:
+        if db_url is not None:
+            normalize_url(db_url)
+        config = ServerConfig(
+            data_dir=data_dir,
+            listen_host=host,
+            listen_port=port,
+            public_url=public_url,
+            db_url=db_url,
+            tls=not no_tls,
+            idle_timeout=idle_timeout,
+            max_duration=max_duration,
+            heartbeat_interval=heartbeat_interval,
+        )
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    runtime.run(run_server(config))

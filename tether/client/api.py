@@ -1,0 +1,239 @@
+"""Signed calls to the tether API (`POST /api/v1/{Action}`) and the translation of failures into advice.
+
+The signature covers the exact body bytes, so the body is serialised once here and those bytes are both signed and
+sent. Every call is bounded by a timeout so a black-holed server cannot hang the CLI.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import ssl
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+from urllib.parse import urlsplit
+
+import aiohttp
+
+from tether.auth.signing import sign_request
+from tether.auth.tls import client_ssl_context
+from tether.client.errors import ApiError, ConfigError, ConnectionFailure
+
+__all__ = ["ApiClient", "ApiError", "describe_connection_error", "ssl_context_for"]
+
+# Bounded waits: connecting (TCP + TLS) and a whole call. The API answers quickly; 30 s is generous.
+CONNECT_TIMEOUT = 10.0
+CALL_TIMEOUT = 30.0
+# An API response larger than this is not something the CLI should hold in memory.
+MAX_RESPONSE_BYTES = 16 * 1024 * 1024
+
+_CA_HINT = "pass --ca-cert DATA_DIR/tls/ca.pem or set TETHER_CA_CERT"
+
+
+def ssl_context_for(ca_cert: str | Path | None) -> ssl.SSLContext:
+    """The TLS context trusting `ca_cert` (or the system store), with a clear error if the file is unusable."""
+    path = Path(ca_cert).expanduser() if ca_cert else None
+    if path is not None and not path.is_file():
+        raise ConfigError(f"CA certificate {path} not found — {_CA_HINT} with the server's ca.pem")
+    try:
+        return client_ssl_context(path)
+    except (OSError, ssl.SSLError, ValueError) as exc:
+        raise ConfigError(f"cannot load CA certificate {path}: {_reason(exc)}") from exc
+
+
+def _reason(exc: BaseException) -> str:
+    """A short, single-line reason for an OS or SSL error (no tracebacks, no repr noise)."""
+    if isinstance(exc, ssl.SSLCertVerificationError) and exc.verify_message:
+        return str(exc.verify_message).rstrip(".")
+    if isinstance(exc, ssl.SSLError) and exc.reason:
+        return str(exc.reason).lower().replace("_", " ")
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror[0].lower() + exc.strerror[1:]
+    text = " ".join(str(exc).split())
+    return text or type(exc).__name__
+
+
+def _find(exc: BaseException, kind: type[BaseException]) -> BaseException | None:
+    """The first exception of `kind` in `exc`'s cause/context chain (aiohttp wraps the OS error)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        # aiohttp's connector errors subclass the OS/SSL errors they wrap; the wrapped one carries the details.
+        for inner in (getattr(current, "certificate_error", None), getattr(current, "os_error", None)):
+            if isinstance(inner, kind):
+                return inner
+        if isinstance(current, kind):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def describe_connection_error(url: str, exc: BaseException, *, timeout: float = CONNECT_TIMEOUT) -> str:
+    """Turn a low-level failure to reach `url` into one line that says what went wrong and what to try.
+
+    Used for API calls and for the session's data channel alike, so both speak the same language.
+    """
+    where = f"cannot reach {url}"
+    cert = _find(exc, ssl.SSLCertVerificationError)
+    if cert is not None:
+        assert isinstance(cert, ssl.SSLCertVerificationError)
+        # 62/64: X509_V_ERR_HOSTNAME_MISMATCH / X509_V_ERR_IP_ADDRESS_MISMATCH: trusted, but issued for other names.
+        if cert.verify_code in (62, 64) or "mismatch" in str(cert.verify_message).lower():
+            return (
+                f"{where}: certificate does not match the host name ({_reason(cert)}) — use the server URL from "
+                "admin-credentials.json, or add this name to the server's certificate"
+            )
+        return f"{where}: certificate not trusted ({_reason(cert)}) — {_CA_HINT}"
+    if isinstance(exc, aiohttp.ClientConnectorCertificateError):
+        return f"{where}: certificate not trusted — {_CA_HINT}"
+    ssl_error = _find(exc, ssl.SSLError)
+    if ssl_error is not None or isinstance(exc, aiohttp.ClientSSLError):
+        reason = _reason(ssl_error) if ssl_error is not None else "handshake failed"
+        hint = (
+            "is the server serving plain HTTP? then use an http:// URL"
+            if "wrong version" in reason
+            else ("check that the URL points at the tether server")
+        )
+        return f"{where}: TLS handshake failed ({reason}) — {hint}"
+    if _find(exc, ConnectionRefusedError) is not None:
+        return f"{where}: connection refused — is the server running?"
+    if _find(exc, socket.gaierror) is not None or isinstance(exc, aiohttp.ClientConnectorDNSError):
+        host = urlsplit(url).hostname or url
+        return f"{where}: cannot resolve host {host} — check the server address"
+    if isinstance(exc, TimeoutError | aiohttp.ServerTimeoutError):
+        return f"{where}: no answer within {timeout:g} s — check the address, the port and any firewall"
+    if isinstance(exc, aiohttp.ServerDisconnectedError):
+        return f"{where}: the server closed the connection — is the URL's scheme (https/http) and port right?"
+    unreachable = _find(exc, OSError)
+    if unreachable is not None:
+        return f"{where}: {_reason(unreachable)} — check the server address and your network"
+    return f"{where}: {_reason(exc)}"
+
+
+def _api_path(server: str, action: str) -> str:
+    """The signed path: any path prefix of the server URL (a reverse proxy) plus /api/v1/{Action}."""
+    prefix = urlsplit(server).path.rstrip("/")
+    return f"{prefix}/api/v1/{action}"
+
+
+def _check_server_url(server: str) -> str:
+    parts = urlsplit(server)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise ConfigError(
+            f"server URL {server!r} is not an http(s) URL — pass --server https://HOST:PORT or set TETHER_SERVER"
+        )
+    return server.rstrip("/")
+
+
+class ApiClient:
+    """One access key talking to one server. Reuse it for several calls; close it (or use `async with`).
+
+    `call()` signs with `tether.auth.signing.sign_request` and raises `ApiError` for error documents and
+    `ConnectionFailure` when nothing came back; both carry a one-line message meant for the user.
+    """
+
+    def __init__(
+        self,
+        server: str,
+        access_key_id: str,
+        access_key_secret: str,
+        ca_cert: str | Path | None = None,
+        security_token: str | None = None,
+        *,
+        timeout: float = CALL_TIMEOUT,
+        connect_timeout: float = CONNECT_TIMEOUT,
+    ) -> None:
+        self.server = _check_server_url(server)
+        self.access_key_id = access_key_id
+        self._secret = access_key_secret
+        self.ca_cert = Path(ca_cert).expanduser() if ca_cert else None
+        self._security_token = security_token
+        self._timeout = timeout
+        self._connect_timeout = connect_timeout
+        self._ssl: ssl.SSLContext | None = None
+        self._session: aiohttp.ClientSession | None = None
+
+    def __repr__(self) -> str:  # never show the secret
+        return f"ApiClient(server={self.server!r}, access_key_id={self.access_key_id!r})"
+
+    @property
+    def ssl_context(self) -> ssl.SSLContext:
+        """The TLS context for this server; shared with the session's data channel."""
+        if self._ssl is None:
+            self._ssl = ssl_context_for(self.ca_cert)
+        return self._ssl
+
+    async def __aenter__(self) -> ApiClient:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        """Release the connection pool."""
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    def _http(self) -> aiohttp.ClientSession:
+        if self._session is None:
+            timeout = aiohttp.ClientTimeout(total=self._timeout, sock_connect=self._connect_timeout)
+            connector = aiohttp.TCPConnector(ssl=self.ssl_context if self.server.startswith("https:") else False)
+            self._session = aiohttp.ClientSession(timeout=timeout, connector=connector)
+        return self._session
+
+    async def call(self, action: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Call `action` with `body` and return the response object (including `RequestId`)."""
+        if not action or not action.replace(".", "").isalnum():
+            raise ConfigError(f"invalid action name {action!r} — actions look like DescribeInstances")
+        payload = json.dumps(body or {}, separators=(",", ":"), ensure_ascii=False).encode()
+        path = _api_path(self.server, action)
+        headers = sign_request(
+            "POST", path, payload, self.access_key_id, self._secret, security_token=self._security_token
+        )
+        headers["Content-Type"] = "application/json"
+        url = f"{self.server}/api/v1/{action}"
+        try:
+            async with self._http().post(url, data=payload, headers=headers, allow_redirects=False) as response:
+                raw = await self._read_limited(response)
+                status = response.status
+        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+            raise ConnectionFailure(describe_connection_error(self.server, exc, timeout=self._timeout)) from exc
+        return self._parse(raw, status)
+
+    async def _read_limited(self, response: aiohttp.ClientResponse) -> bytes:
+        if response.content_length is not None and response.content_length > MAX_RESPONSE_BYTES:
+            raise ApiError("ResponseTooLarge", f"{response.content_length} bytes", None, response.status)
+        data = bytearray()
+        async for chunk in response.content.iter_chunked(65536):
+            data += chunk
+            if len(data) > MAX_RESPONSE_BYTES:
+                raise ApiError("ResponseTooLarge", f"over {MAX_RESPONSE_BYTES} bytes", None, response.status)
+        return bytes(data)
+
+    def _parse(self, raw: bytes, status: int) -> dict[str, Any]:
+        try:
+            document = json.loads(raw) if raw else {}
+        except ValueError:
+            document = None
+        if not isinstance(document, dict):
+            snippet = " ".join(raw[:120].decode(errors="replace").split())
+            raise ApiError(
+                "InvalidResponse",
+                f"HTTP {status}, not a tether API answer ({snippet or 'empty body'}) — is {self.server} "
+                "the tether server?",
+                None,
+                status,
+            )
+        if 200 <= status < 300:
+            return document
+        raise ApiError(
+            str(document.get("Code") or f"Http{status}"),
+            str(document.get("Message") or ""),
+            str(document["RequestId"]) if document.get("RequestId") else None,
+            status,
+        )

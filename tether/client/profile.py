@@ -1,0 +1,281 @@
+"""Where the CLI's settings come from: flags, then environment, then the profile file.
+
+Each setting is resolved on its own, so `TETHER_SERVER=... tether instances` can borrow the key from the current
+profile. The profile file (`~/.tether/config.toml`, or `TETHER_CONFIG_FILE`) holds secrets, so it is written with
+mode 0600 inside a 0700 directory, atomically, and never echoed back.
+
+File layout::
+
+    current = "default"
+
+    [profiles.default]
+    mode = "AK"                  # "AK" (access key) or "StsToken" (temporary credentials with a security token)
+    server = "https://tether.example:8443"
+    access_key_id = "..."
+    access_key_secret = "..."
+    ca_cert = "/home/me/.tether/ca.pem"   # optional
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from tether.client.errors import ConfigError
+
+__all__ = [
+    "DEFAULT_PROFILE",
+    "MODES",
+    "Profile",
+    "Settings",
+    "config_path",
+    "load_profiles",
+    "resolve_settings",
+    "save_profile",
+]
+
+DEFAULT_PROFILE = "default"
+MODES = ("AK", "StsToken")
+# A profile file is a few hundred bytes; refuse to parse something absurd by mistake.
+_MAX_CONFIG_BYTES = 1024 * 1024
+
+ENV_SERVER = "TETHER_SERVER"
+ENV_KEY_ID = "TETHER_ACCESS_KEY_ID"
+ENV_KEY_SECRET = "TETHER_ACCESS_KEY_SECRET"  # noqa: S105 - the variable's name, not a secret
+ENV_TOKEN = "TETHER_SECURITY_TOKEN"  # noqa: S105
+ENV_CA_CERT = "TETHER_CA_CERT"
+ENV_PROFILE = "TETHER_PROFILE"
+ENV_CONFIG_FILE = "TETHER_CONFIG_FILE"
+
+
+@dataclass(frozen=True)
+class Profile:
+    """One named set of credentials as stored in the profile file."""
+
+    name: str
+    mode: str = "AK"
+    server: str | None = None
+    access_key_id: str | None = None
+    access_key_secret: str | None = field(default=None, repr=False)
+    security_token: str | None = field(default=None, repr=False)
+    ca_cert: str | None = None
+
+    def to_toml(self) -> dict[str, str]:
+        """The table written under `[profiles.NAME]` (empty settings are left out)."""
+        table = {"mode": self.mode}
+        for key in ("server", "access_key_id", "access_key_secret", "security_token", "ca_cert"):
+            value = getattr(self, key)
+            if value:
+                table[key] = value
+        return table
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything needed to call the API, fully resolved; `sources` says where each came from (for messages)."""
+
+    server: str
+    access_key_id: str
+    access_key_secret: str = field(repr=False)
+    ca_cert: str | None
+    security_token: str | None = field(default=None, repr=False)
+    profile: str | None = None
+    sources: Mapping[str, str] = field(default_factory=dict)
+
+
+def config_path(env: Mapping[str, str] | None = None) -> Path:
+    """The profile file: `TETHER_CONFIG_FILE` if set (tests, several setups), else `~/.tether/config.toml`."""
+    env = os.environ if env is None else env
+    override = env.get(ENV_CONFIG_FILE)
+    if override:
+        return Path(override).expanduser()
+    return Path.home() / ".tether" / "config.toml"
+
+
+def _read_document(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(_MAX_CONFIG_BYTES + 1)
+    except FileNotFoundError:
+        return {}
+    except OSError as exc:
+        raise ConfigError(f"cannot read profile file {path}: {exc.strerror}") from exc
+    if len(raw) > _MAX_CONFIG_BYTES:
+        raise ConfigError(f"profile file {path} is larger than 1 MiB — is it the right file?")
+    try:
+        return tomllib.loads(raw.decode())
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"profile file {path} is not valid TOML ({exc}) — fix it or run `tether configure`") from exc
+
+
+def _profile_from_table(name: str, table: object, path: Path) -> Profile:
+    if not isinstance(table, dict):
+        raise ConfigError(f"profile {name!r} in {path} is not a table — fix it or run `tether configure`")
+    known = {f.name for f in fields(Profile)} - {"name"}
+    values: dict[str, str] = {}
+    for key, value in table.items():
+        if key in known:
+            if not isinstance(value, str):
+                raise ConfigError(f"profile {name!r} in {path}: {key} must be a string")
+            values[key] = value
+    profile = Profile(name=name, **values)
+    if profile.mode not in MODES:
+        raise ConfigError(f"profile {name!r} in {path}: mode must be one of {', '.join(MODES)}, not {profile.mode!r}")
+    return profile
+
+
+def load_profiles(path: Path | None = None) -> tuple[dict[str, Profile], str | None]:
+    """All profiles in the file and the name of the current one (None if the file has none)."""
+    path = config_path() if path is None else path
+    document = _read_document(path)
+    tables = document.get("profiles", {})
+    if not isinstance(tables, dict):
+        raise ConfigError(f"profile file {path}: [profiles] must be a table — fix it or run `tether configure`")
+    profiles = {name: _profile_from_table(name, table, path) for name, table in tables.items()}
+    current = document.get("current")
+    return profiles, current if isinstance(current, str) else None
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    """Write `data` to `path` atomically with mode 0600, creating the directory with mode 0700 if needed."""
+    directory = path.parent
+    if not directory.exists():
+        directory.mkdir(mode=0o700, parents=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=".config-", suffix=".tmp", dir=directory)  # mkstemp uses mode 0600
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp_name, 0o600)
+        os.replace(tmp_name, path)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+
+
+def save_profile(profile: Profile, *, make_current: bool = True, path: Path | None = None) -> Path:
+    """Add or replace `profile` in the file (keeping the others) and return the file's path."""
+    if profile.mode not in MODES:
+        raise ConfigError(f"mode must be one of {', '.join(MODES)}, not {profile.mode!r}")
+    if not profile.name or any(c in profile.name for c in "\n\r\"'"):
+        raise ConfigError(f"invalid profile name {profile.name!r}")
+    path = config_path() if path is None else path
+    document = _read_document(path)
+    tables = document.get("profiles")
+    if not isinstance(tables, dict):
+        tables = {}
+    tables[profile.name] = profile.to_toml()
+    document["profiles"] = tables
+    if make_current or not isinstance(document.get("current"), str):
+        document["current"] = profile.name
+    # `current` first so the file reads naturally; tomli-w writes scalars before tables anyway.
+    ordered = {"current": document.pop("current"), **document}
+    try:
+        _write_private(path, tomli_w.dumps(ordered).encode())
+    except OSError as exc:
+        raise ConfigError(f"cannot write profile file {path}: {exc.strerror}") from exc
+    return path
+
+
+_FLAG_NAMES = {
+    "server": ("--server", ENV_SERVER),
+    "access_key_id": ("--access-key-id", ENV_KEY_ID),
+    "access_key_secret": ("--access-key-secret", ENV_KEY_SECRET),
+}
+
+
+def resolve_settings(
+    *,
+    server: str | None = None,
+    access_key_id: str | None = None,
+    access_key_secret: str | None = None,
+    ca_cert: str | None = None,
+    security_token: str | None = None,
+    profile: str | None = None,
+    env: Mapping[str, str] | None = None,
+    path: Path | None = None,
+) -> Settings:
+    """Resolve each setting from flags (the keyword arguments), then `env`, then the chosen profile.
+
+    The profile is `profile`, else `TETHER_PROFILE`, else the file's `current`, else "default". Naming a profile
+    that does not exist is an error; an absent file is not (flags and environment may be enough). Missing
+    settings produce one error that names every flag and variable that would supply them.
+    """
+    env = os.environ if env is None else env
+    path = config_path(env) if path is None else path
+    profiles, current = load_profiles(path)
+    chosen_name = profile or env.get(ENV_PROFILE) or None
+    if chosen_name is not None and chosen_name not in profiles:
+        known = ", ".join(sorted(profiles)) or "none"
+        raise ConfigError(
+            f"profile {chosen_name!r} not found in {path} (profiles: {known}) — "
+            f"run `tether configure --profile {chosen_name}`"
+        )
+    chosen_name = chosen_name or current or DEFAULT_PROFILE
+    stored = profiles.get(chosen_name) or Profile(name=chosen_name)
+
+    flags = {
+        "server": server,
+        "access_key_id": access_key_id,
+        "access_key_secret": access_key_secret,
+        "ca_cert": ca_cert,
+        "security_token": security_token,
+    }
+    env_names = {
+        "server": ENV_SERVER,
+        "access_key_id": ENV_KEY_ID,
+        "access_key_secret": ENV_KEY_SECRET,
+        "ca_cert": ENV_CA_CERT,
+        "security_token": ENV_TOKEN,
+    }
+    values: dict[str, str | None] = {}
+    sources: dict[str, str] = {}
+    for key, flag_value in flags.items():
+        if flag_value:
+            values[key], sources[key] = flag_value, "flag"
+        elif env.get(env_names[key]):
+            values[key], sources[key] = env[env_names[key]], f"env {env_names[key]}"
+        elif getattr(stored, key):
+            values[key], sources[key] = getattr(stored, key), f"profile {chosen_name}"
+        else:
+            values[key] = None
+
+    missing = [key for key in _FLAG_NAMES if not values[key]]
+    if missing:
+        what = ", ".join(key.replace("_", " ") for key in missing)
+        how = "; ".join(f"{_FLAG_NAMES[k][0]} or {_FLAG_NAMES[k][1]}" for k in missing)
+        raise ConfigError(f"no {what} configured — pass {how}, or run `tether configure`")
+    if (
+        stored.mode == "StsToken"
+        and not values["security_token"]
+        and sources.get("access_key_id", "").startswith("profile")
+    ):
+        raise ConfigError(
+            f"profile {chosen_name!r} uses temporary credentials (mode StsToken) but has no security token — "
+            f"set {ENV_TOKEN} or run `tether configure --profile {chosen_name}`"
+        )
+    ca = values["ca_cert"]
+    return Settings(
+        server=str(values["server"]),
+        access_key_id=str(values["access_key_id"]),
+        access_key_secret=str(values["access_key_secret"]),
+        ca_cert=str(Path(ca).expanduser()) if ca else None,
+        security_token=values["security_token"],
+        profile=chosen_name if chosen_name in profiles else None,
+        sources=sources,
+    )
+
+
+def merged_profile(base: Profile | None, name: str, **changes: str | None) -> Profile:
+    """`base` (or an empty profile called `name`) with every non-empty change applied; for `tether configure`."""
+    profile = base if base is not None else Profile(name=name)
+    updates = {key: value for key, value in changes.items() if value}
+    return replace(profile, name=name, **updates)

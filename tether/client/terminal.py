@@ -1,0 +1,499 @@
+"""The interactive session: local terminal <-> data channel, with exact bytes and end-to-end back-pressure.
+
+Given the `WebSocketUrl` from `StartTerminalSession`, `run_terminal_session()` dials the data channel, says HELLO,
+sends the terminal size and then pumps bytes both ways until the remote shell exits:
+
+- stdin is read with `loop.add_reader` only while the channel grants credit, so a slow remote PTY stops us
+  reading instead of making us buffer; typed bytes pass through the ssh-style escape parser (`~.`, `~?`, `~~`);
+- DATA from the agent is written to stdout by a writer thread (stdout stays blocking: it belongs to the parent
+  shell too) and acknowledged with `Channel.consumed()` only after `os.write` returned, so a flood (`yes`) blocks in
+  the remote kernel once one window is in flight and our memory stays flat;
+- the local terminal is raw for the duration and restored on every way out (EXIT, ERROR, drop, `~.`, signals,
+  exceptions, `atexit`).
+
+Exit statuses follow ssh: the remote status, or 255 when tether itself failed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import contextlib
+import os
+import signal
+import ssl
+import sys
+from dataclasses import dataclass
+from typing import TextIO
+from urllib.parse import urlsplit
+
+import aiohttp
+
+from tether.client.api import describe_connection_error
+from tether.client.errors import ClientError
+from tether.client.escape import HELP_TEXT, EscapeAction, EscapeParser
+from tether.client.fdwriter import FdWriter
+from tether.client.rawmode import RawMode, is_tty
+from tether.protocol import (
+    MAX_DATA,
+    MAX_MESSAGE,
+    Ack,
+    Channel,
+    Close,
+    Data,
+    Error,
+    Exit,
+    Hello,
+    ProtocolError,
+    Resize,
+    encode,
+)
+
+__all__ = ["EXIT_TETHER_ERROR", "SessionFailure", "TerminalSession", "exit_code_for", "run_terminal_session"]
+
+EXIT_TETHER_ERROR = 255
+HEARTBEAT = 20.0  # WebSocket ping interval; a peer silent for another half of it is declared dead
+CONNECT_TIMEOUT = 15.0
+CLOSE_TIMEOUT = 3.0
+# Output already received is coalesced into writes of at most this size (fewer syscalls during floods).
+MAX_WRITE = 256 * 1024
+
+
+_CLOSE_CODES = {
+    1002: "protocol error",
+    1006: "the connection broke",
+    1008: "closed by policy",
+    1009: "a message exceeded the size limit",
+    1011: "the server hit an internal error",
+    1012: "the server is restarting",
+    1013: "the server is overloaded, try again later",
+}
+
+
+class SessionFailure(ClientError):
+    """The data channel could not be opened; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    status: int
+    message: str | None = None
+
+
+@dataclass(frozen=True)
+class _Output:
+    data: bytes
+    ack: bool  # True for session DATA (acknowledged after writing); False for our own notices
+
+
+def exit_code_for(status: int) -> int:
+    """Map the remote status (an i32) onto a process exit code: 0..255 as is, -N (signal N) as 128+N, else 255."""
+    if 0 <= status <= 255:
+        return status
+    if -127 <= status < 0:
+        return 128 - status
+    return EXIT_TETHER_ERROR
+
+
+def _redact(url: str) -> str:
+    """The data-channel URL without its single-use token, for messages."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _terminal_size(fd: int | None) -> tuple[int, int] | None:
+    if fd is None:
+        return None
+    try:
+        size = os.get_terminal_size(fd)
+    except OSError:
+        return None
+    if not (1 <= size.columns <= 65535 and 1 <= size.lines <= 65535):
+        return None
+    return size.columns, size.lines
+
+
+class TerminalSession:
+    """One interactive session over one data channel. Use `await session.run()` once; it returns the exit code."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        ssl_context: ssl.SSLContext | None = None,
+        label: str = "session",
+        escape_char: bytes | None = b"~",
+        stdin_fd: int = 0,
+        stdout_fd: int = 1,
+        stderr: TextIO | None = None,
+        connect_timeout: float = CONNECT_TIMEOUT,
+        heartbeat: float = HEARTBEAT,
+    ) -> None:
+        self._url = url
+        self._ssl = ssl_context
+        self._label = label
+        self._stdin_fd = stdin_fd
+        self._stdout_fd = stdout_fd
+        self._stderr = stderr if stderr is not None else sys.stderr
+        self._connect_timeout = connect_timeout
+        self._heartbeat = heartbeat
+        self._stdin_tty = is_tty(stdin_fd)
+        self._raw = RawMode(stdin_fd) if self._stdin_tty else None
+        # Escapes only when a person types (like ssh): piped input must pass through untouched.
+        self._parser = EscapeParser(escape_char if self._stdin_tty else None)
+        self._size_fd = stdin_fd if self._stdin_tty else (stdout_fd if is_tty(stdout_fd) else None)
+        self._channel = Channel()
+        self._pending = bytearray()  # input accepted from stdin but not yet covered by credit (<= MAX_DATA + 1)
+        self._sendq: asyncio.Queue[bytes] = asyncio.Queue()
+        self._out: collections.deque[_Output | _Outcome] = collections.deque()
+        self._out_ready = asyncio.Event()
+        self._done: asyncio.Future[_Outcome] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._reading = False
+        self._pollable = True
+        self._can_read = asyncio.Event()
+        self._stdin_eof = False
+        self._eof_sent = False
+        self._last_size: tuple[int, int] | None = None
+
+    # ----------------------------------------------------------------------------------------------- life cycle
+
+    async def run(self) -> int:
+        """Connect, run the session until it ends, restore the terminal, print the reason; return the exit code."""
+        loop = asyncio.get_running_loop()
+        self._loop = loop
+        self._done = loop.create_future()
+        async with aiohttp.ClientSession() as http:
+            ws = await self._connect(http)
+            writer = FdWriter(self._stdout_fd, loop)
+            tasks: list[asyncio.Task[None]] = []
+            signals: list[int] = []
+            try:
+                if self._raw is not None:
+                    self._raw.enter()
+                signals = self._install_signals(loop)
+                self._send(self._channel.hello())
+                self._send_size()
+                tasks = [
+                    asyncio.create_task(self._receive_loop(ws), name="tether-receive"),
+                    asyncio.create_task(self._send_loop(ws), name="tether-send"),
+                    asyncio.create_task(self._output_loop(writer), name="tether-output"),
+                ]
+                self._start_stdin(loop, tasks)
+                for task in tasks:
+                    task.add_done_callback(self._task_ended)
+                outcome = await self._done
+            finally:
+                self._stop_reading()
+                for signum in signals:
+                    loop.remove_signal_handler(signum)
+                for task in tasks:
+                    task.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
+                if self._raw is not None:
+                    self._raw.restore()
+                writer.close()
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(ws.close(), CLOSE_TIMEOUT)
+        if outcome.message:
+            self._stderr.write(outcome.message + "\n")
+            self._stderr.flush()
+        return outcome.status
+
+    async def _connect(self, http: aiohttp.ClientSession) -> aiohttp.ClientWebSocketResponse:
+        where = _redact(self._url)
+        secure = self._url.startswith("wss:")
+        try:
+            async with asyncio.timeout(self._connect_timeout):
+                return await http.ws_connect(
+                    self._url,
+                    ssl=(self._ssl or True) if secure else False,
+                    # aiohttp rejects a message whose size *equals* max_msg_size; a full DATA frame is MAX_MESSAGE.
+                    max_msg_size=MAX_MESSAGE + 1,
+                    heartbeat=self._heartbeat,
+                    timeout=aiohttp.ClientWSTimeout(ws_close=CLOSE_TIMEOUT),
+                )
+        except aiohttp.WSServerHandshakeError as exc:
+            if exc.status in (401, 403, 404, 410):
+                raise SessionFailure(
+                    f"the server refused the session's data channel (HTTP {exc.status}) — the session URL is "
+                    "single-use and valid for 10 minutes; start a new session"
+                ) from exc
+            raise SessionFailure(f"cannot open the session at {where}: HTTP {exc.status} {exc.message}") from exc
+        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+            raise SessionFailure(describe_connection_error(where, exc, timeout=self._connect_timeout)) from exc
+
+    def _task_ended(self, task: asyncio.Task[None]) -> None:
+        """A pump that dies of a bug must end the session (and restore the terminal), not leave it hanging."""
+        if not task.cancelled() and task.exception() is not None:
+            error = task.exception()
+            self._finish(EXIT_TETHER_ERROR, f"tether: internal error in {task.get_name()}: {error!r}")
+
+    def _finish(self, status: int, message: str | None = None) -> None:
+        """End the session now (first caller wins); `run()` restores the terminal and prints `message`."""
+        if self._done is not None and not self._done.done():
+            self._done.set_result(_Outcome(status, message))
+        self._stop_reading()
+
+    def _finish_after_output(self, status: int, message: str | None = None) -> None:
+        """End the session once every byte received so far is on stdout (EXIT, ERROR, drops)."""
+        self._out.append(_Outcome(status, message))
+        self._out_ready.set()
+
+    def _install_signals(self, loop: asyncio.AbstractEventLoop) -> list[int]:
+        installed: list[int] = []
+        if self._size_fd is not None:
+            loop.add_signal_handler(signal.SIGWINCH, self._send_size)
+            installed.append(signal.SIGWINCH)
+        for signum in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+            loop.add_signal_handler(signum, self._on_signal, signum)
+            installed.append(signum)
+        return installed
+
+    def _on_signal(self, signum: int) -> None:
+        # Restore first: whatever happens next, the user's terminal must come back sane.
+        if self._raw is not None:
+            self._raw.restore()
+        self._finish(EXIT_TETHER_ERROR, f"tether: session to {self._label} ended by {signal.Signals(signum).name}")
+
+    # --------------------------------------------------------------------------------------------------- sending
+
+    def _send(self, frame: bytes) -> None:
+        self._sendq.put_nowait(frame)
+
+    async def _send_loop(self, ws: aiohttp.ClientWebSocketResponse) -> None:
+        while True:
+            frame = await self._sendq.get()
+            try:
+                await ws.send_bytes(frame)
+            except (aiohttp.ClientError, ConnectionError, RuntimeError) as exc:
+                self._finish_after_output(
+                    EXIT_TETHER_ERROR, f"tether: connection to {self._label} lost while sending: {exc}"
+                )
+                return
+
+    def _send_size(self) -> None:
+        size = _terminal_size(self._size_fd)
+        if size is None or size == self._last_size:
+            return
+        self._last_size = size
+        self._send(encode(Resize(cols=size[0], rows=size[1])))
+
+    # ------------------------------------------------------------------------------------------------------ stdin
+
+    def _start_stdin(self, loop: asyncio.AbstractEventLoop, tasks: list[asyncio.Task[None]]) -> None:
+        try:
+            loop.add_reader(self._stdin_fd, self._on_stdin_readable)
+            loop.remove_reader(self._stdin_fd)
+        except (PermissionError, ValueError, OSError):
+            # Regular files and /dev/null cannot be polled; a thread reads them, still within credit.
+            self._pollable = False
+            tasks.append(asyncio.create_task(self._read_unpollable(), name="tether-stdin"))
+        self._update_reader()
+
+    def _want_input(self) -> bool:
+        return (
+            not self._stdin_eof
+            and not self._pending
+            and self._done is not None
+            and not self._done.done()
+            and self._channel.credit(0) > 0
+        )
+
+    def _update_reader(self) -> None:
+        """Read stdin only while there is credit and nothing waiting: this is where back-pressure stops input."""
+        want = self._want_input()
+        if not self._pollable:
+            if want:
+                self._can_read.set()
+            else:
+                self._can_read.clear()
+            return
+        if want and not self._reading and self._loop is not None:
+            self._loop.add_reader(self._stdin_fd, self._on_stdin_readable)
+            self._reading = True
+        elif not want and self._reading:
+            self._stop_reading()
+
+    def _stop_reading(self) -> None:
+        if self._reading and self._loop is not None:
+            self._loop.remove_reader(self._stdin_fd)
+        self._reading = False
+        self._can_read.clear()
+
+    def _on_stdin_readable(self) -> None:
+        size = min(self._channel.credit(0), MAX_DATA)
+        if size <= 0:
+            self._update_reader()
+            return
+        try:
+            data = os.read(self._stdin_fd, size)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            data = b""  # EIO: the terminal hung up
+        try:
+            self._on_input(data)
+        except ProtocolError as exc:  # a reader callback's exception would only be logged: end the session instead
+            self._finish(EXIT_TETHER_ERROR, f"tether: internal error sending input: {exc}")
+
+    async def _read_unpollable(self) -> None:
+        while True:
+            await self._can_read.wait()
+            size = min(self._channel.credit(0), MAX_DATA)
+            if size <= 0 or not self._want_input():
+                self._can_read.clear()
+                continue
+            try:
+                data = await asyncio.to_thread(os.read, self._stdin_fd, size)
+            except OSError:
+                data = b""
+            self._on_input(data)
+            if self._stdin_eof:
+                return
+
+    def _on_input(self, data: bytes) -> None:
+        if not data:
+            self._stdin_eof = True
+            self._pending += self._parser.finish()
+            if self._stdin_tty:
+                self._flush_pending()
+                self._finish(EXIT_TETHER_ERROR, f"tether: the local terminal closed; session to {self._label} ended")
+                return
+        for item in self._parser.feed(data):
+            if isinstance(item, bytes):
+                self._pending += item
+            elif item is EscapeAction.DISCONNECT:
+                self._flush_pending()
+                self._finish(EXIT_TETHER_ERROR, f"Connection to {self._label} closed.")
+                return
+            elif item is EscapeAction.HELP:
+                char = self._parser.escape_char or "~"
+                text = HELP_TEXT.format(c=char)
+                # Raw mode has no output processing: we supply the carriage returns ourselves.
+                self._out.append(_Output(("\r\n" + text).replace("\n", "\r\n").replace("\r\r", "\r").encode(), False))
+                self._out_ready.set()
+        self._flush_pending()
+        self._update_reader()
+
+    def _flush_pending(self) -> None:
+        """Send as much pending input as credit allows, then EOF once stdin ended and everything went out."""
+        credit = self._channel.credit(0)
+        if self._pending and credit > 0:
+            chunk = bytes(self._pending[:credit])
+            del self._pending[: len(chunk)]
+            for frame in self._channel.send_data(chunk, 0):
+                self._send(frame)
+        if self._stdin_eof and not self._pending and not self._eof_sent and self._channel.peer_ready:
+            self._eof_sent = True
+            self._send(self._channel.send_eof(0))
+
+    # ------------------------------------------------------------------------------------------------- receiving
+
+    async def _receive_loop(self, ws: aiohttp.ClientWebSocketResponse) -> None:
+        while True:
+            message = await ws.receive()
+            if message.type is aiohttp.WSMsgType.BINARY:
+                try:
+                    frame = self._channel.receive(message.data)
+                except ProtocolError as exc:
+                    self._finish_after_output(EXIT_TETHER_ERROR, f"tether: protocol error from the server: {exc}")
+                    return
+                if self._on_frame(frame):
+                    return
+            elif message.type is aiohttp.WSMsgType.TEXT:
+                self._finish_after_output(EXIT_TETHER_ERROR, "tether: protocol error: unexpected text message")
+                return
+            else:
+                self._finish_after_output(EXIT_TETHER_ERROR, self._drop_reason(ws))
+                return
+
+    def _drop_reason(self, ws: aiohttp.ClientWebSocketResponse) -> str:
+        error = ws.exception()
+        if isinstance(error, aiohttp.ServerTimeoutError | TimeoutError):
+            why = f"no answer from the server for {self._heartbeat * 1.5:g} s (network down?)"
+        elif error is not None:
+            why = " ".join(str(error).split()) or type(error).__name__
+        elif ws.close_code is not None and ws.close_code not in (1000, 1001, 1005):
+            meaning = _CLOSE_CODES.get(ws.close_code, "closed")
+            why = f"{meaning} (WebSocket code {ws.close_code})"
+        else:
+            why = "closed by the server before the shell exited"
+        return f"tether: connection to {self._label} lost: {why}"
+
+    def _on_frame(self, frame: object) -> bool:
+        """Act on one frame; True when the session is over (EXIT, ERROR or CLOSE) and receiving should stop."""
+        if isinstance(frame, Data):
+            self._out.append(_Output(frame.data, True))
+            self._out_ready.set()
+        elif isinstance(frame, Ack | Hello):
+            self._flush_pending()
+            self._update_reader()
+        elif isinstance(frame, Exit):
+            notice = f"Connection to {self._label} closed." if self._stdin_tty else None
+            self._finish_after_output(exit_code_for(frame.status), notice)
+            return True
+        elif isinstance(frame, Error):
+            text = " ".join(frame.message.split()) or frame.code
+            self._finish_after_output(EXIT_TETHER_ERROR, f"tether: {text}")
+            return True
+        elif isinstance(frame, Close):
+            reason = " ".join(frame.reason.split()) or "no reason given"
+            self._finish_after_output(EXIT_TETHER_ERROR, f"tether: session to {self._label} closed: {reason}")
+            return True
+        # EOF (the remote side will send no more output) needs nothing: EXIT follows.
+        return False
+
+    async def _output_loop(self, writer: FdWriter) -> None:
+        while True:
+            await self._out_ready.wait()
+            if not self._out:
+                self._out_ready.clear()
+                continue
+            head = self._out.popleft()
+            if isinstance(head, _Outcome):
+                self._finish(head.status, head.message)
+                return
+            chunks, acked = [head.data], len(head.data) if head.ack else 0
+            total = len(head.data)
+            while self._out and isinstance(self._out[0], _Output) and total < MAX_WRITE:
+                item = self._out.popleft()
+                assert isinstance(item, _Output)
+                chunks.append(item.data)
+                total += len(item.data)
+                acked += len(item.data) if item.ack else 0
+            try:
+                await writer.write(b"".join(chunks))
+            except OSError as exc:
+                self._finish(EXIT_TETHER_ERROR, f"tether: cannot write to standard output: {exc.strerror}")
+                return
+            if acked:
+                ack = self._channel.consumed(acked, 0)
+                if ack is not None:
+                    self._send(ack)
+
+
+async def run_terminal_session(
+    url: str,
+    *,
+    ssl_context: ssl.SSLContext | None = None,
+    label: str = "session",
+    escape_char: bytes | None = b"~",
+    stdin_fd: int = 0,
+    stdout_fd: int = 1,
+    stderr: TextIO | None = None,
+) -> int:
+    """Run one session on `url` (the `WebSocketUrl` of StartTerminalSession); return the process exit code.
+
+    Raises `SessionFailure` when the data channel cannot be opened (nothing was changed on the terminal then).
+    """
+    session = TerminalSession(
+        url,
+        ssl_context=ssl_context,
+        label=label,
+        escape_char=escape_char,
+        stdin_fd=stdin_fd,
+        stdout_fd=stdout_fd,
+        stderr=stderr,
+    )
+    return await session.run()

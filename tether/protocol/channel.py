@@ -1,0 +1,232 @@
+"""One endpoint's state of a data channel: HELLO ordering, per-stream credit, stream life cycle.
+
+Invariants, checked on every received frame:
+- the peer's first frame is HELLO, and it sends exactly one;
+- for each stream, the peer never has more than our advertised window of DATA unacknowledged by us
+  (`received - consumed <= window`): a peer that ignores credit is a protocol error, not a memory leak;
+- ACK offsets the peer sends are monotonic and never exceed what we sent;
+- streams other than 0 exist only between OPEN and CLOSE/OPEN_FAIL; frames for a stream we already closed
+  (a race both sides can legitimately lose) are returned but change no state (`stream_known` tells them apart).
+
+The class does no I/O: callers pass in received messages and send the bytes it returns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tether.protocol.errors import ProtocolError
+from tether.protocol.frames import (
+    DEFAULT_WINDOW,
+    MAX_DATA,
+    MAX_WINDOW,
+    MIN_WINDOW,
+    PROTOCOL_VERSION,
+    Ack,
+    Close,
+    Data,
+    Eof,
+    Frame,
+    Hello,
+    Open,
+    OpenFail,
+    OpenOk,
+    decode,
+    encode,
+)
+
+MAX_STREAMS = 4096
+
+
+@dataclass(slots=True)
+class StreamState:
+    """Counters of one stream; all offsets are cumulative byte counts since the stream opened."""
+
+    sent: int = 0
+    acked: int = 0
+    received: int = 0
+    consumed: int = 0
+    ack_sent: int = 0
+    open: bool = True
+    local_eof: bool = False
+    remote_eof: bool = False
+
+
+def check_window(window: int) -> None:
+    """Reject windows outside the range the protocol allows."""
+    if not MIN_WINDOW <= window <= MAX_WINDOW:
+        raise ProtocolError("bad-window", f"window {window} is outside {MIN_WINDOW}..{MAX_WINDOW}")
+
+
+class Channel:
+    """Credit-based flow control and stream bookkeeping for one end of a data channel.
+
+    `initiator` is the side that opens port-forward streams (the client); it uses odd stream ids.
+    """
+
+    def __init__(self, window: int = DEFAULT_WINDOW, *, initiator: bool = False) -> None:
+        check_window(window)
+        self.window = window
+        self.initiator = initiator
+        self.peer_window = 0
+        self.peer_ready = False
+        self._streams: dict[int, StreamState] = {0: StreamState()}
+        self._next_local = 1
+        self._max_remote = 0
+        self._ack_threshold = max(1, window // 4)
+
+    # -- sending -------------------------------------------------------------------------------------------------
+
+    def hello(self) -> bytes:
+        """The HELLO to send before anything else: our version and receive window."""
+        return encode(Hello(PROTOCOL_VERSION, self.window))
+
+    def stream_known(self, stream: int) -> bool:
+        """Whether `stream` is open on this channel (False for closed or never-opened ids)."""
+        return stream in self._streams
+
+    def credit(self, stream: int = 0) -> int:
+        """How many DATA bytes may be sent on `stream` right now."""
+        state = self._streams.get(stream)
+        if not self.peer_ready or state is None or state.local_eof:
+            return 0
+        return self.peer_window - (state.sent - state.acked)
+
+    def send_data(self, data: bytes, stream: int = 0) -> list[bytes]:
+        """Encode `data` as DATA frames, spending credit; raises if it does not fit the credit."""
+        state = self._stream(stream)
+        if len(data) > self.credit(stream):
+            raise ProtocolError("no-credit", f"{len(data)} bytes exceed the {self.credit(stream)} bytes of credit")
+        state.sent += len(data)
+        if len(data) <= MAX_DATA:
+            return [encode(Data(stream, data))] if data else []
+        view = memoryview(data)
+        return [encode(Data(stream, bytes(view[i : i + MAX_DATA]))) for i in range(0, len(data), MAX_DATA)]
+
+    def consumed(self, n: int, stream: int = 0) -> bytes | None:
+        """Record that `n` more received bytes were really consumed; return an ACK frame when one is due."""
+        state = self._streams.get(stream)
+        if state is None:
+            return None
+        if n < 0 or state.consumed + n > state.received:
+            raise ProtocolError("bad-consume", f"cannot consume {n} bytes: only {state.received} were received")
+        state.consumed += n
+        if state.consumed - state.ack_sent >= self._ack_threshold or (
+            state.remote_eof and state.consumed > state.ack_sent
+        ):
+            state.ack_sent = state.consumed
+            return encode(Ack(stream, state.consumed))
+        return None
+
+    def open_stream(self, target: str) -> tuple[int, bytes]:
+        """Open a new stream (initiator only); returns its id and the OPEN frame."""
+        if not self.initiator:
+            raise ProtocolError("not-initiator", "only the initiating side opens streams")
+        if len(self._streams) >= MAX_STREAMS:
+            raise ProtocolError("too-many-streams", f"at most {MAX_STREAMS} streams may be open at once")
+        stream = self._next_local
+        self._next_local += 2
+        self._streams[stream] = StreamState(open=False)
+        return stream, encode(Open(stream, target))
+
+    def accept_stream(self, stream: int) -> bytes:
+        """Answer a peer's OPEN with OPEN_OK."""
+        self._stream(stream).open = True
+        return encode(OpenOk(stream))
+
+    def reject_stream(self, stream: int, reason: str) -> bytes:
+        """Answer a peer's OPEN with OPEN_FAIL and forget the stream."""
+        self._streams.pop(stream, None)
+        return encode(OpenFail(stream, reason))
+
+    def send_eof(self, stream: int = 0) -> bytes:
+        """Half-close our side of `stream`."""
+        self._stream(stream).local_eof = True
+        return encode(Eof(stream))
+
+    def close_stream(self, stream: int, reason: str = "") -> bytes:
+        """Reset `stream` in both directions and forget it."""
+        if stream != 0:
+            self._streams.pop(stream, None)
+        return encode(Close(stream, reason))
+
+    # -- receiving -----------------------------------------------------------------------------------------------
+
+    def receive(self, message: bytes) -> Frame:
+        """Decode one incoming message, check it against the channel state, and update the state."""
+        frame = decode(message)
+        if not self.peer_ready:
+            if not isinstance(frame, Hello):
+                raise ProtocolError("expected-hello", f"first frame must be HELLO, got {type(frame).__name__}")
+            if frame.version != PROTOCOL_VERSION:
+                raise ProtocolError(
+                    "bad-version", f"peer speaks protocol version {frame.version}; this side speaks 1"
+                )
+            check_window(frame.window)
+            self.peer_window = frame.window
+            self.peer_ready = True
+            return frame
+        match frame:
+            case Hello():
+                raise ProtocolError("duplicate-hello", "HELLO sent twice")
+            case Data(stream, data):
+                state = self._known(stream)
+                if state is not None:
+                    if state.remote_eof:
+                        raise ProtocolError("data-after-eof", f"DATA on stream {stream} after its EOF")
+                    state.received += len(data)
+                    if state.received - state.consumed > self.window:
+                        raise ProtocolError(
+                            "window-exceeded",
+                            f"peer sent {state.received - state.consumed} unacknowledged bytes on stream {stream}; "
+                            f"the window is {self.window}",
+                        )
+            case Ack(stream, offset):
+                state = self._known(stream)
+                if state is not None:
+                    if not state.acked <= offset <= state.sent:
+                        raise ProtocolError(
+                            "bad-ack", f"ACK {offset} on stream {stream} outside {state.acked}..{state.sent}"
+                        )
+                    state.acked = offset
+            case Open(stream, _):
+                if self.initiator or stream % 2 == 0 or stream <= self._max_remote:
+                    raise ProtocolError("bad-open", f"OPEN of stream {stream} is not allowed here")
+                if len(self._streams) >= MAX_STREAMS:
+                    raise ProtocolError("too-many-streams", f"at most {MAX_STREAMS} streams may be open at once")
+                self._max_remote = stream
+                self._streams[stream] = StreamState(open=False)
+            case OpenOk(stream):
+                state = self._known(stream)
+                if state is not None:
+                    state.open = True
+            case OpenFail(stream, _):
+                self._known(stream)
+                self._streams.pop(stream, None)
+            case Eof(stream):
+                state = self._known(stream)
+                if state is not None:
+                    state.remote_eof = True
+            case Close(stream, _):
+                self._known(stream)
+                if stream != 0:
+                    self._streams.pop(stream, None)
+        return frame
+
+    # -- helpers -------------------------------------------------------------------------------------------------
+
+    def _stream(self, stream: int) -> StreamState:
+        state = self._streams.get(stream)
+        if state is None:
+            raise ProtocolError("unknown-stream", f"stream {stream} is not open")
+        return state
+
+    def _known(self, stream: int) -> StreamState | None:
+        """The stream's state; None for a stream that existed once (stale frame); error for one that never did."""
+        state = self._streams.get(stream)
+        if state is not None:
+            return state
+        highest = self._next_local - 2 if self.initiator else self._max_remote
+        if 0 < stream <= highest:
+            return None
+        raise ProtocolError("unknown-stream", f"frame for stream {stream}, which was never opened")

@@ -1,0 +1,139 @@
+"""Activations and registration: how a machine becomes an instance (CreateActivation ... RegisterInstance)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from pydantic import Field, field_validator
+
+from tether.auth.agentkey import parse_public_key
+from tether.auth.tokens import hash_token, new_id, new_token, token_matches
+from tether.server.api.actions import Action, Context
+from tether.server.api.authz import authorize
+from tether.server.api.errors import ApiError
+from tether.server.api.params import Params
+from tether.server.state import iso, utcnow
+from tether.store import Activation
+
+
+class CreateActivationParams(Params):
+    Description: str = Field("", max_length=1024)
+    InstanceName: str = Field("", max_length=128)
+    InstanceCount: int = Field(10, ge=1, le=1000)
+    TimeToLiveInHours: int = Field(4, ge=1, le=876000)
+
+
+class DescribeActivationsParams(Params):
+    ActivationId: str | None = Field(None, max_length=64)
+    PageNumber: int = Field(1, ge=1, le=1_000_000)
+    PageSize: int = Field(10, ge=1, le=100)
+
+
+class DeleteActivationParams(Params):
+    ActivationId: str = Field(min_length=1, max_length=64)
+
+
+class RegisterInstanceParams(Params):
+    ActivationId: str = Field(min_length=1, max_length=64)
+    ActivationCode: str = Field(min_length=1, max_length=256)
+    PublicKey: str = Field(min_length=1, max_length=128)
+    Hostname: str = Field("", max_length=255)
+    OsType: str = Field("", max_length=32)
+    OsName: str = Field("", max_length=255)
+    AgentVersion: str = Field("", max_length=64)
+
+    @field_validator("PublicKey")
+    @classmethod
+    def _ed25519(cls, value: str) -> str:
+        parse_public_key(value)  # ValueError names the problem
+        return value
+
+
+def _activation_view(row: Activation) -> dict[str, Any]:
+    return {
+        "ActivationId": row.id,
+        "Description": row.description,
+        "InstanceName": row.instance_name,
+        "InstanceCount": row.usage_limit,
+        "RegisteredCount": row.registered_count,
+        "DeregisteredCount": row.deregistered_count,
+        "CreationTime": iso(row.created_at),
+        "ExpiredTime": iso(row.expires_at),
+        "Disabled": row.disabled,
+    }
+
+
+async def create_activation(ctx: Context, p: CreateActivationParams) -> dict[str, Any]:
+    authorize(ctx.caller(), "ecs:CreateActivation", "*")
+    code = new_token()
+    now = utcnow()
+    row = await ctx.state.activations.create(
+        activation_id=new_id("act"),
+        code_hash=hash_token(code),
+        description=p.Description,
+        instance_name=p.InstanceName,
+        usage_limit=p.InstanceCount,
+        expires_at=now + timedelta(hours=p.TimeToLiveInHours),
+        now=now,
+    )
+    return {"ActivationId": row.id, "ActivationCode": code}
+
+
+async def describe_activations(ctx: Context, p: DescribeActivationsParams) -> dict[str, Any]:
+    authorize(ctx.caller(), "ecs:DescribeActivations", "*")
+    rows, total = await ctx.state.activations.page(
+        activation_id=p.ActivationId, offset=(p.PageNumber - 1) * p.PageSize, limit=p.PageSize
+    )
+    return {
+        "Activations": [_activation_view(r) for r in rows],
+        "TotalCount": total,
+        "PageNumber": p.PageNumber,
+        "PageSize": p.PageSize,
+    }
+
+
+async def delete_activation(ctx: Context, p: DeleteActivationParams) -> dict[str, Any]:
+    authorize(ctx.caller(), "ecs:DeleteActivation", "*")
+    if not await ctx.state.activations.delete(p.ActivationId):
+        raise ApiError("InvalidActivation.NotFound", f"Activation {p.ActivationId} does not exist.", 404)
+    return {}
+
+
+async def register_instance(ctx: Context, p: RegisterInstanceParams) -> dict[str, Any]:
+    """Unsigned: the activation code is the credential, compared by hash in constant time."""
+    state = ctx.state
+    activation = await state.activations.get(p.ActivationId)
+    if activation is None or activation.disabled:
+        raise ApiError("InvalidActivation.NotFound", f"Activation {p.ActivationId} does not exist.", 404)
+    if not token_matches(p.ActivationCode, activation.code_hash):
+        raise ApiError("InvalidActivationCode", "The activation code does not match the activation id.", 401)
+    now = utcnow()
+    if activation.expires_at <= now:
+        raise ApiError("InvalidActivation.Expired", f"Activation {p.ActivationId} has expired; create a new one.", 400)
+    if not await state.activations.claim(activation.id, now):
+        raise ApiError(
+            "InvalidActivation.UsageLimitExceeded",
+            f"Activation {p.ActivationId} was already used {activation.usage_limit} times; create a new one.",
+            400,
+        )
+    instance = await state.instances.create(
+        instance_id=new_id("mi"),
+        name=activation.instance_name or p.Hostname,
+        public_key=p.PublicKey,
+        hostname=p.Hostname,
+        os_type=p.OsType,
+        os_name=p.OsName,
+        agent_version=p.AgentVersion,
+        activation_id=activation.id,
+        now=now,
+    )
+    return {"InstanceId": instance.id}
+
+
+ACTIONS = {
+    "CreateActivation": Action(CreateActivationParams, create_activation),
+    "DescribeActivations": Action(DescribeActivationsParams, describe_activations),
+    "DeleteActivation": Action(DeleteActivationParams, delete_activation),
+    "RegisterInstance": Action(RegisterInstanceParams, register_instance, signed=False),
+}

@@ -1,0 +1,83 @@
+"""`POST /api/v1/{Action}`: size limit, authentication, body parsing, then the action's handler.
+
+Every response carries a RequestId; an unexpected exception becomes InternalError with that id logged, so a user
+can quote it and the administrator can find the traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from typing import Any
+
+from aiohttp import web
+
+from tether.server.api import activations, instances, sessions
+from tether.server.api.actions import Action, Context
+from tether.server.api.authn import authenticate
+from tether.server.api.errors import ApiError, error_response
+from tether.server.api.params import parse_params
+from tether.server.state import get_state
+
+log = logging.getLogger(__name__)
+
+MAX_BODY = 1024 * 1024
+READ_CHUNK = 64 * 1024
+
+ACTIONS: dict[str, Action] = {**activations.ACTIONS, **instances.ACTIONS, **sessions.ACTIONS}
+
+
+async def _read_body(request: web.Request) -> bytes:
+    too_large = ApiError("RequestTooLarge", f"The request body exceeds {MAX_BODY} bytes.", 413)
+    if request.content_length is not None and request.content_length > MAX_BODY:
+        raise too_large
+    body = bytearray()
+    while chunk := await request.content.read(READ_CHUNK):
+        body += chunk
+        if len(body) > MAX_BODY:
+            raise too_large
+    return bytes(body)
+
+
+def _json_object(body: bytes) -> dict[str, Any]:
+    if not body.strip():
+        return {}
+    try:
+        value = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        raise ApiError("InvalidParameter", "The request body is not valid JSON.", 400) from None
+    if not isinstance(value, dict):
+        raise ApiError("InvalidParameter", "The request body must be a JSON object.", 400)
+    return value
+
+
+async def _dispatch(request: web.Request, request_id: str) -> dict[str, Any]:
+    name = request.match_info["action"]
+    action = ACTIONS.get(name)
+    if action is None:
+        raise ApiError("InvalidAction.NotFound", f"There is no action {name!r}; see docs/api.md.", 404)
+    body = await _read_body(request)
+    state = get_state(request)
+    principal = await authenticate(state, request, body) if action.signed else None
+    params = parse_params(action.params, name, _json_object(body))
+    context = Context(state=state, principal=principal, request_id=request_id, remote=request.remote or "")
+    return await action.handler(context, params)
+
+
+async def api_handler(request: web.Request) -> web.Response:
+    request_id = str(uuid.uuid4())
+    try:
+        result = await _dispatch(request, request_id)
+    except ApiError as error:
+        return error_response(error, request_id)
+    except Exception:
+        log.exception("request %s (%s) failed", request_id, request.match_info.get("action", "?"))
+        error = ApiError(
+            "InternalError",
+            f"The server failed to handle the request; give the administrator RequestId {request_id}.",
+            500,
+        )
+        return error_response(error, request_id)
+    result["RequestId"] = request_id
+    return web.json_response(result, headers={"X-Tether-Request-Id": request_id})

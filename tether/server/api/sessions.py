@@ -1,0 +1,196 @@
+"""Terminal sessions: start (create the row and tokens, tell the agent), end, and describe."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from aiohttp import WSCloseCode
+from pydantic import Field, field_validator
+
+from tether.auth.tokens import hash_token, new_id, new_token
+from tether.protocol import DEFAULT_WINDOW
+from tether.protocol.control import OpenSession, TerminateSession
+from tether.server.api.actions import Action, Context
+from tether.server.api.authz import authorize, instance_arn
+from tether.server.api.errors import ApiError, instance_not_found, session_not_found
+from tether.server.api.params import Params
+from tether.server.state import iso, utcnow
+from tether.store import Session, SessionState
+from tether.store.models import ACTIVE_STATES
+
+USERNAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_.-]{0,31}$"
+
+
+class StartTerminalSessionParams(Params):
+    InstanceId: str | list[str]
+    Username: str | None = Field(None, pattern=USERNAME_PATTERN)
+    CommandLine: str | None = Field(None, min_length=1, max_length=4096)
+
+    @field_validator("InstanceId")
+    @classmethod
+    def _one_instance(cls, value: str | list[str]) -> str | list[str]:
+        ids = [value] if isinstance(value, str) else value
+        if len(ids) != 1 or not 0 < len(ids[0]) <= 64:
+            raise ValueError("give exactly one instance id")
+        return value
+
+    @property
+    def instance_id(self) -> str:
+        return self.InstanceId if isinstance(self.InstanceId, str) else self.InstanceId[0]
+
+
+class EndTerminalSessionParams(Params):
+    SessionId: str = Field(min_length=1, max_length=64)
+
+
+class DescribeTerminalSessionsParams(Params):
+    SessionId: str | None = Field(None, max_length=64)
+    InstanceId: str | None = Field(None, max_length=64)
+    State: SessionState | None = None
+    MaxResults: int = Field(20, ge=1, le=100)
+    NextToken: str | None = Field(None, max_length=512)
+
+    @field_validator("State", mode="before")
+    @classmethod
+    def _state(cls, value: object) -> object:
+        if isinstance(value, str):
+            if value not in {s.value for s in SessionState}:
+                raise ValueError("must be one of " + ", ".join(s.value for s in SessionState))
+            return SessionState(value)
+        return value
+
+
+def _session_view(row: Session) -> dict[str, Any]:
+    return {
+        "SessionId": row.id,
+        "InstanceId": row.instance_id,
+        "Username": row.username,
+        "CommandLine": row.command,
+        "Kind": row.kind,
+        "State": row.state,
+        "PrincipalId": row.principal,
+        "ClientIp": row.client_ip,
+        "CreationTime": iso(row.created_at),
+        "StartTime": iso(row.started_at),
+        "EndTime": iso(row.ended_at),
+        "ExitStatus": row.exit_status,
+        "EndReason": row.end_reason,
+    }
+
+
+async def start_terminal_session(ctx: Context, p: StartTerminalSessionParams) -> dict[str, Any]:
+    state, principal, instance_id = ctx.state, ctx.caller(), p.instance_id
+    config = state.config
+    authorize(principal, "ecs:StartTerminalSession", instance_arn(config.region, state.account_id, instance_id))
+    instance = await state.instances.get(instance_id)
+    if instance is None or instance.deregistered:
+        raise instance_not_found(instance_id)
+    agent = state.agents.get(instance_id)
+    if agent is None:
+        raise ApiError(
+            "InvalidInstance.Offline",
+            f"The agent of {instance_id} is not connected: check that it runs and can reach this server.",
+            409,
+        )
+    if await state.sessions.count_active(instance_id) >= config.max_sessions_per_instance:
+        raise ApiError(
+            "QuotaExceeded.Sessions",
+            f"{instance_id} already has {config.max_sessions_per_instance} open sessions; end one first.",
+            409,
+        )
+    session_id = new_id("s")
+    client_token, agent_token = new_token(), new_token()
+    now = utcnow()
+    expires = now + timedelta(seconds=config.client_token_ttl)
+    await state.sessions.create(
+        session_id=session_id,
+        instance_id=instance_id,
+        principal=principal.arn,
+        kind="shell",
+        username=p.Username,
+        command=p.CommandLine,
+        node=state.node_id,
+        client_ip=ctx.remote,
+        client_token_hash=hash_token(client_token),
+        client_token_expires_at=expires,
+        agent_token_hash=hash_token(agent_token),
+        now=now,
+    )
+    relay = state.get_relay()
+    rs = relay.prepare(session_id, instance_id)
+    opened = await agent.send(
+        OpenSession(
+            session_id=session_id,
+            kind="shell",
+            data_url=f"{state.ws_base_url}/agent/v1/data/{session_id}",
+            token=agent_token,
+            username=p.Username,
+            command=p.CommandLine,
+            idle_timeout=config.idle_timeout,
+            max_duration=config.max_duration,
+            window=DEFAULT_WINDOW,
+        )
+    )
+    if not opened:
+        await relay.end(rs, SessionState.TERMINATED, "agent_unreachable", agent_knows=True)
+        raise ApiError("InvalidInstance.Offline", f"The agent of {instance_id} went away; try again.", 409)
+    return {
+        "SessionId": session_id,
+        "WebSocketUrl": f"{state.ws_base_url}/client/v1/data/{session_id}?token={client_token}",
+        "Expiration": iso(expires),
+    }
+
+
+async def end_terminal_session(ctx: Context, p: EndTerminalSessionParams) -> dict[str, Any]:
+    state = ctx.state
+    row = await state.sessions.get(p.SessionId)
+    resource = instance_arn(state.config.region, state.account_id, row.instance_id) if row else "*"
+    authorize(ctx.caller(), "ecs:EndTerminalSession", resource)
+    if row is None:
+        raise session_not_found(p.SessionId)
+    if row.state not in ACTIVE_STATES:
+        return {}
+    reason = "terminated"
+    await state.agents.send(row.instance_id, TerminateSession(session_id=row.id, reason=reason))
+    relay = state.get_relay()
+    rs = relay.get(row.id)
+    if rs is not None:
+        await relay.end(
+            rs,
+            SessionState.TERMINATED,
+            reason,
+            code=WSCloseCode.OK,
+            message="the session was ended with EndTerminalSession",
+            agent_knows=True,
+        )
+    else:
+        await state.sessions.finish(
+            row.id, state=SessionState.TERMINATED, reason=reason, exit_status=None, now=utcnow()
+        )
+    return {}
+
+
+async def describe_terminal_sessions(ctx: Context, p: DescribeTerminalSessionsParams) -> dict[str, Any]:
+    authorize(ctx.caller(), "ecs:DescribeTerminalSessions", "*")
+    try:
+        page = await ctx.state.sessions.page(
+            session_id=p.SessionId,
+            instance_id=p.InstanceId,
+            state=p.State,
+            limit=p.MaxResults,
+            next_token=p.NextToken,
+        )
+    except ValueError:
+        raise ApiError("InvalidParameter", "The parameter NextToken is invalid.", 400) from None
+    result: dict[str, Any] = {"Sessions": [_session_view(r) for r in page.sessions]}
+    if page.next_token is not None:
+        result["NextToken"] = page.next_token
+    return result
+
+
+ACTIONS = {
+    "StartTerminalSession": Action(StartTerminalSessionParams, start_terminal_session),
+    "EndTerminalSession": Action(EndTerminalSessionParams, end_terminal_session),
+    "DescribeTerminalSessions": Action(DescribeTerminalSessionsParams, describe_terminal_sessions),
+}

@@ -1,0 +1,188 @@
+"""Server assembly and life cycle: startup -> serve -> graceful shutdown.
+
+Shutdown order matters: stop accepting connections, close agent control channels with 1012 (agents reconnect,
+to another node if there is one), give running sessions a bounded time to finish, then end what is left.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+from dataclasses import dataclass, field
+
+from aiohttp import web
+
+from tether.auth.secretbox import SecretBox
+from tether.auth.tls import server_ssl_context
+from tether.server.api.dispatch import MAX_BODY, api_handler
+from tether.server.bootstrap import (
+    CREDENTIALS_FILE,
+    AdminCredentials,
+    account_id,
+    ensure_admin_key,
+    ensure_tls,
+    node_id,
+    write_credentials,
+)
+from tether.server.config import ServerConfig
+from tether.server.control import control_channel
+from tether.server.data import agent_data, client_data
+from tether.server.jobs import housekeeping
+from tether.server.logs import AccessLogger, access_log
+from tether.server.relay import Relay
+from tether.server.state import STATE_KEY, ServerState, utcnow
+from tether.store import AccessKeyRepo, Database, SettingsRepo, sqlite_url
+
+log = logging.getLogger(__name__)
+
+__all__ = ["AdminCredentials", "RunningServer", "ServerConfig", "build_app", "run_server", "start_server"]
+
+HANDLER_SHUTDOWN_TIMEOUT = 5.0
+
+
+def build_app(state: ServerState) -> web.Application:
+    app = web.Application(client_max_size=MAX_BODY)
+    app[STATE_KEY] = state
+    app.router.add_post("/api/v1/{action}", api_handler)
+    app.router.add_get("/agent/v1/control", control_channel)
+    app.router.add_get("/agent/v1/data/{session_id}", agent_data)
+    app.router.add_get("/client/v1/data/{session_id}", client_data)
+    return app
+
+
+def _url_host(host: str) -> str:
+    if host in ("0.0.0.0", "::", ""):
+        import socket
+
+        host = socket.gethostname()
+    return f"[{host}]" if ":" in host else host
+
+
+@dataclass
+class RunningServer:
+    """A started server (for tests and `run_server`)."""
+
+    url: str  # the public URL, e.g. https://127.0.0.1:8443
+    port: int
+    admin_credentials: AdminCredentials
+    state: ServerState
+    _runner: web.AppRunner
+    _site: web.TCPSite
+    _jobs: asyncio.Task[None]
+    _jobs_stop: asyncio.Event
+    _stopped: bool = field(default=False)
+
+    async def stop(self) -> None:
+        """Graceful shutdown; safe to call twice."""
+        if self._stopped:
+            return
+        self._stopped = True
+        state = self.state
+        log.info("shutting down: no new connections; closing %d agent control channels", len(state.agents))
+        await self._site.stop()
+        await state.agents.close_all()
+        relay = state.get_relay()
+        if len(relay):
+            log.info("waiting up to %.0f s for %d sessions to end", state.config.drain_timeout, len(relay))
+            if not await relay.drain(state.config.drain_timeout):
+                log.warning("ending %d sessions still running", len(relay))
+        await relay.end_all("server_shutdown")
+        self._jobs_stop.set()
+        await self._jobs
+        await self._runner.cleanup()
+        await state.db.dispose()
+        log.info("stopped")
+
+
+async def _open_state(config: ServerConfig) -> tuple[ServerState, str, bool]:
+    data_dir = config.data_dir
+    data_dir.mkdir(parents=True, exist_ok=True)
+    os.chmod(data_dir, 0o700)
+    db = Database(config.db_url or sqlite_url(data_dir / "tether.db"))
+    await db.migrate()
+    box = SecretBox.load_or_create(data_dir / "secret.key")
+    settings = SettingsRepo(db)
+    account = await account_id(settings)
+    key_id, secret, created = await ensure_admin_key(settings, AccessKeyRepo(db), box, account)
+    state = ServerState(
+        config=config,
+        db=db,
+        secretbox=box,
+        node_id=config.node_id or node_id(data_dir),
+        account_id=account,
+        admin_key_id=key_id,
+    )
+    state.relay = Relay(state)
+    now = utcnow()
+    stale = await state.instances.clear_node(state.node_id)
+    ended = await state.sessions.finish_node(state.node_id, "server_restart", now)
+    if stale or ended:
+        log.info("cleared %d stale agent connections and %d sessions of a previous run", stale, ended)
+    return state, secret, created
+
+
+async def start_server(config: ServerConfig) -> RunningServer:
+    """Start listening and return at once; call `.stop()` to shut down."""
+    state, secret, created = await _open_state(config)
+    ssl_context = None
+    ca_cert = None
+    if config.tls:
+        tls = ensure_tls(config.data_dir, config.listen_host, config.public_url)
+        ssl_context, ca_cert = server_ssl_context(tls), tls.ca_cert
+    else:
+        log.warning("TLS is off (--no-tls): run this only behind a proxy that terminates TLS")
+    runner = web.AppRunner(
+        build_app(state),
+        access_log_class=AccessLogger,
+        access_log=access_log,
+        shutdown_timeout=HANDLER_SHUTDOWN_TIMEOUT,
+        handle_signals=False,
+    )
+    await runner.setup()
+    site = web.TCPSite(runner, config.listen_host, config.listen_port, ssl_context=ssl_context)
+    try:
+        await site.start()
+    except BaseException:
+        await runner.cleanup()
+        await state.db.dispose()
+        raise
+    port = int(runner.addresses[0][1])
+    scheme = "https" if config.tls else "http"
+    listen_url = f"{scheme}://{_url_host(config.listen_host)}:{port}"
+    state.public_url = config.public_url or listen_url
+    log.info("listening on %s (public URL %s, node %s)", listen_url, state.public_url, state.node_id)
+    credentials = AdminCredentials(state.public_url, state.admin_key_id, secret, ca_cert)
+    credentials_path = config.data_dir / CREDENTIALS_FILE
+    write_credentials(credentials_path, credentials, created=created)
+    log.info("administrator credentials: %s", credentials_path)
+    if ca_cert is not None:
+        log.info("CA certificate for clients and agents: %s", ca_cert)
+    jobs_stop = asyncio.Event()
+    jobs = asyncio.get_running_loop().create_task(housekeeping(state, jobs_stop))
+    return RunningServer(
+        url=state.public_url,
+        port=port,
+        admin_credentials=credentials,
+        state=state,
+        _runner=runner,
+        _site=site,
+        _jobs=jobs,
+        _jobs_stop=jobs_stop,
+    )
+
+
+async def run_server(config: ServerConfig) -> None:
+    """Serve until SIGTERM or SIGINT, then shut down gracefully."""
+    server = await start_server(config)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(sig)
+        await server.stop()

@@ -1,0 +1,114 @@
+"""First-start material: node id, account id, TLS certificates and the administrator access key.
+
+All of it is created once and reused, so restarting the server changes nothing that clients or agents rely on.
+The administrator secret is written only to `admin-credentials.json` (mode 0600), never to the log.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import secrets
+import socket
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from tether.auth.secretbox import SecretBox
+from tether.auth.tls import ServerTLS, ensure_server_tls
+from tether.auth.tokens import new_id, new_token
+from tether.server.api.authz import root_arn
+from tether.store import AccessKeyRepo, SettingsRepo
+
+log = logging.getLogger(__name__)
+
+CREDENTIALS_FILE = "admin-credentials.json"
+
+
+@dataclass(frozen=True)
+class AdminCredentials:
+    """What `tether` clients need to act as the administrator (the secret is hidden from repr)."""
+
+    server: str
+    access_key_id: str
+    access_key_secret: str
+    ca_cert: Path | None
+
+    def __repr__(self) -> str:
+        return f"AdminCredentials(server={self.server!r}, access_key_id={self.access_key_id!r})"
+
+    def to_json(self) -> dict[str, str | None]:
+        return {
+            "server": self.server,
+            "access_key_id": self.access_key_id,
+            "access_key_secret": self.access_key_secret,
+            "ca_cert": str(self.ca_cert) if self.ca_cert else None,
+        }
+
+
+def node_id(data_dir: Path) -> str:
+    """This node's stable name (kept in DATA_DIR/node-id), used to mark which agents it holds."""
+    path = data_dir / "node-id"
+    if path.exists():
+        return path.read_text().strip()
+    value = f"node-{secrets.token_hex(8)}"
+    path.write_text(value + "\n")
+    return value
+
+
+def tls_names(listen_host: str, public_url: str | None) -> list[str]:
+    names = ["localhost", "127.0.0.1", "::1", socket.gethostname()]
+    if listen_host not in ("0.0.0.0", "::", ""):
+        names.append(listen_host)
+    if public_url:
+        host = urlsplit(public_url).hostname
+        if host:
+            names.append(host)
+    return list(dict.fromkeys(names))
+
+
+def ensure_tls(data_dir: Path, listen_host: str, public_url: str | None) -> ServerTLS:
+    return ensure_server_tls(data_dir / "tls", tls_names(listen_host, public_url))
+
+
+async def account_id(settings: SettingsRepo) -> str:
+    return await settings.get_or_create("account_id", lambda: str(secrets.randbelow(9 * 10**15) + 10**15))
+
+
+async def ensure_admin_key(
+    settings: SettingsRepo, keys: AccessKeyRepo, box: SecretBox, account: str
+) -> tuple[str, str, bool]:
+    """The administrator key id and secret, creating them on first start; the flag says whether it was new."""
+    key_id = await settings.get("admin_access_key_id")
+    if key_id is not None:
+        key = await keys.get(key_id)
+        if key is None:
+            raise RuntimeError(f"the administrator access key {key_id} is missing from the database")
+        return key_id, box.decrypt(key.secret_encrypted), False
+    key_id = new_id("TAK", 20).replace("-", "").upper()
+    secret = new_token()
+    await keys.create(key_id, root_arn(account), box.encrypt(secret))
+    await settings.set("admin_access_key_id", key_id)
+    return key_id, secret, True
+
+
+def write_credentials(path: Path, credentials: AdminCredentials, *, created: bool) -> None:
+    """Write the file on first start; later only refresh its server URL if the file is still there."""
+    if not created and not path.exists():
+        log.info("administrator credentials file %s was removed; not recreating it", path)
+        return
+    if not created:
+        try:
+            current = json.loads(path.read_text())
+        except (OSError, ValueError):
+            current = None
+        if current == credentials.to_json():
+            return
+    tmp = path.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        json.dump(credentials.to_json(), handle, indent=2)
+        handle.write("\n")
+    os.chmod(tmp, 0o600)
+    tmp.replace(path)

@@ -1,0 +1,55 @@
+"""Server settings as one dataclass, so the CLI, tests and (later) a config file build the same thing."""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_LISTEN = "127.0.0.1:8443"
+
+
+@dataclass
+class ServerConfig:
+    """Everything `start_server` needs. Durations are seconds."""
+
+    data_dir: Path
+    listen_host: str = "127.0.0.1"
+    listen_port: int = 8443
+    public_url: str | None = None  # default: derived from the listen address once the port is known
+    db_url: str | None = None  # default: SQLite in data_dir
+    tls: bool = True
+    heartbeat_interval: float = 30.0
+    idle_timeout: float = 1200.0
+    max_duration: float = 28800.0
+    client_token_ttl: float = 600.0
+    agent_connect_timeout: float = 60.0
+    hello_timeout: float = 10.0
+    max_sessions_per_instance: int = 50
+    drain_timeout: float = 30.0
+    region: str = "local"
+    node_id: str | None = None  # default: stored in data_dir/node-id
+
+    def __post_init__(self) -> None:
+        self.data_dir = Path(self.data_dir).resolve()
+        if not 0 <= self.listen_port <= 65535:
+            raise ValueError(f"listen port {self.listen_port} is not in 0..65535")
+        for name in ("heartbeat_interval", "idle_timeout", "max_duration", "client_token_ttl", "hello_timeout"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"{name} must be positive")
+        if self.public_url is not None:
+            self.public_url = self.public_url.rstrip("/")
+
+
+def parse_listen(value: str) -> tuple[str, int]:
+    """Parse `HOST:PORT`, `[v6]:PORT` or `:PORT` (all interfaces is spelled 0.0.0.0 or [::])."""
+    host, sep, port_text = value.rpartition(":")
+    if not sep or not port_text.isdigit():
+        raise ValueError(f"--listen must be HOST:PORT, got {value!r}")
+    port = int(port_text)
+    if port > 65535:
+        raise ValueError(f"port {port} is out of range")
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
+        ipaddress.IPv6Address(host)
+    return host or "0.0.0.0", port

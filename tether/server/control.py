@@ -1,0 +1,161 @@
+"""`GET /agent/v1/control`: authenticate an agent by challenge-response, then serve its control channel.
+
+The agent proves it holds the Ed25519 key it registered by signing a fresh random nonce, so a stolen instance id
+alone is worthless and a recorded handshake cannot be replayed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import logging
+import os
+
+from aiohttp import WSCloseCode, WSMsgType, web
+
+from tether.auth.agentkey import verify_challenge
+from tether.protocol import ProtocolError
+from tether.protocol.control import (
+    MAX_CONTROL_MESSAGE,
+    AgentHello,
+    Challenge,
+    ControlError,
+    ControlMessage,
+    Heartbeat,
+    SessionEnded,
+    SessionFailed,
+    Welcome,
+    decode_control,
+    encode_control,
+)
+from tether.server.agents import AgentConnection, close_reason
+from tether.server.state import ServerState, get_state, iso, utcnow
+from tether.store import SessionState
+
+log = logging.getLogger(__name__)
+
+WS_HEARTBEAT = 20.0
+CHALLENGE_BYTES = 32
+
+
+async def _refuse(ws: web.WebSocketResponse, code: str, message: str) -> None:
+    await ws.send_str(encode_control(ControlError(code=code, message=message)))
+    await ws.close(code=WSCloseCode.POLICY_VIOLATION, message=close_reason(f"{code}: {message}"))
+
+
+async def _read_hello(ws: web.WebSocketResponse, wait: float) -> AgentHello | str:
+    """The agent's hello, or a message saying why there is none."""
+    try:
+        msg = await ws.receive(timeout=wait)
+    except TimeoutError:
+        return f"no hello within {wait:g} seconds"
+    if msg.type is not WSMsgType.TEXT:
+        return "expected a hello text message"
+    try:
+        hello = decode_control(msg.data)
+    except ProtocolError as exc:
+        return str(exc)
+    if not isinstance(hello, AgentHello):
+        return f"expected hello, got {hello.TYPE}"
+    return hello
+
+
+async def control_channel(request: web.Request) -> web.StreamResponse:
+    state = get_state(request)
+    ws = web.WebSocketResponse(
+        heartbeat=WS_HEARTBEAT,
+        max_msg_size=MAX_CONTROL_MESSAGE + 1,  # aiohttp refuses sizes >= the limit
+        timeout=5.0,
+    )
+    await ws.prepare(request)
+    nonce = os.urandom(CHALLENGE_BYTES)
+    await ws.send_str(
+        encode_control(Challenge(nonce=base64.b64encode(nonce).decode(), server_time=iso(utcnow()) or ""))
+    )
+    hello = await _read_hello(ws, state.config.hello_timeout)
+    if isinstance(hello, str):
+        await _refuse(ws, "InvalidMessage", hello)
+        return ws
+    instance = await state.instances.get(hello.instance_id)
+    if instance is None or instance.deregistered:
+        await _refuse(ws, "InvalidInstance.NotFound", f"instance {hello.instance_id} is not registered; register again")
+        return ws
+    if not verify_challenge(instance.public_key, nonce, instance.id, hello.signature):
+        log.warning("control channel for %s from %s: bad signature", instance.id, request.remote)
+        await _refuse(ws, "InvalidSignature", "the challenge signature does not match the registered key")
+        return ws
+
+    conn = AgentConnection(instance.id, ws)
+    previous = state.agents.attach(conn)
+    if previous is not None:
+        await previous.close(4000, "replaced by a newer control connection")
+    await state.instances.mark_connected(
+        instance.id,
+        node=state.node_id,
+        hostname=hello.hostname,
+        os_type=hello.os_type,
+        os_name=hello.os_name,
+        agent_version=hello.agent_version,
+        now=utcnow(),
+    )
+    log.info("agent %s connected from %s (version %s)", instance.id, request.remote, hello.agent_version or "?")
+    try:
+        await conn.send(Welcome(heartbeat_interval=state.config.heartbeat_interval))
+        await _serve(state, conn)
+    finally:
+        if state.agents.detach(conn):
+            await asyncio.shield(state.instances.mark_disconnected(instance.id, state.node_id))
+        log.info("agent %s disconnected", instance.id)
+    return ws
+
+
+async def _serve(state: ServerState, conn: AgentConnection) -> None:
+    async for msg in conn.ws:
+        if msg.type is not WSMsgType.TEXT:
+            await conn.close(WSCloseCode.UNSUPPORTED_DATA, "the control channel carries JSON text only")
+            return
+        try:
+            message = decode_control(msg.data)
+        except ProtocolError as exc:
+            await conn.send(ControlError(code="InvalidMessage", message=str(exc)))
+            continue
+        await _handle(state, conn, message)
+
+
+async def _handle(state: ServerState, conn: AgentConnection, message: ControlMessage) -> None:
+    if isinstance(message, Heartbeat):
+        await state.instances.heartbeat(conn.instance_id, utcnow())
+    elif isinstance(message, SessionFailed | SessionEnded):
+        await _agent_ended_session(state, conn, message)
+    elif isinstance(message, ControlError):
+        log.warning("agent %s reports %s: %s", conn.instance_id, message.code, message.message)
+    else:
+        await conn.send(ControlError(code="InvalidMessage", message=f"unexpected message type {message.TYPE}"))
+
+
+async def _agent_ended_session(
+    state: ServerState, conn: AgentConnection, message: SessionFailed | SessionEnded
+) -> None:
+    row = await state.sessions.get(message.session_id)
+    if row is None or row.instance_id != conn.instance_id:
+        await conn.send(ControlError(code="InvalidSession.NotFound", message=f"no session {message.session_id}"))
+        return
+    if isinstance(message, SessionFailed):
+        reason, status, text = f"failed: {message.code}", None, f"{message.code}: {message.message}"
+        code = WSCloseCode.INTERNAL_ERROR
+        log.info("agent %s could not start session %s: %s", conn.instance_id, row.id, text)
+    else:
+        reason, status = message.reason or "ended", message.exit_status
+        text, code = f"the session ended: {reason}", WSCloseCode.OK
+    relay = state.get_relay()
+    rs = relay.get(message.session_id)
+    if rs is None:
+        await state.sessions.finish(
+            row.id, state=SessionState.TERMINATED, reason=reason, exit_status=status, now=utcnow()
+        )
+    elif isinstance(message, SessionEnded) and rs.sockets["agent"] is not None:
+        relay.agent_reported_end(rs, reason, status)
+    else:
+        await relay.end(
+            rs, SessionState.TERMINATED, reason, code=code, message=text, exit_status=status, agent_knows=True
+        )

@@ -1,0 +1,46 @@
+"""Background housekeeping: forget old nonces, and expire sessions nobody will connect to any more.
+
+The relay's per-session timers expire its own sessions precisely; this sweep catches rows left behind by a node
+that stopped without cleaning up, so the nonce table and the Pending list stay bounded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from tether.server.state import ServerState, utcnow
+from tether.store import SessionState
+
+log = logging.getLogger(__name__)
+
+SWEEP_INTERVAL = 30.0
+
+
+async def sweep_once(state: ServerState) -> None:
+    now = utcnow()
+    pruned = await state.nonces.prune(now)
+    if pruned:
+        log.debug("forgot %d expired nonces", pruned)
+    relay = state.get_relay()
+    for row in await state.sessions.expired_pending(now):
+        rs = relay.get(row.id)
+        if rs is not None:
+            await relay.end(rs, SessionState.EXPIRED, "client_did_not_connect")
+        else:
+            await state.sessions.finish(
+                row.id, state=SessionState.EXPIRED, reason="client_did_not_connect", exit_status=None, now=now
+            )
+
+
+async def housekeeping(state: ServerState, stop: asyncio.Event, interval: float = SWEEP_INTERVAL) -> None:
+    """Run `sweep_once` until `stop` is set; a sweep is never cut off half-way (that would abort a transaction)."""
+    while not stop.is_set():
+        try:
+            await sweep_once(state)
+        except Exception:
+            log.exception("housekeeping failed; retrying in %.0f s", interval)
+        try:
+            await asyncio.wait_for(stop.wait(), interval)
+        except TimeoutError:
+            pass

@@ -1,0 +1,281 @@
+"""The relay: pairs the agent's and the client's data channel of a session and forwards frames unchanged.
+
+Each side's handler reads its own socket and awaits `peer.send_bytes` before reading the next message, so the
+only buffering is aiohttp's bounded reader and writer and back-pressure is TCP's: a flooding sender simply stops
+being read. Every frame passes `FlowMonitor.check` first (header parse plus arithmetic); a protocol violation ends
+this session only. The relay also owns the session's end: it records the state, reason and EXIT status, then
+closes both sockets, so whichever side goes first, the other is told.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import WSCloseCode, WSMsgType, web
+from aiohttp.http_websocket import WebSocketError
+
+from tether.protocol import MAX_MESSAGE, Exit, FlowMonitor, FrameType, ProtocolError, decode
+from tether.protocol.control import TerminateSession
+from tether.server.agents import close_reason
+from tether.server.state import ServerState, utcnow
+from tether.store import SessionState
+
+log = logging.getLogger(__name__)
+
+AGENT_CLOSE_GRACE = 5.0  # seconds an agent may take to close a data channel after reporting its end
+
+CLOSE_WAIT = 6.0  # how long shutdown waits for close handshakes (aiohttp gives up after 5 s itself)
+
+AGENT = "agent"
+CLIENT = "client"
+
+
+def _other(side: str) -> str:
+    return CLIENT if side == AGENT else AGENT
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How one side's forwarding loop ended, i.e. how the session should end (None: it already has)."""
+
+    reason: str | None
+    code: int = WSCloseCode.OK
+    message: str = ""
+
+
+class RelaySession:
+    """The in-memory half of a session on the node that accepted StartTerminalSession."""
+
+    def __init__(self, session_id: str, instance_id: str) -> None:
+        self.session_id = session_id
+        self.instance_id = instance_id
+        self.sockets: dict[str, web.WebSocketResponse | None] = {AGENT: None, CLIENT: None}
+        self.monitor = FlowMonitor()
+        self.settled = asyncio.Event()  # set when both sides are attached or the session has ended
+        self.ended = False
+        self.exit_status: int | None = None
+        self.agent_reason: str | None = None  # from the agent's session_ended report
+        self.timers: list[asyncio.TimerHandle] = []
+        self.closing: dict[str, asyncio.Task[None]] = {}
+
+    @property
+    def paired(self) -> bool:
+        return self.sockets[AGENT] is not None and self.sockets[CLIENT] is not None
+
+    async def wait_peer(self, side: str) -> web.WebSocketResponse | None:
+        """The other side's socket once it is attached; None if the session ends first."""
+        while not self.ended:
+            peer = self.sockets[_other(side)]
+            if peer is not None:
+                return peer
+            await self.settled.wait()
+        return None
+
+
+class Relay:
+    def __init__(self, state: ServerState) -> None:
+        self._state = state
+        self._sessions: dict[str, RelaySession] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    def __len__(self) -> int:
+        return len(self._sessions)
+
+    def get(self, session_id: str) -> RelaySession | None:
+        return self._sessions.get(session_id)
+
+    def prepare(self, session_id: str, instance_id: str) -> RelaySession:
+        """Expect the two data channels of a new session; start its connect deadlines."""
+        rs = RelaySession(session_id, instance_id)
+        loop = asyncio.get_running_loop()
+        config = self._state.config
+        rs.timers.append(loop.call_later(config.client_token_ttl, self._spawn, self._expire, rs))
+        rs.timers.append(loop.call_later(config.agent_connect_timeout, self._spawn, self._agent_timeout, rs))
+        self._sessions[session_id] = rs
+        self._idle.clear()
+        return rs
+
+    def _spawn(self, fn: Callable[[RelaySession], Awaitable[None]], rs: RelaySession) -> None:
+        async def run() -> None:
+            await fn(rs)
+
+        self._track(run())
+
+    def _track(self, coro: Coroutine[Any, Any, object]) -> asyncio.Task[None]:
+        async def run() -> None:
+            try:
+                await coro
+            except Exception:
+                log.exception("relay background task failed")
+
+        task = asyncio.get_running_loop().create_task(run())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    async def _expire(self, rs: RelaySession) -> None:
+        if rs.sockets[CLIENT] is None:
+            await self.end(
+                rs,
+                SessionState.EXPIRED,
+                "client_did_not_connect",
+                code=WSCloseCode.POLICY_VIOLATION,
+                message="no client connected within the token lifetime",
+            )
+
+    async def _agent_timeout(self, rs: RelaySession) -> None:
+        if rs.sockets[AGENT] is None:
+            await self.end(
+                rs,
+                SessionState.TERMINATED,
+                "agent_did_not_connect",
+                code=WSCloseCode.TRY_AGAIN_LATER,
+                message="the agent did not connect the session in time",
+            )
+
+    async def serve(self, rs: RelaySession, side: str, ws: web.WebSocketResponse) -> None:
+        """Attach one side's socket and forward its messages until the session ends."""
+        if rs.ended or rs.sockets[side] is not None:
+            await ws.close(code=WSCloseCode.POLICY_VIOLATION, message=b"the session is not waiting for this side")
+            return
+        rs.sockets[side] = ws
+        if rs.paired:
+            for timer in rs.timers:
+                timer.cancel()
+            await self._state.sessions.mark_connected(rs.session_id, utcnow())
+            log.info("session %s connected", rs.session_id)
+            rs.settled.set()
+        try:
+            outcome = await self._forward(rs, side, ws)
+        except Exception:
+            log.exception("relay failure in session %s", rs.session_id)
+            outcome = Outcome("relay_error", WSCloseCode.INTERNAL_ERROR, "internal relay error")
+        if outcome.reason is not None:
+            await self.end(rs, SessionState.TERMINATED, outcome.reason, code=outcome.code, message=outcome.message)
+        closing = rs.closing.get(side)
+        if closing is not None:
+            await asyncio.wait([closing])
+        elif not ws.closed:
+            await ws.close()
+
+    async def _forward(self, rs: RelaySession, side: str, ws: web.WebSocketResponse) -> Outcome:
+        peer: web.WebSocketResponse | None = None
+        while True:
+            msg = await ws.receive()
+            if msg.type is WSMsgType.BINARY:
+                data: bytes = msg.data
+                try:
+                    if rs.monitor.check(side, data) == FrameType.EXIT and side == AGENT:
+                        frame = decode(data)
+                        if isinstance(frame, Exit):
+                            rs.exit_status = frame.status
+                except ProtocolError as exc:
+                    log.warning("session %s: %s broke the protocol: %s", rs.session_id, side, exc)
+                    return Outcome(f"protocol_error: {exc.code}", WSCloseCode.PROTOCOL_ERROR, f"{side} {exc}")
+                if peer is None:
+                    peer = await rs.wait_peer(side)
+                    if peer is None:
+                        return Outcome(None)
+                try:
+                    await peer.send_bytes(data)
+                except ConnectionError:
+                    return Outcome(f"{_other(side)}_closed", WSCloseCode.OK, f"the {_other(side)} went away")
+            elif msg.type is WSMsgType.TEXT:
+                return Outcome(
+                    "protocol_error: text-message",
+                    WSCloseCode.UNSUPPORTED_DATA,
+                    f"{side} sent a text message; data channels carry binary frames only",
+                )
+            elif msg.type is WSMsgType.ERROR:
+                exc = msg.data
+                if isinstance(exc, WebSocketError) and exc.code == WSCloseCode.MESSAGE_TOO_BIG:
+                    return Outcome(
+                        "protocol_error: message-too-large",
+                        WSCloseCode.MESSAGE_TOO_BIG,
+                        f"{side} sent a message over {MAX_MESSAGE} bytes",
+                    )
+                return Outcome(f"{side}_error", WSCloseCode.GOING_AWAY, f"the {side} connection failed")
+            else:  # CLOSE, CLOSING, CLOSED
+                if side == AGENT and rs.agent_reason is not None:
+                    return Outcome(rs.agent_reason, WSCloseCode.OK, f"the session ended: {rs.agent_reason}")
+                if side == AGENT and rs.exit_status is not None:
+                    return Outcome("exit", WSCloseCode.OK, f"the shell exited with status {rs.exit_status}")
+                return Outcome(f"{side}_closed", WSCloseCode.OK, f"the {side} closed the session")
+
+    async def end(
+        self,
+        rs: RelaySession,
+        state: SessionState,
+        reason: str,
+        *,
+        code: int = WSCloseCode.OK,
+        message: str = "",
+        exit_status: int | None = None,
+        agent_knows: bool = False,
+    ) -> None:
+        """End the session once: record it, tell the agent if it has no socket to lose, close both sockets."""
+        if rs.ended:
+            return
+        rs.ended = True
+        rs.settled.set()
+        for timer in rs.timers:
+            timer.cancel()
+        self._sessions.pop(rs.session_id, None)
+        if not self._sessions:
+            self._idle.set()
+        status = exit_status if exit_status is not None else rs.exit_status
+        try:
+            await self._state.sessions.finish(
+                rs.session_id, state=state, reason=reason, exit_status=status, now=utcnow()
+            )
+        except Exception:
+            log.exception("could not record the end of session %s", rs.session_id)
+        if not agent_knows and rs.sockets[AGENT] is None:
+            await self._state.agents.send(rs.instance_id, TerminateSession(rs.session_id, reason))
+        for side, ws in rs.sockets.items():
+            if ws is not None and not ws.closed:
+                # in the background: the close handshake waits for the peer, and the caller (an API request,
+                # the other side's handler) must not wait for a slow or silent peer; each side's handler
+                # awaits its own socket's close before it returns (see `serve`)
+                rs.closing[side] = self._track(ws.close(code=code, message=close_reason(message or reason)))
+        log.info("session %s %s: %s (exit status %s)", rs.session_id, state.value.lower(), reason, status)
+
+    def agent_reported_end(self, rs: RelaySession, reason: str, exit_status: int | None) -> None:
+        """The agent said (on its control channel) that the session ended.
+
+        With a data channel attached, its close ends the session after every frame was forwarded; ending it here
+        could cut the client's last output, so this only notes the reason and bounds the wait for that close.
+        """
+        rs.agent_reason = reason
+        if exit_status is not None and rs.exit_status is None:
+            rs.exit_status = exit_status
+        loop = asyncio.get_running_loop()
+        rs.timers.append(loop.call_later(AGENT_CLOSE_GRACE, self._spawn, self._agent_report_timeout, rs))
+
+    async def _agent_report_timeout(self, rs: RelaySession) -> None:
+        await self.end(rs, SessionState.TERMINATED, rs.agent_reason or "ended", agent_knows=True)
+
+    async def drain(self, wait: float) -> bool:
+        """Wait up to `wait` seconds for running sessions to end; True if none is left."""
+        try:
+            await asyncio.wait_for(self._idle.wait(), wait)
+        except TimeoutError:
+            return False
+        return True
+
+    async def end_all(self, reason: str, code: int = WSCloseCode.GOING_AWAY) -> None:
+        sessions = list(self._sessions.values())
+        await asyncio.gather(
+            *(self.end(rs, SessionState.TERMINATED, reason, code=code, message=reason) for rs in sessions),
+            return_exceptions=True,
+        )
+        if self._tasks:
+            await asyncio.wait(list(self._tasks), timeout=CLOSE_WAIT)
+        for task in list(self._tasks):
+            task.cancel()

@@ -1,0 +1,82 @@
+"""The objects every request handler needs, gathered in one place and stored on the aiohttp app."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+
+from tether.auth.secretbox import SecretBox
+from tether.server.agents import AgentRegistry
+from tether.server.config import ServerConfig
+from tether.store import (
+    AccessKeyRepo,
+    ActivationRepo,
+    Database,
+    InstanceRepo,
+    NonceRepo,
+    SessionRepo,
+    SettingsRepo,
+)
+
+if TYPE_CHECKING:
+    from tether.server.relay import Relay
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def iso(moment: datetime | None) -> str | None:
+    """API time format: ISO 8601 UTC with seconds and a Z."""
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass
+class ServerState:
+    config: ServerConfig
+    db: Database
+    secretbox: SecretBox
+    node_id: str
+    account_id: str
+    admin_key_id: str
+    public_url: str = ""  # known once the listening port is
+    agents: AgentRegistry = field(default_factory=AgentRegistry)
+    relay: Relay | None = None
+    settings: SettingsRepo = field(init=False)
+    access_keys: AccessKeyRepo = field(init=False)
+    nonces: NonceRepo = field(init=False)
+    activations: ActivationRepo = field(init=False)
+    instances: InstanceRepo = field(init=False)
+    sessions: SessionRepo = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.settings = SettingsRepo(self.db)
+        self.access_keys = AccessKeyRepo(self.db)
+        self.nonces = NonceRepo(self.db)
+        self.activations = ActivationRepo(self.db)
+        self.instances = InstanceRepo(self.db)
+        self.sessions = SessionRepo(self.db)
+
+    @property
+    def ws_base_url(self) -> str:
+        """The public URL with the WebSocket scheme (wss:// behind TLS, ws:// without)."""
+        if self.public_url.startswith("https://"):
+            return "wss://" + self.public_url.removeprefix("https://")
+        return "ws://" + self.public_url.removeprefix("http://")
+
+    def get_relay(self) -> Relay:
+        if self.relay is None:
+            raise RuntimeError("the relay is not running")
+        return self.relay
+
+
+STATE_KEY = web.AppKey("tether_state", ServerState)
+
+
+def get_state(request: web.Request) -> ServerState:
+    return request.app[STATE_KEY]

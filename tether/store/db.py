@@ -1,0 +1,81 @@
+"""Engine creation, URL normalisation and schema migration.
+
+The server accepts the URLs people type (`postgresql://...`, a SQLite path) and turns them into the async drivers
+SQLAlchemy needs. SQLite runs in WAL mode with a busy timeout so the API and the relay can write concurrently
+without "database is locked" errors; PostgreSQL needs nothing special.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+def sqlite_url(path: Path) -> str:
+    """The async SQLite URL of a database file."""
+    return f"sqlite+aiosqlite:///{path.resolve()}"
+
+
+def normalize_url(url: str) -> str:
+    """Map user-facing database URLs to the async drivers (`postgresql://` -> `postgresql+asyncpg://`)."""
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    if backend in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+asyncpg")
+    elif backend == "sqlite":
+        parsed = parsed.set(drivername="sqlite+aiosqlite")
+    else:
+        raise ValueError(f"unsupported database {backend!r}: use sqlite or postgresql")
+    return parsed.render_as_string(hide_password=False)
+
+
+def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+    finally:
+        cursor.close()
+
+
+class Database:
+    """An async engine plus a session factory; repositories open one short transaction per call."""
+
+    def __init__(self, url: str) -> None:
+        self.url = normalize_url(url)
+        self.is_sqlite = self.url.startswith("sqlite")
+        options: dict[str, Any] = {}
+        if self.is_sqlite:
+            options["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+        else:
+            options["pool_pre_ping"] = True
+        self.engine: AsyncEngine = create_async_engine(self.url, **options)
+        if self.is_sqlite:
+            event.listen(self.engine.sync_engine, "connect", _configure_sqlite)
+        self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """One unit of work: committed on success, rolled back on any exception."""
+        async with self.sessionmaker() as session, session.begin():
+            yield session
+
+    async def migrate(self) -> None:
+        """Bring the schema to the newest alembic revision (idempotent; run at every server start)."""
+        from tether.store.migrations import upgrade_to_head
+
+        async with self.engine.begin() as connection:
+            await connection.run_sync(upgrade_to_head)
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()

@@ -1,0 +1,209 @@
+"""Terminal sessions. Token use and state changes are conditional UPDATEs, so a token works once and a session
+ends once even when two connections or two nodes race."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import and_, func, or_, select, update
+
+from tether.store.db import Database
+from tether.store.models import ACTIVE_STATES, Session, SessionState
+
+
+@dataclass(frozen=True)
+class SessionPage:
+    sessions: Sequence[Session]
+    next_token: str | None
+
+
+def _encode_cursor(row: Session) -> str:
+    raw = f"{row.created_at.astimezone(UTC).isoformat()}|{row.id}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(token: str) -> tuple[datetime, str]:
+    """Parse a NextToken; raises ValueError if it was not made by `SessionRepo.page`."""
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+        created, session_id = raw.split("|", 1)
+        when = datetime.fromisoformat(created)
+    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
+        raise ValueError("NextToken is not valid") from exc
+    if when.tzinfo is None or not session_id:
+        raise ValueError("NextToken is not valid")
+    return when, session_id
+
+
+class SessionRepo:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def create(
+        self,
+        *,
+        session_id: str,
+        instance_id: str,
+        principal: str,
+        kind: str,
+        username: str | None,
+        command: str | None,
+        node: str,
+        client_ip: str,
+        client_token_hash: str,
+        client_token_expires_at: datetime,
+        agent_token_hash: str,
+        now: datetime,
+    ) -> Session:
+        row = Session(
+            id=session_id,
+            instance_id=instance_id,
+            principal=principal,
+            kind=kind,
+            username=username,
+            command=command,
+            state=SessionState.PENDING.value,
+            node=node,
+            client_ip=client_ip,
+            created_at=now,
+            client_token_hash=client_token_hash,
+            client_token_expires_at=client_token_expires_at,
+            client_token_used=False,
+            agent_token_hash=agent_token_hash,
+            agent_token_used=False,
+        )
+        async with self._db.transaction() as s:
+            s.add(row)
+        return row
+
+    async def get(self, session_id: str) -> Session | None:
+        async with self._db.transaction() as s:
+            return await s.get(Session, session_id)
+
+    async def count_active(self, instance_id: str) -> int:
+        query = (
+            select(func.count())
+            .select_from(Session)
+            .where(Session.instance_id == instance_id, Session.state.in_(ACTIVE_STATES))
+        )
+        async with self._db.transaction() as s:
+            return int(await s.scalar(query) or 0)
+
+    async def use_client_token(self, session_id: str, now: datetime) -> bool:
+        """Mark the client token used if it is unused, unexpired and the session still pending."""
+        statement = (
+            update(Session)
+            .where(
+                Session.id == session_id,
+                Session.client_token_used.is_(False),
+                Session.client_token_expires_at > now,
+                Session.state == SessionState.PENDING.value,
+            )
+            .values(client_token_used=True)
+        )
+        async with self._db.transaction() as s:
+            result = await s.execute(statement)
+            return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def use_agent_token(self, session_id: str) -> bool:
+        """Mark the agent token used if it is unused and the session still pending."""
+        statement = (
+            update(Session)
+            .where(
+                Session.id == session_id,
+                Session.agent_token_used.is_(False),
+                Session.state == SessionState.PENDING.value,
+            )
+            .values(agent_token_used=True)
+        )
+        async with self._db.transaction() as s:
+            result = await s.execute(statement)
+            return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def mark_connected(self, session_id: str, now: datetime) -> bool:
+        statement = (
+            update(Session)
+            .where(Session.id == session_id, Session.state == SessionState.PENDING.value)
+            .values(state=SessionState.CONNECTED.value, started_at=now)
+        )
+        async with self._db.transaction() as s:
+            result = await s.execute(statement)
+            return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def finish(
+        self,
+        session_id: str,
+        *,
+        state: SessionState,
+        reason: str,
+        exit_status: int | None,
+        now: datetime,
+    ) -> bool:
+        """End an active session (Terminated or Expired); False if it had already ended."""
+        if state not in (SessionState.TERMINATED, SessionState.EXPIRED):
+            raise ValueError("a session can only finish as Terminated or Expired")
+        statement = (
+            update(Session)
+            .where(Session.id == session_id, Session.state.in_(ACTIVE_STATES))
+            .values(state=state.value, end_reason=reason[:256], exit_status=exit_status, ended_at=now)
+        )
+        async with self._db.transaction() as s:
+            result = await s.execute(statement)
+            return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def finish_node(self, node: str, reason: str, now: datetime) -> int:
+        """End every active session of a node (its relay sockets died with the previous process)."""
+        statement = (
+            update(Session)
+            .where(Session.node == node, Session.state.in_(ACTIVE_STATES))
+            .values(state=SessionState.TERMINATED.value, end_reason=reason, ended_at=now)
+        )
+        async with self._db.transaction() as s:
+            result = await s.execute(statement)
+            return int(result.rowcount)  # type: ignore[attr-defined]
+
+    async def expired_pending(self, now: datetime, limit: int = 100) -> Sequence[Session]:
+        """Pending sessions whose client token has run out."""
+        query = (
+            select(Session)
+            .where(Session.state == SessionState.PENDING.value, Session.client_token_expires_at <= now)
+            .order_by(Session.client_token_expires_at)
+            .limit(limit)
+        )
+        async with self._db.transaction() as s:
+            return (await s.scalars(query)).all()
+
+    async def page(
+        self,
+        *,
+        session_id: str | None = None,
+        instance_id: str | None = None,
+        state: SessionState | None = None,
+        limit: int = 20,
+        next_token: str | None = None,
+    ) -> SessionPage:
+        """Newest first; keyset paging on (created_at, id) so pages stay stable while sessions are added."""
+        conditions = []
+        if session_id is not None:
+            conditions.append(Session.id == session_id)
+        if instance_id is not None:
+            conditions.append(Session.instance_id == instance_id)
+        if state is not None:
+            conditions.append(Session.state == state.value)
+        if next_token is not None:
+            created, last_id = decode_cursor(next_token)
+            conditions.append(
+                or_(Session.created_at < created, and_(Session.created_at == created, Session.id < last_id))
+            )
+        query = (
+            select(Session).where(*conditions).order_by(Session.created_at.desc(), Session.id.desc()).limit(limit + 1)
+        )
+        async with self._db.transaction() as s:
+            rows = list((await s.scalars(query)).all())
+        more = len(rows) > limit
+        rows = rows[:limit]
+        return SessionPage(sessions=rows, next_token=_encode_cursor(rows[-1]) if more and rows else None)
