@@ -134,7 +134,7 @@ class FakeRelay:
         self.authorizations.append(request.headers.get("Authorization", ""))
         if request.headers.get("Authorization") != f"Bearer {TOKEN}":
             raise web.HTTPUnauthorized()
-        ws = web.WebSocketResponse(max_msg_size=MAX_MESSAGE)
+        ws = web.WebSocketResponse(max_msg_size=MAX_MESSAGE + 1)  # aiohttp's limit is exclusive
         await ws.prepare(request)
         await self.channels.put((request.match_info["sid"], ws))
         # Keep the handler alive while the test drives the socket from outside it.
