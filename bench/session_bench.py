@@ -130,10 +130,13 @@ def throughput(argv: list[str], env: dict[str, str] | None, nbytes: int,
                watch: Callable[[int], dict[str, list[int]]]) -> tuple[float, dict[str, float]]:
     """Bytes per second of PTY output counted at the client, and the peak RSS (MiB) of the watched processes.
 
+    Also `"<name> growth"`: peak minus the first sample once output flows, i.e. what the flood itself cost.
+
     `watch(client_pid)` names the processes to sample (several pids under one name are summed).
     """
     peaks: dict[str, float] = {}
-    stop = threading.Event()
+    firsts: dict[str, float] = {}
+    stop, flowing = threading.Event(), threading.Event()
 
     def sample() -> None:
         while not stop.is_set():
@@ -144,6 +147,8 @@ def throughput(argv: list[str], env: dict[str, str] | None, nbytes: int,
                         total += psutil.Process(pid).memory_info().rss / 2**20
                     except psutil.Error:
                         continue
+                if flowing.is_set():  # growth is measured from the moment output flows, not from start-up
+                    firsts.setdefault(name, total)
                 peaks[name] = max(peaks.get(name, 0.0), total)
             time.sleep(0.05)
 
@@ -156,12 +161,15 @@ def throughput(argv: list[str], env: dict[str, str] | None, nbytes: int,
     start = time.perf_counter()
     while chunk := proc.stdout.read1(1 << 20):  # type: ignore[attr-defined]
         total += len(chunk)
+        if total > (1 << 20):
+            flowing.set()
     elapsed = time.perf_counter() - start
     proc.wait()
     stop.set()
     sampler.join()
     if total < nbytes:
         raise RuntimeError(f"only {total} of {nbytes} bytes arrived")
+    peaks.update({f"{name} growth": peaks[name] - first for name, first in firsts.items()})
     return total / elapsed, peaks
 
 
@@ -255,6 +263,10 @@ def main() -> None:
                   "client": "peak RSS tether CLI / ssh"}
         for key, label in labels.items():
             print(row(label, peaks.get(key, 0.0), ssh_peaks.get(key) if sshd else None, "MiB", "during bulk"))
+        for key, label in labels.items():
+            growth_label = label.replace("peak RSS", "RSS growth")
+            print(f"{growth_label:<38}{peaks.get(key + ' growth', 0.0):12.1f}"
+                  f"{ssh_peaks.get(key + ' growth', 0.0) if sshd else float('nan'):12.1f}  MiB     (flat = bounded)")
     finally:
         if sshd:
             sshd.close()
