@@ -15,6 +15,8 @@ from tether.protocol.control import (
     ControlError,
     Heartbeat,
     OpenSession,
+    PushKey,
+    PushKeyResult,
     SessionEnded,
     SessionFailed,
     TerminateSession,
@@ -34,6 +36,10 @@ MESSAGES = [
     SessionEnded("s-1", None, "hangup"),
     Heartbeat(2),
     ControlError("InvalidSignature", "bad"),
+    OpenSession("s-2", "port_forward", "wss://h/agent/v1/data/s-2", "tok", target_host="10.0.0.7", target_port=5432),
+    PushKey("r-1", "alice", "ssh-ed25519 AAAA alice@laptop", 60.0),
+    PushKeyResult("r-1", True, expires_at="2026-11-28T12:00:00Z"),
+    PushKeyResult("r-1", False, "InvalidUser.NotFound", "no such user"),
 ]
 
 
@@ -60,6 +66,7 @@ def test_token_is_not_in_repr() -> None:
         ('{"type":"heartbeat","sessions":"1"}', "bad-field"),
         ('{"type":"heartbeat","sessions":true}', "bad-field"),
         ('{"type":"welcome","heartbeat_interval":-1}', "bad-field"),
+        ('{"type":"push_key_result","request_id":"r","ok":1}', "bad-field"),
         ('{"type":"open","session_id":"s","kind":"shell","data_url":"u","token":null}', "bad-field"),
         ('{"type":"hello","instance_id":"x","signature":"y","capabilities":[1]}', "bad-field"),
         (json.dumps({"type": "error", "code": "x", "message": "y" * 70000}), "message-too-large"),

@@ -63,6 +63,8 @@ class OpenSession:
     idle_timeout: float = 1200.0
     max_duration: float = 28800.0
     window: int = DEFAULT_WINDOW
+    target_host: str | None = None  # port_forward: the host every stream connects to ("127.0.0.1" for the machine)
+    target_port: int | None = None  # port_forward: the port
 
     def __repr__(self) -> str:  # never print the token
         return f"OpenSession(session_id={self.session_id!r}, kind={self.kind!r}, username={self.username!r})"
@@ -98,6 +100,29 @@ class SessionEnded:
 
 
 @dataclass(frozen=True, slots=True)
+class PushKey:
+    """Server to agent: make `public_key` valid for `username` over SSH for `lifetime` seconds."""
+
+    TYPE: ClassVar[str] = "push_key"
+    request_id: str
+    username: str
+    public_key: str
+    lifetime: float = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class PushKeyResult:
+    """Agent to server: the outcome of a `push_key` (code and message set when it failed)."""
+
+    TYPE: ClassVar[str] = "push_key_result"
+    request_id: str
+    ok: bool
+    code: str = ""
+    message: str = ""
+    expires_at: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Heartbeat:
     """Agent to server: still here, with this many sessions."""
 
@@ -122,6 +147,8 @@ ControlMessage = (
     | TerminateSession
     | SessionFailed
     | SessionEnded
+    | PushKey
+    | PushKeyResult
     | Heartbeat
     | ControlError
 )
@@ -136,6 +163,8 @@ _TYPES: dict[str, type[Any]] = {
         TerminateSession,
         SessionFailed,
         SessionEnded,
+        PushKey,
+        PushKeyResult,
         Heartbeat,
         ControlError,
     )
@@ -169,6 +198,10 @@ def _coerce(cls: type[Any], name: str, annotation: str, value: Any) -> Any:
     if base == "int":
         if isinstance(value, bool) or not isinstance(value, int):
             raise ProtocolError("bad-field", f"{where} must be an integer")
+        return value
+    if base == "bool":
+        if not isinstance(value, bool):
+            raise ProtocolError("bad-field", f"{where} must be true or false")
         return value
     if base == "float":
         if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
@@ -212,6 +245,8 @@ __all__ = [
     "ControlMessage",
     "Heartbeat",
     "OpenSession",
+    "PushKey",
+    "PushKeyResult",
     "SessionEnded",
     "SessionFailed",
     "TerminateSession",
