@@ -16,10 +16,8 @@ from __future__ import annotations
 
 import argparse
 import os
-import pwd
 import select
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -33,55 +31,13 @@ import pexpect
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "e2e"))
-from stack import Stack, free_port, wait_until
+from sshd import Sshd, sshd_binary
+from stack import Stack
 
 
 def parse_size(text: str) -> int:
     units = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
     return int(float(text[:-1]) * units[text[-1].upper()]) if text[-1].upper() in units else int(text)
-
-
-class Sshd:
-    """A private sshd on loopback with its own host key and a temporary user key for the current user."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        root.mkdir(parents=True, exist_ok=True)
-        self.port = free_port()
-        self.user = pwd.getpwuid(os.geteuid()).pw_name
-        host_key, self.user_key = root / "host_ed25519", root / "user_ed25519"
-        for key in (host_key, self.user_key):
-            subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)
-        (root / "authorized_keys").write_text((root / "user_ed25519.pub").read_text())
-        os.chmod(root / "authorized_keys", 0o600)
-        config = root / "sshd_config"
-        config.write_text(
-            f"Port {self.port}\nListenAddress 127.0.0.1\nHostKey {host_key}\nPidFile {root}/sshd.pid\n"
-            f"AuthorizedKeysFile {root}/authorized_keys\nStrictModes no\nUsePAM no\nPermitRootLogin prohibit-password\n"
-            "PasswordAuthentication no\nKbdInteractiveAuthentication no\nLogLevel ERROR\n"
-        )
-        Path("/run/sshd").mkdir(exist_ok=True)
-        sshd = shutil.which("sshd") or "/usr/sbin/sshd"
-        self.proc = subprocess.Popen([sshd, "-D", "-e", "-f", str(config)], stderr=subprocess.DEVNULL)
-        wait_until("sshd to listen", lambda: _connects(self.port), timeout=10)
-
-    def argv(self, *remote: str, tty: bool = True) -> list[str]:
-        return [
-            "ssh", *(["-tt"] if tty else ["-T"]), "-i", str(self.user_key), "-p", str(self.port),
-            "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
-            "-o", "BatchMode=yes", f"{self.user}@127.0.0.1", *remote,
-        ]
-
-    def close(self) -> None:
-        self.proc.send_signal(signal.SIGTERM)
-        self.proc.wait(timeout=10)
-
-
-def _connects(port: int) -> bool:
-    import socket
-
-    with socket.socket() as sock:
-        return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -222,7 +178,7 @@ def main() -> None:
         tether_bulk = [*tether_shell, "--command", f"head -c {nbytes} /dev/zero"]
         if args.no_ssh:
             print("OpenSSH column skipped (--no-ssh)")
-        elif not (shutil.which("sshd") or Path("/usr/sbin/sshd").exists()):
+        elif sshd_binary() is None:
             print("OpenSSH column skipped: sshd is not installed (apt-get install openssh-server)")
         else:
             sshd = Sshd(root / "ssh")
