@@ -46,6 +46,13 @@ class Api:
         self.ssl = ssl_ctx
         creds = server.admin_credentials
         self.key_id, self.secret = creds.access_key_id, creds.access_key_secret
+        self.token: str | None = None
+
+    def with_credentials(self, key_id: str, secret: str, token: str | None = None) -> Api:
+        """The same server and HTTP session, signing as another identity (an STS token for temporary keys)."""
+        other = Api(self.server, self.http, self.ssl)
+        other.key_id, other.secret, other.token = key_id, secret, token
+        return other
 
     async def call(
         self,
@@ -59,13 +66,23 @@ class Api:
         nonce: str | None = None,
         raw: bytes | None = None,
         send: bytes | None = None,
+        token: str | None = None,
     ) -> Reply:
         path = f"/api/v1/{action}"
         data = raw if raw is not None else json.dumps(body or {}).encode()
         headers = {"Content-Type": "application/json"}
         if signed:
             headers.update(
-                sign_request("POST", path, data, key_id or self.key_id, secret or self.secret, now=now, nonce=nonce)
+                sign_request(
+                    "POST",
+                    path,
+                    data,
+                    key_id or self.key_id,
+                    secret or self.secret,
+                    now=now,
+                    nonce=nonce,
+                    security_token=token or self.token,
+                )
             )
         payload = send if send is not None else data
         async with self.http.post(
@@ -203,6 +220,17 @@ def api(server: RunningServer, http: aiohttp.ClientSession) -> Api:
     return Api(server, http, client_ssl_context(ca) if ca else None)
 
 
+@pytest.fixture
+def api_for(http: aiohttp.ClientSession) -> Callable[[RunningServer], Api]:
+    """An Api (administrator credentials) for a server started with non-default settings."""
+
+    def make(server: RunningServer) -> Api:
+        ca = server.admin_credentials.ca_cert
+        return Api(server, http, client_ssl_context(ca) if ca else None)
+
+    return make
+
+
 AgentFactory = Callable[..., Awaitable[FakeAgent]]
 
 
@@ -273,3 +301,31 @@ def client_dial(api: Api) -> Callable[[str], Awaitable[aiohttp.ClientWebSocketRe
         return await api.http.ws_connect(url, ssl=api.ssl, max_msg_size=0)
 
     return dial
+
+
+UserFactory = Callable[..., Awaitable[Api]]
+
+
+@pytest.fixture
+def make_user(api: Api) -> UserFactory:
+    """Create a RAM user with an access key and (optionally) one custom policy of the given statements attached;
+    returns an Api signing as that user."""
+    counter = iter(range(1000))
+
+    async def make(*statements: dict[str, Any], name: str | None = None, group: str | None = None) -> Api:
+        user = name or f"user{next(counter)}"
+        await api.ok("CreateUser", {"UserName": user})
+        if statements:
+            policy = f"{user}-policy"
+            document = json.dumps({"Version": "1", "Statement": list(statements)})
+            await api.ok("CreatePolicy", {"PolicyName": policy, "PolicyDocument": document})
+            if group is None:
+                await api.ok("AttachPolicyToUser", {"PolicyType": "Custom", "PolicyName": policy, "UserName": user})
+            else:
+                await api.ok("CreateGroup", {"GroupName": group})
+                await api.ok("AttachPolicyToGroup", {"PolicyType": "Custom", "PolicyName": policy, "GroupName": group})
+                await api.ok("AddUserToGroup", {"UserName": user, "GroupName": group})
+        key = (await api.ok("CreateAccessKey", {"UserName": user}))["AccessKey"]
+        return api.with_credentials(key["AccessKeyId"], key["AccessKeySecret"])
+
+    return make

@@ -40,7 +40,8 @@ async def test_inactive_key_and_forbidden_principal(api, server) -> None:
     state = server.state
     await state.access_keys.create("TAKUSER", "acs:ram::1:user/alice", state.secretbox.encrypt("alice-secret"))
     reply = await api.call("DescribeInstances", {}, key_id="TAKUSER", secret="alice-secret")
-    assert (reply.status, reply.code) == (403, "Forbidden")
+    assert (reply.status, reply.code) == (403, "Forbidden.RAM")
+    assert reply.body["Message"] == "You are not authorized to do action ecs:DescribeInstances on resource *."
     await state.access_keys.set_status("TAKUSER", "Inactive")
     reply = await api.call("DescribeInstances", {}, key_id="TAKUSER", secret="alice-secret")
     assert (reply.status, reply.code) == (401, "InvalidAccessKeyId.Inactive")

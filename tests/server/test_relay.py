@@ -20,10 +20,16 @@ async def _frame(ws: aiohttp.ClientWebSocketResponse):
 
 
 async def _closed(ws: aiohttp.ClientWebSocketResponse) -> int | None:
-    """Drain until the server closes the socket; return the close code."""
+    """Drain until the server closes the socket; return the close code the server sent.
+
+    The code comes from the CLOSE message itself: `ws.close_code` turns into 1006 when the server has already
+    dropped the connection by the time the test reads the queued CLOSE (the client's reply then fails).
+    """
     while True:
         msg = await ws.receive(timeout=5)
-        if msg.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.CLOSING):
+        if msg.type is aiohttp.WSMsgType.CLOSE:
+            return int(msg.data)
+        if msg.type in (aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.CLOSING):
             return ws.close_code
 
 

@@ -24,6 +24,11 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "session": ("client_cmds", "session"),
     "sessions": ("client_cmds", "sessions"),
     "session-end": ("client_cmds", "session_end"),
+    "iam": ("iam_cmds", "iam"),
+    "assume-role": ("iam_cmds", "assume_role"),
+    "audit": ("audit_cmds", "audit"),
+    "settings": ("iam_cmds", "settings"),
+    "tag": ("iam_cmds", "tag"),
 }
 
 

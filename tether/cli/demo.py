@@ -144,8 +144,12 @@ def _instance_online(creds: dict[str, str], instance_id: str) -> bool:
 
 
 @click.command()
-@click.option("--data-dir", type=click.Path(path_type=Path), default=None,
-              help="Where the demo keeps its server and agent state (default: ~/.local/share/tether/demo).")
+@click.option(
+    "--data-dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Where the demo keeps its server and agent state (default: ~/.local/share/tether/demo).",
+)
 @click.option("--command", "command_line", default=None, help="Run this command instead of an interactive shell.")
 @click.option("--port", type=int, default=None, help="Port for the demo server (default: the last one, or a free one).")
 def demo(data_dir: Path | None, command_line: str | None, port: int | None) -> None:
@@ -168,26 +172,51 @@ def demo(data_dir: Path | None, command_line: str | None, port: int | None) -> N
 
     with _children() as children:
         click.echo(f"tether demo: starting a server on {url} (state in {data_dir})", err=True)
-        children.start("server", _tether("server", "--data-dir", str(server_dir), "--listen", f"127.0.0.1:{port}",
-                                          "--heartbeat-interval", "5"), server_log)
-        creds = _wait_for("the server to answer", lambda: _server_answers(server_dir / "admin-credentials.json"),
-                          START_TIMEOUT, children, server_log)
+        children.start(
+            "server",
+            _tether(
+                "server", "--data-dir", str(server_dir), "--listen", f"127.0.0.1:{port}", "--heartbeat-interval", "5"
+            ),
+            server_log,
+        )
+        creds = _wait_for(
+            "the server to answer",
+            lambda: _server_answers(server_dir / "admin-credentials.json"),
+            START_TIMEOUT,
+            children,
+            server_log,
+        )
 
         instance_id = state.get("instance_id")
         if state.get("port") != port or not instance_id or not (agent_dir / "agent.json").exists():
             if instance_id:
                 with contextlib.suppress(ApiError):
                     _api(creds, "DeregisterInstance", {"InstanceId": instance_id})
-            activation = _api(creds, "CreateActivation",
-                              {"Description": "tether demo", "InstanceName": "demo", "InstanceCount": 1})
+            activation = _api(
+                creds, "CreateActivation", {"Description": "tether demo", "InstanceName": "demo", "InstanceCount": 1}
+            )
             if agent_dir.exists():
                 for stale in agent_dir.iterdir():
                     stale.unlink()
             reg = subprocess.run(
-                _tether("agent", "register", "--server", url, "--ca-cert", creds["ca_cert"],
-                        "--activation-id", activation["ActivationId"],
-                        "--activation-code", activation["ActivationCode"], "--state-dir", str(agent_dir), "--json"),
-                capture_output=True, text=True, check=False,
+                _tether(
+                    "agent",
+                    "register",
+                    "--server",
+                    url,
+                    "--ca-cert",
+                    creds["ca_cert"],
+                    "--activation-id",
+                    activation["ActivationId"],
+                    "--activation-code",
+                    activation["ActivationCode"],
+                    "--state-dir",
+                    str(agent_dir),
+                    "--json",
+                ),
+                capture_output=True,
+                text=True,
+                check=False,
             )
             if reg.returncode != 0:
                 raise click.ClickException(f"registering the demo agent failed: {reg.stderr.strip()}")
@@ -197,8 +226,13 @@ def demo(data_dir: Path | None, command_line: str | None, port: int | None) -> N
 
         click.echo(f"tether demo: starting the agent for {instance_id}", err=True)
         children.start("agent", _tether("agent", "run", "--state-dir", str(agent_dir)), agent_log)
-        _wait_for(f"{instance_id} to come online", lambda: _instance_online(creds, instance_id),
-                  ONLINE_TIMEOUT, children, agent_log)
+        _wait_for(
+            f"{instance_id} to come online",
+            lambda: _instance_online(creds, instance_id),
+            ONLINE_TIMEOUT,
+            children,
+            agent_log,
+        )
 
         if os.geteuid() == 0:
             who = "the login user tether-user (created on first use, with passwordless sudo)"
@@ -207,16 +241,21 @@ def demo(data_dir: Path | None, command_line: str | None, port: int | None) -> N
         click.echo(f"tether demo: {instance_id} is online; the shell runs as {who}.", err=True)
         if command_line is None:
             click.echo("tether demo: type `exit` to leave (or Enter ~ . to disconnect).", err=True)
-        click.echo(f"tether demo: to use this server from another terminal: "
-                   f"tether configure --from-file {shlex.quote(str(server_dir / 'admin-credentials.json'))}", err=True)
+        click.echo(
+            f"tether demo: to use this server from another terminal: "
+            f"tether configure --from-file {shlex.quote(str(server_dir / 'admin-credentials.json'))}",
+            err=True,
+        )
 
         env = dict(os.environ)
-        env.update({
-            "TETHER_SERVER": creds["server"],
-            "TETHER_ACCESS_KEY_ID": creds["access_key_id"],
-            "TETHER_ACCESS_KEY_SECRET": creds["access_key_secret"],
-            "TETHER_CA_CERT": creds["ca_cert"],
-        })
+        env.update(
+            {
+                "TETHER_SERVER": creds["server"],
+                "TETHER_ACCESS_KEY_ID": creds["access_key_id"],
+                "TETHER_ACCESS_KEY_SECRET": creds["access_key_secret"],
+                "TETHER_CA_CERT": creds["ca_cert"],
+            }
+        )
         env.pop("TETHER_PROFILE", None)
         env.pop("TETHER_SECURITY_TOKEN", None)
         argv = _tether("session", "-i", instance_id)

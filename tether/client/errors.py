@@ -34,6 +34,11 @@ _HINTS: dict[str, str] = {
     "InvalidTimeStamp.Expired": "this machine's clock differs from the server's by more than 15 minutes; fix the clock",
     "SignatureNonceUsed": "the request was replayed or the clock is wrong; try again",
     "Forbidden": "your access key's policy does not allow this; ask an administrator",
+    "Forbidden.RAM": "no policy attached to you allows this; ask an administrator to grant it",
+    "InvalidSecurityToken.Expired": "the temporary credentials expired; run `tether assume-role` again",
+    "InvalidSecurityToken.Missing": "temporary (STS.) keys need their security token: set TETHER_SECURITY_TOKEN",
+    "SessionManager.Disabled": "an administrator must enable session management (`tether settings session-manager "
+    "--enable`)",
     "InvalidAction.NotFound": "check the action name (see docs/api.md); the server may be an older version",
     "InvalidInstance.NotFound": "check the instance id with `tether instances`",
     "InvalidInstance.Offline": "the instance's agent is not connected; check that `tether agent` runs on it",

@@ -248,6 +248,13 @@ def resolve_settings(
         else:
             values[key] = None
 
+    if sources.get("security_token", "").startswith("profile") and not sources.get("access_key_id", "").startswith(
+        "profile"
+    ):
+        # A security token belongs to the temporary key it was issued with: a key from a flag or the environment
+        # never borrows the profile's token (the server would refuse the pair as InvalidSecurityToken).
+        values["security_token"] = None
+        del sources["security_token"]
     missing = [key for key in _FLAG_NAMES if not values[key]]
     if missing:
         what = ", ".join(key.replace("_", " ") for key in missing)

@@ -17,6 +17,7 @@ from aiohttp import web
 from tether.auth.secretbox import SecretBox
 from tether.auth.tls import server_ssl_context
 from tether.server.api.dispatch import MAX_BODY, api_handler
+from tether.server.audit import SESSION_END, session_event
 from tether.server.bootstrap import (
     CREDENTIALS_FILE,
     AdminCredentials,
@@ -32,6 +33,7 @@ from tether.server.data import agent_data, client_data
 from tether.server.jobs import housekeeping
 from tether.server.logs import AccessLogger, access_log
 from tether.server.relay import Relay
+from tether.server.signin import SIGNIN_PATH, console_signin
 from tether.server.state import STATE_KEY, ServerState, utcnow
 from tether.store import AccessKeyRepo, Database, SettingsRepo, sqlite_url
 
@@ -46,6 +48,7 @@ def build_app(state: ServerState) -> web.Application:
     app = web.Application(client_max_size=MAX_BODY)
     app[STATE_KEY] = state
     app.router.add_post("/api/v1/{action}", api_handler)
+    app.router.add_post(SIGNIN_PATH, console_signin)
     app.router.add_get("/agent/v1/control", control_channel)
     app.router.add_get("/agent/v1/data/{session_id}", agent_data)
     app.router.add_get("/client/v1/data/{session_id}", client_data)
@@ -117,7 +120,18 @@ async def _open_state(config: ServerConfig) -> tuple[ServerState, str, bool]:
     state.relay = Relay(state)
     now = utcnow()
     stale = await state.instances.clear_node(state.node_id)
+    orphans = await state.sessions.active_on_node(state.node_id)
     ended = await state.sessions.finish_node(state.node_id, "server_restart", now)
+    for row in orphans:
+        await session_event(
+            state,
+            SESSION_END,
+            session_id=row.id,
+            instance_id=row.instance_id,
+            principal=row.principal,
+            client_ip=row.client_ip,
+            detail="server_restart",
+        )
     if stale or ended:
         log.info("cleared %d stale agent connections and %d sessions of a previous run", stale, ended)
     return state, secret, created

@@ -29,14 +29,39 @@ class ServerConfig:
     drain_timeout: float = 30.0
     region: str = "local"
     node_id: str | None = None  # default: stored in data_dir/node-id
+    # AssumeRole's DurationSeconds range is sts_min_duration..3600 (900 like the cloud; tests lower it)
+    sts_min_duration: int = 900
+    # console sign-in slowdown (per node, in memory): after this many failures within signin_window seconds,
+    # each further attempt waits signin_base_delay * 2**(extra failures), at most signin_max_delay
+    signin_user_free_failures: int = 5
+    signin_ip_free_failures: int = 20
+    signin_window: float = 900.0
+    signin_base_delay: float = 1.0
+    signin_max_delay: float = 900.0
+    audit_retention_days: float = 90.0
 
     def __post_init__(self) -> None:
         self.data_dir = Path(self.data_dir).resolve()
         if not 0 <= self.listen_port <= 65535:
             raise ValueError(f"listen port {self.listen_port} is not in 0..65535")
-        for name in ("heartbeat_interval", "idle_timeout", "max_duration", "client_token_ttl", "hello_timeout"):
+        for name in (
+            "heartbeat_interval",
+            "idle_timeout",
+            "max_duration",
+            "client_token_ttl",
+            "hello_timeout",
+            "sts_min_duration",
+            "signin_window",
+            "signin_base_delay",
+            "signin_max_delay",
+            "audit_retention_days",
+        ):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be positive")
+        if self.sts_min_duration > 3600:
+            raise ValueError("sts_min_duration must be at most 3600")
+        if self.signin_user_free_failures < 0 or self.signin_ip_free_failures < 0:
+            raise ValueError("signin free failures must not be negative")
         if self.public_url is not None:
             self.public_url = self.public_url.rstrip("/")
 

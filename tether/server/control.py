@@ -29,6 +29,7 @@ from tether.protocol.control import (
     encode_control,
 )
 from tether.server.agents import AgentConnection, close_reason
+from tether.server.audit import finish_session
 from tether.server.state import ServerState, get_state, iso, utcnow
 from tether.store import SessionState
 
@@ -150,9 +151,7 @@ async def _agent_ended_session(
     relay = state.get_relay()
     rs = relay.get(message.session_id)
     if rs is None:
-        await state.sessions.finish(
-            row.id, state=SessionState.TERMINATED, reason=reason, exit_status=status, now=utcnow()
-        )
+        await finish_session(state, row, end_state=SessionState.TERMINATED, reason=reason, exit_status=status)
     elif isinstance(message, SessionEnded) and rs.sockets["agent"] is not None:
         relay.agent_reported_end(rs, reason, status)
     else:

@@ -1,4 +1,5 @@
-"""Background housekeeping: forget old nonces, and expire sessions nobody will connect to any more.
+"""Background housekeeping: forget old nonces, expired temporary credentials and audit events past their retention,
+and expire sessions nobody will connect to any more.
 
 The relay's per-session timers expire its own sessions precisely; this sweep catches rows left behind by a node
 that stopped without cleaning up, so the nonce table and the Pending list stay bounded.
@@ -8,13 +9,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import timedelta
 
+from tether.server.audit import finish_session
 from tether.server.state import ServerState, utcnow
 from tether.store import SessionState
 
 log = logging.getLogger(__name__)
 
 SWEEP_INTERVAL = 30.0
+STS_GRACE = timedelta(days=1)  # expired credentials answer InvalidSecurityToken.Expired this long, then NotFound
 
 
 async def sweep_once(state: ServerState) -> None:
@@ -28,9 +32,15 @@ async def sweep_once(state: ServerState) -> None:
         if rs is not None:
             await relay.end(rs, SessionState.EXPIRED, "client_did_not_connect")
         else:
-            await state.sessions.finish(
-                row.id, state=SessionState.EXPIRED, reason="client_did_not_connect", exit_status=None, now=now
+            await finish_session(
+                state, row, end_state=SessionState.EXPIRED, reason="client_did_not_connect", exit_status=None
             )
+    pruned = await state.sts.prune(now - STS_GRACE)
+    if pruned:
+        log.debug("forgot %d expired temporary credentials", pruned)
+    pruned = await state.audit.prune(now - timedelta(days=state.config.audit_retention_days))
+    if pruned:
+        log.info("removed %d audit events older than %g days", pruned, state.config.audit_retention_days)
 
 
 async def housekeeping(state: ServerState, stop: asyncio.Event, interval: float = SWEEP_INTERVAL) -> None:

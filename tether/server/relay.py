@@ -21,6 +21,7 @@ from aiohttp.http_websocket import WebSocketError
 from tether.protocol import MAX_MESSAGE, Exit, FlowMonitor, FrameType, ProtocolError, decode
 from tether.protocol.control import TerminateSession
 from tether.server.agents import close_reason
+from tether.server.audit import SESSION_END, SESSION_START, end_detail, session_event
 from tether.server.state import ServerState, utcnow
 from tether.store import SessionState
 
@@ -50,9 +51,11 @@ class Outcome:
 class RelaySession:
     """The in-memory half of a session on the node that accepted StartTerminalSession."""
 
-    def __init__(self, session_id: str, instance_id: str) -> None:
+    def __init__(self, session_id: str, instance_id: str, principal: str = "", client_ip: str = "") -> None:
         self.session_id = session_id
         self.instance_id = instance_id
+        self.principal = principal  # for the audit trail's session start and end events
+        self.client_ip = client_ip
         self.sockets: dict[str, web.WebSocketResponse | None] = {AGENT: None, CLIENT: None}
         self.monitor = FlowMonitor()
         self.settled = asyncio.Event()  # set when both sides are attached or the session has ended
@@ -90,9 +93,9 @@ class Relay:
     def get(self, session_id: str) -> RelaySession | None:
         return self._sessions.get(session_id)
 
-    def prepare(self, session_id: str, instance_id: str) -> RelaySession:
+    def prepare(self, session_id: str, instance_id: str, *, principal: str = "", client_ip: str = "") -> RelaySession:
         """Expect the two data channels of a new session; start its connect deadlines."""
-        rs = RelaySession(session_id, instance_id)
+        rs = RelaySession(session_id, instance_id, principal, client_ip)
         loop = asyncio.get_running_loop()
         config = self._state.config
         rs.timers.append(loop.call_later(config.client_token_ttl, self._spawn, self._expire, rs))
@@ -151,6 +154,7 @@ class Relay:
             await self._state.sessions.mark_connected(rs.session_id, utcnow())
             log.info("session %s connected", rs.session_id)
             rs.settled.set()
+            await self._audit(rs, SESSION_START)
         try:
             outcome = await self._forward(rs, side, ws)
         except Exception:
@@ -193,8 +197,8 @@ class Relay:
                     f"{side} sent a text message; data channels carry binary frames only",
                 )
             elif msg.type is WSMsgType.ERROR:
-                exc = msg.data
-                if isinstance(exc, WebSocketError) and exc.code == WSCloseCode.MESSAGE_TOO_BIG:
+                failure = msg.data
+                if isinstance(failure, WebSocketError) and failure.code == WSCloseCode.MESSAGE_TOO_BIG:
                     return Outcome(
                         "protocol_error: message-too-large",
                         WSCloseCode.MESSAGE_TOO_BIG,
@@ -230,8 +234,9 @@ class Relay:
         if not self._sessions:
             self._idle.set()
         status = exit_status if exit_status is not None else rs.exit_status
+        ended = False
         try:
-            await self._state.sessions.finish(
+            ended = await self._state.sessions.finish(
                 rs.session_id, state=state, reason=reason, exit_status=status, now=utcnow()
             )
         except Exception:
@@ -245,6 +250,19 @@ class Relay:
                 # awaits its own socket's close before it returns (see `serve`)
                 rs.closing[side] = self._track(ws.close(code=code, message=close_reason(message or reason)))
         log.info("session %s %s: %s (exit status %s)", rs.session_id, state.value.lower(), reason, status)
+        if ended:
+            await self._audit(rs, SESSION_END, end_detail(reason, status))
+
+    async def _audit(self, rs: RelaySession, event: str, detail: str | None = None) -> None:
+        await session_event(
+            self._state,
+            event,
+            session_id=rs.session_id,
+            instance_id=rs.instance_id,
+            principal=rs.principal,
+            client_ip=rs.client_ip,
+            detail=detail,
+        )
 
     def agent_reported_end(self, rs: RelaySession, reason: str, exit_status: int | None) -> None:
         """The agent said (on its control channel) that the session ended.

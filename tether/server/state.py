@@ -10,15 +10,21 @@ from aiohttp import web
 
 from tether.auth.secretbox import SecretBox
 from tether.server.agents import AgentRegistry
+from tether.server.api.authz import PolicyCache
 from tether.server.config import ServerConfig
+from tether.server.ratelimit import SignInLimiter
 from tether.store import (
     AccessKeyRepo,
     ActivationRepo,
+    AuditRepo,
     Database,
+    IamRepo,
     InstanceRepo,
     NonceRepo,
     SessionRepo,
     SettingsRepo,
+    StsRepo,
+    TagRepo,
 )
 
 if TYPE_CHECKING:
@@ -53,14 +59,33 @@ class ServerState:
     activations: ActivationRepo = field(init=False)
     instances: InstanceRepo = field(init=False)
     sessions: SessionRepo = field(init=False)
+    iam: IamRepo = field(init=False)
+    sts: StsRepo = field(init=False)
+    tags: TagRepo = field(init=False)
+    audit: AuditRepo = field(init=False)
+    policy_cache: PolicyCache = field(init=False)
+    signin_limiter: SignInLimiter = field(init=False)
 
     def __post_init__(self) -> None:
+
         self.settings = SettingsRepo(self.db)
         self.access_keys = AccessKeyRepo(self.db)
         self.nonces = NonceRepo(self.db)
         self.activations = ActivationRepo(self.db)
         self.instances = InstanceRepo(self.db)
         self.sessions = SessionRepo(self.db)
+        self.iam = IamRepo(self.db)
+        self.sts = StsRepo(self.db)
+        self.tags = TagRepo(self.db)
+        self.audit = AuditRepo(self.db)
+        self.policy_cache = PolicyCache()
+        self.signin_limiter = SignInLimiter(
+            user_free_failures=self.config.signin_user_free_failures,
+            ip_free_failures=self.config.signin_ip_free_failures,
+            window=self.config.signin_window,
+            base_delay=self.config.signin_base_delay,
+            max_delay=self.config.signin_max_delay,
+        )
 
     @property
     def ws_base_url(self) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, select, update
 
 from tether.store.db import Database
 from tether.store.models import Instance
@@ -60,7 +60,7 @@ class InstanceRepo:
         include_deregistered: bool = False,
     ) -> tuple[Sequence[Instance], int]:
         """One page ordered by registration time, and the total count."""
-        conditions = []
+        conditions: list[ColumnElement[bool]] = []
         if not include_deregistered:
             conditions.append(Instance.deregistered.is_(False))
         if instance_ids is not None:

@@ -10,9 +10,11 @@ import enum
 from datetime import UTC, datetime
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     DateTime,
     Dialect,
+    ForeignKey,
     Index,
     Integer,
     String,
@@ -71,6 +73,7 @@ class AccessKey(Base):
     """An access key; the secret is encrypted with the server's SecretBox because HMAC needs it in clear."""
 
     __tablename__ = "access_keys"
+    __table_args__ = (Index("ix_access_keys_principal", "principal"),)
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     principal: Mapped[str] = mapped_column(String(256))
@@ -159,3 +162,150 @@ class Session(Base):
     client_token_used: Mapped[bool] = mapped_column(Boolean, default=False)
     agent_token_hash: Mapped[str] = mapped_column(String(128))
     agent_token_used: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+# --- identity and access management (migration 0002) ---------------------------------------------------------
+#
+# Users, groups, roles and policies are keyed by their names: names are unique within the (single) account, they
+# are what every API call and ARN carries, and foreign keys on them make a membership to a deleted user impossible
+# even when two requests race on two nodes.
+
+
+class RamUser(Base):
+    """A RAM user. `password_hash` (argon2id) is set while the user has a console login profile."""
+
+    __tablename__ = "ram_users"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    id: Mapped[str] = mapped_column(String(32), unique=True)
+    display_name: Mapped[str] = mapped_column(String(128), default="")
+    comments: Mapped[str] = mapped_column(String(128), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    password_hash: Mapped[str | None] = mapped_column(Text, nullable=True)
+    password_reset_required: Mapped[bool] = mapped_column(Boolean, default=False)
+    login_profile_created_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class RamGroup(Base):
+    """A group of users; policies attached to it apply to every member."""
+
+    __tablename__ = "ram_groups"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    id: Mapped[str] = mapped_column(String(32), unique=True)
+    comments: Mapped[str] = mapped_column(String(128), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class RamGroupMember(Base):
+    __tablename__ = "ram_group_members"
+    __table_args__ = (Index("ix_ram_group_members_user", "user_name"),)
+
+    group_name: Mapped[str] = mapped_column(String(64), ForeignKey("ram_groups.name"), primary_key=True)
+    user_name: Mapped[str] = mapped_column(String(64), ForeignKey("ram_users.name"), primary_key=True)
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class RamRole(Base):
+    """A role: `trust_policy` says who may assume it, attached policies what its sessions may do."""
+
+    __tablename__ = "ram_roles"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    id: Mapped[str] = mapped_column(String(32), unique=True)
+    trust_policy: Mapped[str] = mapped_column(Text)
+    description: Mapped[str] = mapped_column(String(1024), default="")
+    max_session_duration: Mapped[int] = mapped_column(Integer, default=3600)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class RamPolicy(Base):
+    """A custom policy. Only the default version is kept; `updated_at` changes with it (cache key)."""
+
+    __tablename__ = "ram_policies"
+
+    name: Mapped[str] = mapped_column(String(128), primary_key=True)
+    description: Mapped[str] = mapped_column(String(1024), default="")
+    document: Mapped[str] = mapped_column(Text)
+    version: Mapped[str] = mapped_column(String(16), default="v1")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class RamPolicyAttachment(Base):
+    """A policy attached to a user, group or role (`principal_type` "User" | "Group" | "Role")."""
+
+    __tablename__ = "ram_policy_attachments"
+    __table_args__ = (Index("ix_ram_policy_attachments_principal", "principal_type", "principal_name"),)
+
+    policy_name: Mapped[str] = mapped_column(String(128), ForeignKey("ram_policies.name"), primary_key=True)
+    principal_type: Mapped[str] = mapped_column(String(8), primary_key=True)
+    principal_name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    attached_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class StsCredential(Base):
+    """Temporary credentials of an assumed role: the secret is encrypted (HMAC needs it), the token hashed."""
+
+    __tablename__ = "sts_credentials"
+    __table_args__ = (
+        Index("ix_sts_credentials_expires_at", "expires_at"),
+        Index("ix_sts_credentials_role", "role_name"),
+    )
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    secret_encrypted: Mapped[str] = mapped_column(Text)
+    token_hash: Mapped[str] = mapped_column(String(128))
+    role_name: Mapped[str] = mapped_column(String(64))
+    role_id: Mapped[str] = mapped_column(String(32))
+    session_name: Mapped[str] = mapped_column(String(64))
+    session_policy: Mapped[str | None] = mapped_column(Text, nullable=True)
+    source_principal: Mapped[str] = mapped_column(String(256))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class InstanceTag(Base):
+    """One tag (key, value) of an instance; policies can test it as `ecs:tag/<key>`."""
+
+    __tablename__ = "instance_tags"
+    __table_args__ = (Index("ix_instance_tags_key_value", "key", "value"),)
+
+    instance_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    value: Mapped[str] = mapped_column(String(128), default="")
+
+
+class AuditEvent(Base):
+    """One audited event: an API call (`ApiCall`), a console sign-in (`ConsoleSignin`) or a session's start or
+    end (`Session`). Secrets never go here: key ids yes, secrets, passwords and tokens no."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (
+        Index("ix_audit_events_time_id", "event_time", "id"),
+        Index("ix_audit_events_principal", "principal_arn"),
+        Index("ix_audit_events_name", "event_name"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True)
+    event_time: Mapped[datetime] = mapped_column(UTCDateTime())
+    event_type: Mapped[str] = mapped_column(String(16))
+    event_name: Mapped[str] = mapped_column(String(64))
+    request_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    principal_arn: Mapped[str | None] = mapped_column(String(256), nullable=True)
+    access_key_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    role_session: Mapped[str | None] = mapped_column(String(160), nullable=True)
+    source_ip: Mapped[str] = mapped_column(String(64), default="")
+    resource: Mapped[str | None] = mapped_column(String(512), nullable=True)
+    decision_effect: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    decision_policy: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    decision_statement: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    result_code: Mapped[str] = mapped_column(String(128))
+    http_status: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    session_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    instance_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    detail: Mapped[str | None] = mapped_column(String(256), nullable=True)

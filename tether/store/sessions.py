@@ -155,6 +155,12 @@ class SessionRepo:
             result = await s.execute(statement)
             return bool(result.rowcount)  # type: ignore[attr-defined]
 
+    async def active_on_node(self, node: str) -> Sequence[Session]:
+        """The sessions a node still holds as active (before `finish_node` ends them after a restart)."""
+        query = select(Session).where(Session.node == node, Session.state.in_(ACTIVE_STATES)).order_by(Session.id)
+        async with self._db.transaction() as s:
+            return (await s.scalars(query)).all()
+
     async def finish_node(self, node: str, reason: str, now: datetime) -> int:
         """End every active session of a node (its relay sockets died with the previous process)."""
         statement = (

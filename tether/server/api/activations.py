@@ -50,6 +50,10 @@ class RegisterInstanceParams(Params):
         return value
 
 
+def activation_arn(ctx: Context, activation_id: str) -> str:
+    return f"acs:ecs:{ctx.state.config.region}:{ctx.state.account_id}:activation/{activation_id}"
+
+
 def _activation_view(row: Activation) -> dict[str, Any]:
     return {
         "ActivationId": row.id,
@@ -65,7 +69,7 @@ def _activation_view(row: Activation) -> dict[str, Any]:
 
 
 async def create_activation(ctx: Context, p: CreateActivationParams) -> dict[str, Any]:
-    authorize(ctx.caller(), "ecs:CreateActivation", "*")
+    await authorize(ctx, "ecs:CreateActivation", "*")
     code = new_token()
     now = utcnow()
     row = await ctx.state.activations.create(
@@ -81,7 +85,7 @@ async def create_activation(ctx: Context, p: CreateActivationParams) -> dict[str
 
 
 async def describe_activations(ctx: Context, p: DescribeActivationsParams) -> dict[str, Any]:
-    authorize(ctx.caller(), "ecs:DescribeActivations", "*")
+    await authorize(ctx, "ecs:DescribeActivations", "*")
     rows, total = await ctx.state.activations.page(
         activation_id=p.ActivationId, offset=(p.PageNumber - 1) * p.PageSize, limit=p.PageSize
     )
@@ -94,7 +98,7 @@ async def describe_activations(ctx: Context, p: DescribeActivationsParams) -> di
 
 
 async def delete_activation(ctx: Context, p: DeleteActivationParams) -> dict[str, Any]:
-    authorize(ctx.caller(), "ecs:DeleteActivation", "*")
+    await authorize(ctx, "ecs:DeleteActivation", activation_arn(ctx, p.ActivationId))
     if not await ctx.state.activations.delete(p.ActivationId):
         raise ApiError("InvalidActivation.NotFound", f"Activation {p.ActivationId} does not exist.", 404)
     return {}

@@ -1,7 +1,9 @@
 """`POST /api/v1/{Action}`: size limit, authentication, body parsing, then the action's handler.
 
 Every response carries a RequestId; an unexpected exception becomes InternalError with that id logged, so a user
-can quote it and the administrator can find the traceback.
+can quote it and the administrator can find the traceback. Every call, including those refused before the caller
+is known, leaves one audit row, written in `finally` in its own transaction after the handler's transactions have
+committed or rolled back.
 """
 
 from __future__ import annotations
@@ -13,19 +15,30 @@ from typing import Any
 
 from aiohttp import web
 
-from tether.server.api import activations, instances, sessions
-from tether.server.api.actions import Action, Context
+from tether.server.api import activations, audit, instances, ram, sessions, settings, sts, tags
+from tether.server.api.actions import Action, AuditRecord, Context
 from tether.server.api.authn import authenticate
-from tether.server.api.errors import ApiError, error_response
+from tether.server.api.errors import ApiError, error_response, from_store_error
 from tether.server.api.params import parse_params
+from tether.server.audit import write_event
 from tether.server.state import get_state
+from tether.store import StoreError
 
 log = logging.getLogger(__name__)
 
 MAX_BODY = 1024 * 1024
 READ_CHUNK = 64 * 1024
 
-ACTIONS: dict[str, Action] = {**activations.ACTIONS, **instances.ACTIONS, **sessions.ACTIONS}
+ACTIONS: dict[str, Action] = {
+    **activations.ACTIONS,
+    **instances.ACTIONS,
+    **sessions.ACTIONS,
+    **settings.ACTIONS,
+    **tags.ACTIONS,
+    **ram.ACTIONS,
+    **sts.ACTIONS,
+    **audit.ACTIONS,
+}
 
 
 async def _read_body(request: web.Request) -> bytes:
@@ -52,32 +65,52 @@ def _json_object(body: bytes) -> dict[str, Any]:
     return value
 
 
-async def _dispatch(request: web.Request, request_id: str) -> dict[str, Any]:
+async def _dispatch(request: web.Request, record: AuditRecord) -> dict[str, Any]:
     name = request.match_info["action"]
     action = ACTIONS.get(name)
     if action is None:
         raise ApiError("InvalidAction.NotFound", f"There is no action {name!r}; see docs/api.md.", 404)
     body = await _read_body(request)
     state = get_state(request)
-    principal = await authenticate(state, request, body) if action.signed else None
+    principal = None
+    if action.signed:
+        principal = await authenticate(state, request, body, record)
+        record.note_principal(principal)
     params = parse_params(action.params, name, _json_object(body))
-    context = Context(state=state, principal=principal, request_id=request_id, remote=request.remote or "")
-    return await action.handler(context, params)
+    context = Context(
+        state=state,
+        principal=principal,
+        request_id=record.request_id,
+        remote=record.source_ip,
+        secure=request.secure,
+        audit=record,
+    )
+    try:
+        return await action.handler(context, params)
+    except StoreError as exc:
+        raise from_store_error(exc) from None
 
 
 async def api_handler(request: web.Request) -> web.Response:
     request_id = str(uuid.uuid4())
+    record = AuditRecord(request.match_info.get("action", "?"), request_id, request.remote or "")
     try:
-        result = await _dispatch(request, request_id)
-    except ApiError as error:
-        return error_response(error, request_id)
-    except Exception:
-        log.exception("request %s (%s) failed", request_id, request.match_info.get("action", "?"))
-        error = ApiError(
-            "InternalError",
-            f"The server failed to handle the request; give the administrator RequestId {request_id}.",
-            500,
-        )
-        return error_response(error, request_id)
-    result["RequestId"] = request_id
-    return web.json_response(result, headers={"X-Tether-Request-Id": request_id})
+        try:
+            result = await _dispatch(request, record)
+        except ApiError as error:
+            record.result_code, record.http_status = error.code, error.status
+            return error_response(error, request_id)
+        except Exception:
+            log.exception("request %s (%s) failed", request_id, record.event_name)
+            failure = ApiError(
+                "InternalError",
+                f"The server failed to handle the request; give the administrator RequestId {request_id}.",
+                500,
+            )
+            record.result_code, record.http_status = failure.code, failure.status
+            return error_response(failure, request_id)
+        record.result_code, record.http_status = "Success", 200
+        result["RequestId"] = request_id
+        return web.json_response(result, headers={"X-Tether-Request-Id": request_id})
+    finally:
+        await write_event(get_state(request), record.columns())

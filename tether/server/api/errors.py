@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
 from aiohttp import web
+
+from tether.store.errors import AlreadyExists, DeleteConflict, LimitExceeded, NotFound, StoreError
 
 
 class ApiError(Exception):
     """An error answered as `{"Code", "Message", "RequestId"}` with `status`."""
 
-    def __init__(self, code: str, message: str, status: int = 400) -> None:
+    def __init__(self, code: str, message: str, status: int = 400, headers: Mapping[str, str] | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.status = status
+        self.headers = dict(headers or {})  # extra response headers, e.g. Retry-After
 
 
 def error_response(error: ApiError, request_id: str) -> web.Response:
@@ -22,7 +26,7 @@ def error_response(error: ApiError, request_id: str) -> web.Response:
         status=error.status,
         text=json.dumps({"Code": error.code, "Message": error.message, "RequestId": request_id}),
         content_type="application/json",
-        headers={"X-Tether-Request-Id": request_id},
+        headers={**error.headers, "X-Tether-Request-Id": request_id},
     )
 
 
@@ -40,3 +44,55 @@ def session_not_found(session_id: str) -> ApiError:
         f"Session {session_id} does not exist: list sessions with DescribeTerminalSessions.",
         404,
     )
+
+
+def from_store_error(exc: StoreError) -> ApiError:
+    """A repository's refusal as the RAM-style error code (`EntityNotExist.User`, `DeleteConflict.User.Group`...)."""
+    if isinstance(exc, NotFound):
+        if exc.entity == "Instance":
+            return instance_not_found(exc.name)
+        return ApiError(f"EntityNotExist.{exc.entity}", f"The {_words(exc.entity)} {exc.name} does not exist.", 404)
+    if isinstance(exc, AlreadyExists):
+        return ApiError(
+            f"EntityAlreadyExists.{exc.entity}", f"The {_words(exc.entity)} {exc.name} already exists.", 409
+        )
+    if isinstance(exc, DeleteConflict):
+        return ApiError(
+            f"DeleteConflict.{exc.entity}.{exc.blocker}",
+            f"The {exc.entity.lower()} {exc.name} still has {_BLOCKERS.get(exc.blocker, exc.blocker)}: "
+            f"{_REMEDIES.get((exc.entity, exc.blocker), 'remove them first')}.",
+            409,
+        )
+    if isinstance(exc, LimitExceeded):
+        owner, _, what = exc.entity.rpartition(".")
+        holder = exc.name if owner else "The account"
+        return ApiError(
+            f"LimitExceeded.{exc.entity}", f"{holder} already has the maximum of {exc.limit} {_words(what)}s.", 409
+        )
+    return ApiError("InternalError", "The store refused the change.", 500)
+
+
+def _words(entity: str) -> str:
+    """`User.AccessKey` -> `user access key` (for messages)."""
+    words = []
+    for part in entity.split("."):
+        words.append("".join(f" {c.lower()}" if c.isupper() else c for c in part).strip())
+    return " ".join(words)
+
+
+_BLOCKERS = {
+    "AccessKey": "access keys",
+    "Group": "group memberships",
+    "Policy": "attached policies",
+    "User": "members",
+    "Attachment": "attachments",
+}
+_REMEDIES = {
+    ("User", "AccessKey"): "delete them with DeleteAccessKey first",
+    ("User", "Group"): "remove the user from its groups with RemoveUserFromGroup first",
+    ("User", "Policy"): "detach them with DetachPolicyFromUser first",
+    ("Group", "User"): "remove them with RemoveUserFromGroup first",
+    ("Group", "Policy"): "detach them with DetachPolicyFromGroup first",
+    ("Role", "Policy"): "detach them with DetachPolicyFromRole first",
+    ("Policy", "Attachment"): "find them with ListEntitiesForPolicy and detach them first",
+}

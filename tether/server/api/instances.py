@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
 
 from aiohttp import WSCloseCode
 from pydantic import Field
 
 from tether.protocol.control import ControlError
 from tether.server.api.actions import Action, Context
-from tether.server.api.authz import authorize, instance_arn
+from tether.server.api.authz import authorize, instance_arn, tag_context
 from tether.server.api.errors import instance_not_found
 from tether.server.api.params import Params
 from tether.server.state import ServerState, iso, utcnow
@@ -31,7 +31,7 @@ class DeregisterInstanceParams(Params):
 
 
 class DescribeCloudAssistantStatusParams(Params):
-    InstanceId: list[str] = Field(min_length=1, max_length=100)
+    InstanceId: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(min_length=1, max_length=100)
 
 
 def is_online(state: ServerState, instance: Instance, now: datetime | None = None) -> bool:
@@ -42,7 +42,12 @@ def is_online(state: ServerState, instance: Instance, now: datetime | None = Non
     return (now or utcnow()) - instance.last_heartbeat <= limit
 
 
-def _instance_view(state: ServerState, row: Instance) -> dict[str, Any]:
+def tags_view(tags: dict[str, str]) -> dict[str, Any]:
+    """Tags the way ECS shows them: `{"Tag": [{"TagKey", "TagValue"}]}`."""
+    return {"Tag": [{"TagKey": k, "TagValue": v} for k, v in sorted(tags.items())]}
+
+
+def _instance_view(state: ServerState, row: Instance, tags: dict[str, str]) -> dict[str, Any]:
     return {
         "InstanceId": row.id,
         "InstanceName": row.name,
@@ -55,19 +60,21 @@ def _instance_view(state: ServerState, row: Instance) -> dict[str, Any]:
         "LastHeartbeatTime": iso(row.last_heartbeat),
         "RegistrationTime": iso(row.registered_at),
         "ActivationId": row.activation_id,
+        "Tags": tags_view(tags),
     }
 
 
 async def describe_instances(ctx: Context, p: DescribeInstancesParams) -> dict[str, Any]:
-    authorize(ctx.caller(), "ecs:DescribeInstances", "*")
+    await authorize(ctx, "ecs:DescribeInstances", "*")
     rows, total = await ctx.state.instances.page(
         instance_ids=p.InstanceIds,
         name=p.InstanceName,
         offset=(p.PageNumber - 1) * p.PageSize,
         limit=p.PageSize,
     )
+    tags = await ctx.state.tags.tags_of_many([r.id for r in rows])
     return {
-        "Instances": [_instance_view(ctx.state, r) for r in rows],
+        "Instances": [_instance_view(ctx.state, r, tags.get(r.id, {})) for r in rows],
         "TotalCount": total,
         "PageNumber": p.PageNumber,
         "PageSize": p.PageSize,
@@ -76,7 +83,13 @@ async def describe_instances(ctx: Context, p: DescribeInstancesParams) -> dict[s
 
 async def deregister_instance(ctx: Context, p: DeregisterInstanceParams) -> dict[str, Any]:
     state = ctx.state
-    authorize(ctx.caller(), "ecs:DeregisterInstance", instance_arn(state.config.region, state.account_id, p.InstanceId))
+    ctx.audit.instance_id = p.InstanceId
+    await authorize(
+        ctx,
+        "ecs:DeregisterInstance",
+        instance_arn(state.config.region, state.account_id, p.InstanceId),
+        tag_context(await state.tags.tags_of(p.InstanceId)),
+    )
     instance = await state.instances.deregister(p.InstanceId)
     if instance is None:
         raise instance_not_found(p.InstanceId)
@@ -90,9 +103,19 @@ async def deregister_instance(ctx: Context, p: DeregisterInstanceParams) -> dict
 
 
 async def describe_cloud_assistant_status(ctx: Context, p: DescribeCloudAssistantStatusParams) -> dict[str, Any]:
+    """Status of up to 100 instances at once; each instance is authorised on its own ARN (with its tags), and one
+    refusal refuses the call, naming that instance, so a caller never learns about instances it may not see."""
     state = ctx.state
-    authorize(ctx.caller(), "ecs:DescribeCloudAssistantStatus", "*")
-    rows, _ = await state.instances.page(instance_ids=p.InstanceId, name=None, offset=0, limit=len(p.InstanceId))
+    ids = list(dict.fromkeys(p.InstanceId))
+    tags = await state.tags.tags_of_many(ids)
+    for instance_id in ids:
+        await authorize(
+            ctx,
+            "ecs:DescribeCloudAssistantStatus",
+            instance_arn(state.config.region, state.account_id, instance_id),
+            tag_context(tags.get(instance_id, {})),
+        )
+    rows, _ = await state.instances.page(instance_ids=ids, name=None, offset=0, limit=len(ids))
     return {
         "InstanceCloudAssistantStatusSet": {
             "InstanceCloudAssistantStatus": [

@@ -12,14 +12,17 @@ from tether.auth.tokens import hash_token, new_id, new_token
 from tether.protocol import DEFAULT_WINDOW
 from tether.protocol.control import OpenSession, TerminateSession
 from tether.server.api.actions import Action, Context
-from tether.server.api.authz import authorize, instance_arn
+from tether.server.api.authz import authorize, instance_arn, tag_context
 from tether.server.api.errors import ApiError, instance_not_found, session_not_found
 from tether.server.api.params import Params
+from tether.server.api.settings import require_session_manager
+from tether.server.audit import finish_session
 from tether.server.state import iso, utcnow
 from tether.store import Session, SessionState
 from tether.store.models import ACTIVE_STATES
 
 USERNAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_.-]{0,31}$"
+DEFAULT_LOGIN_USER = "tether-user"  # the agent's default login user; what `ecs:Username` sees when none is asked
 
 
 class StartTerminalSessionParams(Params):
@@ -82,8 +85,16 @@ def _session_view(row: Session) -> dict[str, Any]:
 async def start_terminal_session(ctx: Context, p: StartTerminalSessionParams) -> dict[str, Any]:
     state, principal, instance_id = ctx.state, ctx.caller(), p.instance_id
     config = state.config
-    authorize(principal, "ecs:StartTerminalSession", instance_arn(config.region, state.account_id, instance_id))
+    ctx.audit.instance_id = instance_id
     instance = await state.instances.get(instance_id)
+    tags = await state.tags.tags_of(instance_id) if instance is not None else {}
+    await authorize(
+        ctx,
+        "ecs:StartTerminalSession",
+        instance_arn(config.region, state.account_id, instance_id),
+        {**tag_context(tags), "ecs:Username": p.Username or DEFAULT_LOGIN_USER},
+    )
+    await require_session_manager(state)
     if instance is None or instance.deregistered:
         raise instance_not_found(instance_id)
     agent = state.agents.get(instance_id)
@@ -117,8 +128,9 @@ async def start_terminal_session(ctx: Context, p: StartTerminalSessionParams) ->
         agent_token_hash=hash_token(agent_token),
         now=now,
     )
+    ctx.audit.session_id = session_id
     relay = state.get_relay()
-    rs = relay.prepare(session_id, instance_id)
+    rs = relay.prepare(session_id, instance_id, principal=principal.arn, client_ip=ctx.remote)
     opened = await agent.send(
         OpenSession(
             session_id=session_id,
@@ -144,9 +156,18 @@ async def start_terminal_session(ctx: Context, p: StartTerminalSessionParams) ->
 
 async def end_terminal_session(ctx: Context, p: EndTerminalSessionParams) -> dict[str, Any]:
     state = ctx.state
+    ctx.audit.session_id = p.SessionId
     row = await state.sessions.get(p.SessionId)
-    resource = instance_arn(state.config.region, state.account_id, row.instance_id) if row else "*"
-    authorize(ctx.caller(), "ecs:EndTerminalSession", resource)
+    if row is None:
+        await authorize(ctx, "ecs:EndTerminalSession", "*")
+    else:
+        ctx.audit.instance_id = row.instance_id
+        await authorize(
+            ctx,
+            "ecs:EndTerminalSession",
+            instance_arn(state.config.region, state.account_id, row.instance_id),
+            tag_context(await state.tags.tags_of(row.instance_id)),
+        )
     if row is None:
         raise session_not_found(p.SessionId)
     if row.state not in ACTIVE_STATES:
@@ -165,14 +186,12 @@ async def end_terminal_session(ctx: Context, p: EndTerminalSessionParams) -> dic
             agent_knows=True,
         )
     else:
-        await state.sessions.finish(
-            row.id, state=SessionState.TERMINATED, reason=reason, exit_status=None, now=utcnow()
-        )
+        await finish_session(state, row, end_state=SessionState.TERMINATED, reason=reason, exit_status=None)
     return {}
 
 
 async def describe_terminal_sessions(ctx: Context, p: DescribeTerminalSessionsParams) -> dict[str, Any]:
-    authorize(ctx.caller(), "ecs:DescribeTerminalSessions", "*")
+    await authorize(ctx, "ecs:DescribeTerminalSessions", "*")
     try:
         page = await ctx.state.sessions.page(
             session_id=p.SessionId,

@@ -1,0 +1,75 @@
+"""Console sign-in: password checks, and guessing slowed per user and per source IP."""
+
+from __future__ import annotations
+
+import asyncio
+
+from tether.server.ratelimit import SignInLimiter
+
+
+async def _signin(api, user: str, password: str) -> tuple[int, dict, dict]:
+    async with api.http.post(
+        api.server.url + "/console/v1/signin", json={"UserName": user, "Password": password}, ssl=api.ssl
+    ) as resp:
+        return resp.status, await resp.json(), dict(resp.headers)
+
+
+async def test_signin_and_per_user_slowdown(make_server, api_for) -> None:
+    server = await make_server(signin_user_free_failures=2, signin_ip_free_failures=50, signin_base_delay=1.0)
+    api = api_for(server)
+    await api.ok("CreateUser", {"UserName": "ann"})
+    await api.ok("CreateLoginProfile", {"UserName": "ann", "Password": "open sesame 123"})
+    status, body, _ = await _signin(api, "ann", "open sesame 123")
+    assert status == 200 and body["UserName"] == "ann" and body["Arn"].endswith(":user/ann")
+    assert (await api.ok("GetUser", {"UserName": "ann"}))["User"]["LastLoginDate"]
+
+    for _ in range(2):
+        status, body, _ = await _signin(api, "ann", "wrong password")
+        assert (status, body["Code"]) == (401, "InvalidCredentials")
+    status, body, headers = await _signin(api, "ann", "open sesame 123")  # even the right password waits
+    assert (status, body["Code"]) == (429, "Throttling.SignIn") and headers["Retry-After"] == "1"
+    status, body, _ = await _signin(api, "bob", "whatever-else")  # other users are not affected
+    assert (status, body["Code"]) == (401, "InvalidCredentials")
+    await asyncio.sleep(1.1)
+    status, body, _ = await _signin(api, "ann", "open sesame 123")
+    assert status == 200
+
+    status, body, _ = await _signin(api, "root", "anything at all")
+    assert (status, body["Code"]) == (401, "InvalidCredentials")
+    async with api.http.post(server.url + "/console/v1/signin", json={"UserName": "ann"}, ssl=api.ssl) as resp:
+        assert resp.status == 400 and (await resp.json())["Code"] == "MissingParameter"
+
+    events = (await api.ok("LookupEvents", {"EventName": "ConsoleSignin", "MaxResults": 100}))["Events"]
+    assert {e["Result"] for e in events} == {"Success", "InvalidCredentials", "Throttling.SignIn", "MissingParameter"}
+    assert all("sesame" not in str(e) for e in events)
+
+
+async def test_per_ip_slowdown(make_server, api_for) -> None:
+    server = await make_server(signin_user_free_failures=50, signin_ip_free_failures=3)
+    api = api_for(server)
+    for name in ("u1", "u2", "u3"):
+        status, body, _ = await _signin(api, name, "guess-guess")
+        assert status == 401
+    status, body, headers = await _signin(api, "u4", "guess-guess")
+    assert (status, body["Code"]) == (429, "Throttling.SignIn") and int(headers["Retry-After"]) >= 1
+
+
+def test_limiter_backs_off_exponentially_and_forgets() -> None:
+    now = [0.0]
+    limiter = SignInLimiter(user_free_failures=1, ip_free_failures=100, window=60, base_delay=2, max_delay=10,
+                            max_entries=2, clock=lambda: now[0])
+    assert limiter.begin("a", "ip") == 0  # failure 1
+    assert limiter.begin("a", "ip") == 2  # must wait 2 s
+    now[0] = 2.0
+    assert limiter.begin("a", "ip") == 0  # failure 2
+    assert limiter.begin("a", "ip") == 4
+    now[0] = 6.0
+    assert limiter.begin("a", "ip") == 0  # failure 3
+    assert limiter.begin("a", "ip") == 8
+    limiter.succeeded("a", "ip")
+    assert limiter.begin("a", "ip") == 0
+    for name in ("b", "c", "d"):
+        limiter.begin(name, "ip")
+    assert len(limiter.users) == 2  # bounded memory
+    now[0] = 1000.0
+    assert limiter.begin("b", "ip2") == 0  # old failures are forgotten after the window

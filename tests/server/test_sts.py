@@ -1,0 +1,103 @@
+"""AssumeRole and temporary credentials: trust policies, session policies, tokens and expiry."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+START = {"Effect": "Allow", "Action": "ecs:StartTerminalSession", "Resource": "*"}
+DESCRIBE = {"Effect": "Allow", "Action": "ecs:DescribeInstances", "Resource": "*"}
+
+
+def _trust(*principals: str) -> str:
+    statement = {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"RAM": list(principals)}}
+    return json.dumps({"Version": "1", "Statement": [statement]})
+
+
+async def _role(api, name: str, trust: str, *statements: dict) -> str:
+    role = (await api.ok("CreateRole", {"RoleName": name, "AssumeRolePolicyDocument": trust}))["Role"]
+    document = json.dumps({"Version": "1", "Statement": list(statements)})
+    await api.ok("CreatePolicy", {"PolicyName": f"{name}-policy", "PolicyDocument": document})
+    await api.ok("AttachPolicyToRole", {"PolicyType": "Custom", "PolicyName": f"{name}-policy", "RoleName": name})
+    return role["Arn"]
+
+
+async def test_assume_role_with_session_policy(api, server, make_agent) -> None:
+    account = server.state.account_id
+    agent = await make_agent()
+    arn = await _role(api, "operator", _trust(f"acs:ram::{account}:root"), START, DESCRIBE)
+    assert arn == f"acs:ram::{account}:role/operator"
+    issued = await api.ok("AssumeRole", {"RoleArn": arn, "RoleSessionName": "alice"})
+    creds = issued["Credentials"]
+    assert creds["AccessKeyId"].startswith("STS.") and creds["SecurityToken"] and creds["Expiration"].endswith("Z")
+    assert issued["AssumedRoleUser"]["Arn"] == f"acs:ram::{account}:assumed-role/operator/alice"
+    role_api = api.with_credentials(creds["AccessKeyId"], creds["AccessKeySecret"], creds["SecurityToken"])
+    await role_api.ok("DescribeInstances", {})
+    await role_api.ok("StartTerminalSession", {"InstanceId": agent.instance_id})
+    assert (await role_api.call("CreateUser", {"UserName": "x"})).code == "Forbidden.RAM"
+    identity = await role_api.ok("GetCallerIdentity", {})
+    assert identity["IdentityType"] == "AssumedRoleUser" and identity["Arn"].endswith("operator/alice")
+
+    narrow = json.dumps({"Version": "1", "Statement": [DESCRIBE]})
+    issued = await api.ok("AssumeRole", {"RoleArn": arn, "RoleSessionName": "bob", "Policy": narrow})
+    creds = issued["Credentials"]
+    narrowed = api.with_credentials(creds["AccessKeyId"], creds["AccessKeySecret"], creds["SecurityToken"])
+    await narrowed.ok("DescribeInstances", {})
+    reply = await narrowed.call("StartTerminalSession", {"InstanceId": agent.instance_id})
+    assert reply.code == "Forbidden.RAM"
+    reply = await api.call("AssumeRole", {"RoleArn": arn, "RoleSessionName": "bob", "Policy": '{"Version": "2"}'})
+    assert reply.code == "InvalidParameter.Policy" and "Version" in reply.body["Message"]
+
+
+async def test_trust_policy_and_caller_policy_both_required(api, server, make_user) -> None:
+    account = server.state.account_id
+    may_assume = {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}
+    alice = await make_user(may_assume, name="alice")
+    bob = await make_user(may_assume, name="bob")
+    carol = await make_user(name="carol")  # trusted, but her own policies do not allow sts:AssumeRole
+    arn = await _role(api, "alice-only", _trust(f"acs:ram::{account}:user/alice", f"acs:ram::{account}:user/carol"),
+                      DESCRIBE)
+    issued = await alice.ok("AssumeRole", {"RoleArn": arn, "RoleSessionName": "s1"})
+    assert issued["Credentials"]["AccessKeyId"].startswith("STS.")
+    reply = await bob.call("AssumeRole", {"RoleArn": arn, "RoleSessionName": "s1"})
+    assert (reply.status, reply.code) == (403, "Forbidden.RAM")
+    assert reply.body["Message"] == f"You are not authorized to do action sts:AssumeRole on resource {arn}."
+    assert (await carol.call("AssumeRole", {"RoleArn": arn, "RoleSessionName": "s1"})).code == "Forbidden.RAM"
+    # the account root in the trust policy trusts every identity of the account
+    open_arn = await _role(api, "anyone", _trust(account), DESCRIBE)
+    await bob.ok("AssumeRole", {"RoleArn": open_arn, "RoleSessionName": "s2"})
+
+    reply = await api.call("CreateRole", {"RoleName": "bad", "AssumeRolePolicyDocument": _trust("acs:ram::1:root")})
+    assert reply.code == "InvalidParameter.AssumeRolePolicyDocument" and "Principal.RAM" in reply.body["Message"]
+    reply = await api.call("CreateRole", {"RoleName": "bad", "AssumeRolePolicyDocument": "{}"})
+    assert reply.code == "InvalidParameter.AssumeRolePolicyDocument"
+    reply = await api.call("AssumeRole", {"RoleArn": arn, "RoleSessionName": "s", "DurationSeconds": 100})
+    assert reply.code == "InvalidParameter"  # RoleSessionName too short
+    reply = await api.call("AssumeRole", {"RoleArn": open_arn, "RoleSessionName": "s3", "DurationSeconds": 3601})
+    assert reply.code == "InvalidParameter.DurationSeconds"
+    reply = await api.call("AssumeRole", {"RoleArn": f"acs:ram::{account}:role/none", "RoleSessionName": "s3"})
+    assert (reply.status, reply.code) == (404, "EntityNotExist.Role")
+
+
+async def test_temporary_credentials_need_their_token_and_expire(make_server, api_for) -> None:
+    server = await make_server(sts_min_duration=1)
+    api = api_for(server)
+    arn = await _role(api, "short", _trust(server.state.account_id), DESCRIBE)
+    creds = (await api.ok("AssumeRole", {"RoleArn": arn, "RoleSessionName": "s1", "DurationSeconds": 1}))[
+        "Credentials"]
+    key, secret, token = creds["AccessKeyId"], creds["AccessKeySecret"], creds["SecurityToken"]
+    reply = await api.call("DescribeInstances", {}, key_id=key, secret=secret)
+    assert (reply.status, reply.code) == (401, "InvalidSecurityToken.Missing")
+    reply = await api.call("DescribeInstances", {}, key_id=key, secret=secret, token="forged-token")
+    assert (reply.status, reply.code) == (401, "InvalidSecurityToken.Mismatch")
+    reply = await api.call("DescribeInstances", {}, key_id=key, secret="wrong", token=token)
+    assert (reply.status, reply.code) == (401, "SignatureDoesNotMatch")
+    reply = await api.call("DescribeInstances", {}, token=token)  # a permanent key with a token
+    assert (reply.status, reply.code) == (401, "InvalidSecurityToken.Unexpected")
+    await asyncio.sleep(1.2)
+    reply = await api.call("DescribeInstances", {}, key_id=key, secret=secret, token=token)
+    assert (reply.status, reply.code) == (401, "InvalidSecurityToken.Expired")
+    await api.ok("DetachPolicyFromRole", {"PolicyType": "Custom", "PolicyName": "short-policy", "RoleName": "short"})
+    await api.ok("DeleteRole", {"RoleName": "short"})  # revokes its credentials
+    reply = await api.call("DescribeInstances", {}, key_id=key, secret=secret, token=token)
+    assert (reply.status, reply.code) == (401, "InvalidAccessKeyId.NotFound")

@@ -1,0 +1,121 @@
+"""Cloud Assistant settings: turning the session manager on and off for the whole account.
+
+The cloud spells the same switch two ways (ModifyCloudAssistantSettings with a SessionManagerConfig, and the older
+Describe/ModifyUserBusinessBehavior with StatusKey `sessionManagerEnable`); both are served so existing scripts
+work. The switch is a row in the settings table, so every node sees it at once. It defaults to on.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field
+
+from tether.server.api.actions import Action, Context
+from tether.server.api.authz import authorize
+from tether.server.api.errors import ApiError
+from tether.server.api.params import Params
+from tether.server.state import ServerState
+
+SETTING_KEY = "session_manager_enabled"
+SESSION_MANAGER_CONFIG = "SessionManagerConfig"
+STATUS_KEY = "sessionManagerEnable"
+ENABLE_COMMAND = (
+    "tether api ModifyCloudAssistantSettings --body "
+    '\'{"SettingType":"SessionManagerConfig","SessionManagerConfig":{"SessionManagerEnabled":true}}\''
+)
+
+
+class SessionManagerConfigParams(Params):
+    SessionManagerEnabled: bool
+
+
+class ModifyCloudAssistantSettingsParams(Params):
+    SettingType: str = Field(min_length=1, max_length=64)
+    SessionManagerConfig: SessionManagerConfigParams | None = None
+
+
+class DescribeCloudAssistantSettingsParams(Params):
+    SettingType: list[str] = Field(min_length=1, max_length=10)
+
+
+class DescribeUserBusinessBehaviorParams(Params):
+    StatusKey: str = Field(min_length=1, max_length=64)
+
+
+class ModifyUserBusinessBehaviorParams(Params):
+    StatusKey: str = Field(min_length=1, max_length=64)
+    StatusValue: Literal["enabled", "disabled"]
+
+
+async def session_manager_enabled(state: ServerState) -> bool:
+    return (await state.settings.get(SETTING_KEY)) != "false"
+
+
+async def require_session_manager(state: ServerState) -> None:
+    """Refuse to start sessions while the session manager is turned off, saying how to turn it on."""
+    if not await session_manager_enabled(state):
+        raise ApiError(
+            "SessionManager.Disabled",
+            f"The session manager is turned off for this account. An administrator can turn it on with: "
+            f"{ENABLE_COMMAND}",
+            403,
+        )
+
+
+def _setting_type(value: str) -> None:
+    if value != SESSION_MANAGER_CONFIG:
+        raise ApiError(
+            "InvalidParameter.SettingType",
+            f"SettingType {value!r} is not supported; the only setting type is {SESSION_MANAGER_CONFIG}.",
+            400,
+        )
+
+
+def _status_key(value: str) -> None:
+    if value != STATUS_KEY:
+        raise ApiError("InvalidParameter.StatusKey", f"StatusKey {value!r} is not supported; use {STATUS_KEY}.", 400)
+
+
+async def _set(state: ServerState, enabled: bool) -> None:
+    await state.settings.set(SETTING_KEY, "true" if enabled else "false")
+
+
+async def modify_cloud_assistant_settings(ctx: Context, p: ModifyCloudAssistantSettingsParams) -> dict[str, Any]:
+    await authorize(ctx, "ecs:ModifyCloudAssistantSettings", "*")
+    _setting_type(p.SettingType)
+    if p.SessionManagerConfig is None:
+        raise ApiError(
+            "MissingParameter", "SettingType SessionManagerConfig needs the parameter SessionManagerConfig.", 400
+        )
+    await _set(ctx.state, p.SessionManagerConfig.SessionManagerEnabled)
+    return {}
+
+
+async def describe_cloud_assistant_settings(ctx: Context, p: DescribeCloudAssistantSettingsParams) -> dict[str, Any]:
+    await authorize(ctx, "ecs:DescribeCloudAssistantSettings", "*")
+    for value in p.SettingType:
+        _setting_type(value)
+    enabled = await session_manager_enabled(ctx.state)
+    return {SESSION_MANAGER_CONFIG: {"SessionManagerEnabled": enabled}}
+
+
+async def describe_user_business_behavior(ctx: Context, p: DescribeUserBusinessBehaviorParams) -> dict[str, Any]:
+    await authorize(ctx, "ecs:DescribeUserBusinessBehavior", "*")
+    _status_key(p.StatusKey)
+    return {"StatusValue": "enabled" if await session_manager_enabled(ctx.state) else "disabled"}
+
+
+async def modify_user_business_behavior(ctx: Context, p: ModifyUserBusinessBehaviorParams) -> dict[str, Any]:
+    await authorize(ctx, "ecs:ModifyUserBusinessBehavior", "*")
+    _status_key(p.StatusKey)
+    await _set(ctx.state, p.StatusValue == "enabled")
+    return {}
+
+
+ACTIONS = {
+    "ModifyCloudAssistantSettings": Action(ModifyCloudAssistantSettingsParams, modify_cloud_assistant_settings),
+    "DescribeCloudAssistantSettings": Action(DescribeCloudAssistantSettingsParams, describe_cloud_assistant_settings),
+    "DescribeUserBusinessBehavior": Action(DescribeUserBusinessBehaviorParams, describe_user_business_behavior),
+    "ModifyUserBusinessBehavior": Action(ModifyUserBusinessBehaviorParams, modify_user_business_behavior),
+}

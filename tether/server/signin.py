@@ -1,0 +1,102 @@
+"""`POST /console/v1/signin`: check a RAM user's console password, slowed down against guessing.
+
+Unsigned on purpose (a person in a browser has a password, not an access key). `check_console_password` is the
+reusable verifier: the browser console builds its cookie sessions on it. The account root has no console password
+(it signs with the administrator access key). Every attempt is audited as `ConsoleSignin`, never with the password.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import uuid
+from typing import Any
+
+from aiohttp import web
+
+from tether.server.api.actions import AuditRecord
+from tether.server.api.authz import ram_arn
+from tether.server.api.errors import ApiError, error_response
+from tether.server.audit import write_event
+from tether.server.passwords import MAX_LENGTH, hash_password, verify_password
+from tether.server.state import ServerState, get_state, utcnow
+from tether.store import RamUser
+
+log = logging.getLogger(__name__)
+
+SIGNIN_PATH = "/console/v1/signin"
+MAX_SIGNIN_BODY = 4096
+_INVALID = ApiError("InvalidCredentials", "The user name or password is incorrect.", 401)
+
+
+async def check_console_password(state: ServerState, user_name: str, password: str, source_ip: str) -> RamUser:
+    """The user if `password` is its console password; raises `Throttling.SignIn` (429 with a Retry-After header)
+    or `InvalidCredentials` (401, the same for unknown users and users without a login profile)."""
+    limiter = state.signin_limiter
+    wait = limiter.begin(user_name, source_ip)
+    if wait > 0:
+        seconds = max(1, math.ceil(wait))
+        raise ApiError(
+            "Throttling.SignIn",
+            f"Too many failed sign-ins for this user or from this address; try again in {seconds} seconds.",
+            429,
+            headers={"Retry-After": str(seconds)},
+        )
+    user = await state.iam.get_user(user_name) if 0 < len(user_name) <= 64 else None
+    matches, rehash = await verify_password(user.password_hash if user else None, password)
+    if user is None or not matches:
+        raise _INVALID
+    limiter.succeeded(user_name, source_ip)
+    new_hash = await hash_password(password) if rehash else None
+    await state.iam.record_login(user.name, utcnow(), new_hash)
+    return user
+
+
+def _credentials(body: bytes) -> tuple[str, str]:
+    try:
+        value: Any = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        raise ApiError("InvalidParameter", "The request body is not valid JSON.", 400) from None
+    if not isinstance(value, dict):
+        raise ApiError("InvalidParameter", "The request body must be a JSON object.", 400)
+    for name in ("UserName", "Password"):
+        if name not in value:
+            raise ApiError("MissingParameter", f"Sign-in needs the parameter {name}.", 400)
+        if not isinstance(value[name], str) or not value[name]:
+            raise ApiError("InvalidParameter", f"The parameter {name} must be a non-empty string.", 400)
+    if len(value["Password"]) > MAX_LENGTH:
+        raise _INVALID
+    return value["UserName"], value["Password"]
+
+
+async def console_signin(request: web.Request) -> web.Response:
+    state = get_state(request)
+    request_id = str(uuid.uuid4())
+    remote = request.remote or ""
+    record = AuditRecord("ConsoleSignin", request_id, remote)
+    try:
+        body = await request.content.read(MAX_SIGNIN_BODY + 1)
+        if len(body) > MAX_SIGNIN_BODY:
+            raise ApiError("RequestTooLarge", f"The sign-in body exceeds {MAX_SIGNIN_BODY} bytes.", 413)
+        user_name, password = _credentials(body)
+        record.resource = ram_arn(state.account_id, "user", user_name[:64])
+        user = await check_console_password(state, user_name, password, remote)
+        arn = ram_arn(state.account_id, "user", user.name)
+        record.principal_arn = arn
+        record.result_code, record.http_status = "Success", 200
+        return web.json_response(
+            {"UserName": user.name, "Arn": arn, "RequestId": request_id}, headers={"X-Tether-Request-Id": request_id}
+        )
+    except ApiError as error:
+        record.result_code, record.http_status = error.code, error.status
+        return error_response(error, request_id)
+    except Exception:
+        log.exception("sign-in request %s failed", request_id)
+        failure = ApiError("InternalError", f"The server failed to handle the request; RequestId {request_id}.", 500)
+        record.result_code, record.http_status = failure.code, failure.status
+        return error_response(failure, request_id)
+    finally:
+        columns = record.columns()
+        columns["event_type"] = "ConsoleSignin"
+        await write_event(state, columns)
