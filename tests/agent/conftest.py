@@ -1,7 +1,8 @@
 """Test harness for the agent: a local aiohttp server that plays the relay (data channels) and the server (control).
 
 The shell runner is tested for real: a real PTY, a real shell, real users; only the relay and the client are played
-by this file, through the same `tether.protocol.Channel` the CLI uses.
+by this file, through the same `tether.protocol.Channel` the CLI uses. Port forwards likewise: real TCP targets,
+and `StreamClient` plays the client's end of a port-forward data channel.
 """
 
 from __future__ import annotations
@@ -24,10 +25,14 @@ from tether.protocol import (
     MAX_MESSAGE,
     Ack,
     Channel,
+    Close,
     Data,
+    Eof,
     Error,
     Exit,
     Hello,
+    OpenFail,
+    OpenOk,
     Resize,
     encode,
 )
@@ -219,3 +224,167 @@ def start_session(
     for task in tasks:
         if not task.done():
             task.cancel()
+
+
+# -- port forwarding ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class StreamView:
+    """What the fake client saw of one port-forward stream."""
+
+    id: int
+    answered: asyncio.Event = field(default_factory=asyncio.Event)
+    changed: asyncio.Event = field(default_factory=asyncio.Event)
+    ok: bool = False
+    fail_reason: str | None = None
+    data: bytearray = field(default_factory=bytearray)
+    unacked: int = 0  # received but not yet consumed (while ACKs are held back)
+    eof: bool = False
+    close_reason: str | None = None
+
+
+class StreamClient:
+    """The client end of a port-forward data channel: opens streams, sends within credit, ACKs what it "consumed".
+
+    A background task reads frames so tests can drive several streams at once; `hold_acks(stream)` stops
+    acknowledging one stream (a stalled local reader), `release_acks(stream)` catches up.
+    """
+
+    def __init__(self, ws: web.WebSocketResponse, *, window: int = DEFAULT_WINDOW) -> None:
+        self.ws = ws
+        self.channel = Channel(window, initiator=True)
+        self.streams: dict[int, StreamView] = {}
+        self.held: set[int] = set()
+        self.error: Error | None = None
+        self.closed = asyncio.Event()
+        self._credit = asyncio.Event()
+        self._reader: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        await self.ws.send_bytes(self.channel.hello())
+        self._reader = asyncio.create_task(self._read())
+        async with asyncio.timeout(10):
+            while not self.channel.peer_ready:
+                self._credit.clear()
+                await self._credit.wait()
+
+    async def stop(self) -> None:
+        if self._reader is not None:
+            self._reader.cancel()
+            await asyncio.gather(self._reader, return_exceptions=True)
+
+    async def open(self, target: str, timeout: float = 15) -> StreamView:
+        stream, frame = self.channel.open_stream(target)
+        view = self.streams[stream] = StreamView(stream)
+        await self.ws.send_bytes(frame)
+        await asyncio.wait_for(view.answered.wait(), timeout)
+        return view
+
+    async def send(self, stream: int, data: bytes, timeout: float = 60) -> None:
+        view = memoryview(data)
+        async with asyncio.timeout(timeout):
+            while view:
+                credit = self.channel.credit(stream)
+                if credit <= 0:
+                    self._credit.clear()
+                    if self.channel.credit(stream) <= 0:
+                        await self._credit.wait()
+                    continue
+                chunk, view = view[:credit], view[credit:]
+                for frame in self.channel.send_data(bytes(chunk), stream):
+                    await self.ws.send_bytes(frame)
+
+    async def eof(self, stream: int) -> None:
+        await self.ws.send_bytes(self.channel.send_eof(stream))
+
+    async def reset(self, stream: int, reason: str = "test reset") -> None:
+        await self.ws.send_bytes(self.channel.close_stream(stream, reason))
+
+    def hold_acks(self, stream: int) -> None:
+        self.held.add(stream)
+
+    async def release_acks(self, stream: int) -> None:
+        self.held.discard(stream)
+        view = self.streams[stream]
+        n, view.unacked = view.unacked, 0
+        if n:
+            ack = self.channel.consumed(n, stream)
+            if ack is not None:
+                await self.ws.send_bytes(ack)
+
+    async def read(self, stream: int, n: int, timeout: float = 30) -> bytes:
+        """Wait until `n` bytes arrived on `stream` and return (and drop) them."""
+        view = self.streams[stream]
+        async with asyncio.timeout(timeout):
+            while len(view.data) < n:
+                view.changed.clear()
+                if len(view.data) < n:
+                    await view.changed.wait()
+        out = bytes(view.data[:n])
+        del view.data[:n]
+        return out
+
+    async def wait(self, stream: int, predicate: Callable[[StreamView], bool], timeout: float = 15) -> StreamView:
+        view = self.streams[stream]
+        async with asyncio.timeout(timeout):
+            while not predicate(view):
+                view.changed.clear()
+                await view.changed.wait()
+        return view
+
+    async def _read(self) -> None:
+        try:
+            async for msg in self.ws:
+                if msg.type != aiohttp.WSMsgType.BINARY:
+                    break
+                frame = self.channel.receive(msg.data)
+                await self._on_frame(frame)
+        finally:
+            self.closed.set()
+            self._credit.set()
+            for view in self.streams.values():
+                view.changed.set()
+                view.answered.set()
+
+    async def _on_frame(self, frame: object) -> None:
+        match frame:
+            case Hello() | Ack():
+                self._credit.set()
+            case Data(stream, data):
+                view = self.streams.get(stream)
+                if view is None or not self.channel.stream_known(stream):
+                    return
+                view.data += data
+                if stream in self.held:
+                    view.unacked += len(data)
+                else:
+                    ack = self.channel.consumed(len(data), stream)
+                    if ack is not None:
+                        await self.ws.send_bytes(ack)
+                view.changed.set()
+            case OpenOk(stream):
+                view = self.streams[stream]
+                view.ok = True
+                view.answered.set()
+            case OpenFail(stream, reason):
+                view = self.streams[stream]
+                view.fail_reason = reason
+                view.answered.set()
+            case Eof(stream):
+                view = self.streams.get(stream)
+                if view is not None:
+                    view.eof = True
+                    view.changed.set()
+                    # After the peer's EOF everything consumed so far is acknowledged, however little it is.
+                    if stream not in self.held:
+                        ack = self.channel.consumed(0, stream)
+                        if ack is not None:
+                            await self.ws.send_bytes(ack)
+            case Close(stream, reason):
+                view = self.streams.get(stream)
+                if view is not None:
+                    view.close_reason = reason
+                    view.changed.set()
+            case Error():
+                self.error = frame

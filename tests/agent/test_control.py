@@ -70,7 +70,7 @@ def test_control_url() -> None:
 async def test_signed_hello_heartbeat_and_a_session(server: FakeServer, config: AgentConfig, agent) -> None:
     hello = await server.next_of(AgentHello)
     assert hello.instance_id == config.instance_id
-    assert hello.capabilities == ("shell",) and hello.os_type == "linux"
+    assert hello.capabilities == ("shell", "port_forward", "push_key") and hello.os_type == "linux"
     assert server.bad_signatures == 0
     beat = await server.next_of(Heartbeat, timeout=3)
     assert beat.sessions == 0
@@ -90,7 +90,7 @@ async def test_refused_sessions_report_session_failed(server: FakeServer, agent)
     await server.send_raw(open_message(server, "s-2", username="no-such-user-xyz"))
     failed = await server.next_of(SessionFailed)
     assert failed.session_id == "s-2" and failed.code.startswith("InvalidUser.")
-    await server.send_raw(open_message(server, "s-3", kind="port_forward"))
+    await server.send_raw(open_message(server, "s-3", kind="vnc"))
     failed = await server.next_of(SessionFailed)
     assert (failed.session_id, failed.code) == ("s-3", "UnsupportedKind")
     await server.send_raw(open_message(server, "s-4", data_url="ws://127.0.0.1:1/agent/v1/data/s-4"))

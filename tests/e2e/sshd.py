@@ -49,7 +49,7 @@ class Sshd:
             f"Port {self.port}\nListenAddress 127.0.0.1\nHostKey {self.host_key}\nPidFile {root}/sshd.pid\n"
             f"AuthorizedKeysFile {root}/authorized_keys\nStrictModes no\nUsePAM no\n"
             "PermitRootLogin prohibit-password\nPasswordAuthentication no\nKbdInteractiveAuthentication no\n"
-            "LogLevel ERROR\n"
+            "Subsystem sftp internal-sftp\nLogLevel ERROR\n"
         )
         Path("/run/sshd").mkdir(exist_ok=True)
         self.proc = subprocess.Popen([binary, "-D", "-e", "-f", str(self.config)], stderr=subprocess.DEVNULL)

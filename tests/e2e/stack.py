@@ -27,6 +27,20 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def read_json_document(stream: Any) -> Any:
+    """Read lines from a text stream until they form one JSON document (`--json` output may be indented)."""
+    text = ""
+    while True:
+        line = stream.readline()
+        if not line:
+            raise AssertionError(f"the stream ended before a JSON document was complete: {text!r}")
+        text += line
+        try:
+            return json.loads(text)
+        except ValueError:
+            continue
+
+
 def wait_until(what: str, check: Callable[[], Any], timeout: float = 20.0, interval: float = 0.1) -> Any:
     deadline = time.monotonic() + timeout
     last_error: BaseException | None = None
@@ -127,9 +141,13 @@ class Stack:
         out = self.cli("api", action, "--body", json.dumps(body or {})).stdout
         return json.loads(out)  # type: ignore[no-any-return]
 
-    def add_agent(self, name: str = "agent") -> str:
+    def add_agent(
+        self, name: str = "agent", configure: Callable[[Path], None] | None = None, state_dir: Path | None = None
+    ) -> str:
+        """Register an agent in `state_dir` (default ROOT/name), let `configure(state_dir)` adjust it, run it and
+        wait until it is Online."""
         activation = json.loads(self.cli("activation", "create", "--json").stdout)
-        state = self.root / name
+        state = state_dir or self.root / name
         reg = self.cli(
             "agent", "register", "--server", self.creds["server"], "--ca-cert", self.creds["ca_cert"],
             "--activation-id", activation["ActivationId"], "--activation-code", activation["ActivationCode"],
@@ -137,6 +155,8 @@ class Stack:
         )
         instance_id: str = json.loads(reg.stdout)["InstanceId"]
         self.agent_dirs[instance_id] = state
+        if configure is not None:
+            configure(state)
         self.start_agent(instance_id)
         self.wait_online(instance_id)
         return instance_id
@@ -145,6 +165,18 @@ class Stack:
         self.agents[instance_id] = self._spawn(
             ["agent", "run", "--state-dir", str(self.agent_dirs[instance_id])], self.root / f"agent-{instance_id}.log"
         )
+
+    def set_agent_settings(self, state_dir: Path, **settings: Any) -> None:
+        """Change settings in the agent's agent.json (before it starts)."""
+        path = state_dir / "agent.json"
+        document = json.loads(path.read_text())
+        document.setdefault("settings", {}).update(settings)
+        path.write_text(json.dumps(document))
+
+    def stop_agent(self, instance_id: str) -> None:
+        proc = self.agents[instance_id]
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
 
     def status(self, instance_id: str) -> str:
         reply = self.api("DescribeInstances", {"InstanceIds": [instance_id]})

@@ -200,8 +200,8 @@ async def test_end_terminal_session_closes_both_sides(api, make_agent, client_di
     agent = await make_agent()
     session_id, agent_ws, client_ws = await _pair(api, agent, client_dial)
     await api.ok("EndTerminalSession", {"SessionId": session_id})
-    assert await _closed(client_ws) == 1000
-    assert await _closed(agent_ws) == 1000
+    assert await _closed(client_ws) == 4001  # distinct from 1000: a reconnecting client must stop
+    assert await _closed(agent_ws) == 4001
     row = await _session(api, session_id)
     assert (row["State"], row["EndReason"]) == ("Terminated", "terminated")
     for _ in range(50):

@@ -1,4 +1,5 @@
-"""The tether agent: it dials out to the server, proves who it is, and runs the shells people open through it.
+"""The tether agent: it dials out to the server, proves who it is, and runs the shells and port forwards people open
+through it.
 
 Modules, each with one job:
 - `config`: the state directory (`agent.json`, `agent.key`, `ca.pem`) and its settings.
@@ -6,6 +7,9 @@ Modules, each with one job:
 - `backoff`: the reconnect schedule (exponential, full jitter).
 - `users`: which login user a session runs as, and creating the default user.
 - `shell`: one shell session: a real PTY bridged to one data-channel WebSocket with credit flow control.
+- `forward`: one port-forward session: TCP connections to one target as streams on one data channel.
+- `sshkeys`: temporary SSH keys (`push_key`) in managed authorized-keys files that sshd expires by itself.
+- `sshd`: the sshd_config line those need (`tether agent sshd-config`) and the check that sshd reads them.
 - `control`: the long-lived control channel and the session table (`run_agent`).
 """
 

@@ -4,6 +4,9 @@ Layout of `STATE_DIR` (created mode 0700 because the key inside is the agent's i
 - `agent.json`: server URL, instance id, file paths and `settings` (written atomically, mode 0600).
 - `agent.key`:  the Ed25519 private key created at registration (PEM, mode 0600).
 - `ca.pem`:     a copy of the server CA given at registration; absent means "use the system trust store".
+- `ssh-keys/`:  the managed authorized-keys files of temporary SSH keys (`tether.agent.sshkeys`), once used. sshd
+                opens them as the target user, so the state directory then becomes 0711 (enter, not list); every
+                secret in it stays 0600.
 
 Paths in `agent.json` are stored relative to the state directory when they live inside it, so the directory can be
 moved or restored from a backup without editing the file.
@@ -24,6 +27,7 @@ CA_FILE = "ca.pem"
 STATE_DIR_ENV = "TETHER_AGENT_STATE_DIR"
 ROOT_STATE_DIR = Path("/var/lib/tether-agent")
 DEFAULT_USER = "tether-user"
+SSH_KEYS_DIR = "ssh-keys"
 
 
 class ConfigError(Exception):
@@ -41,10 +45,13 @@ def default_state_dir() -> Path:
 
 
 def ensure_state_dir(state_dir: Path) -> Path:
-    """Create the state directory (and parents) and force it to mode 0700, whatever the umask was."""
+    """Create the state directory (and parents) and force it to mode 0700, whatever the umask was.
+
+    0711 instead once it holds `ssh-keys/`: sshd must be able to pass through to read the temporary keys.
+    """
     state_dir = state_dir.expanduser().absolute()
     state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-    os.chmod(state_dir, 0o700)
+    os.chmod(state_dir, 0o711 if (state_dir / SSH_KEYS_DIR).is_dir() else 0o700)
     return state_dir
 
 
@@ -55,6 +62,11 @@ class AgentSettings:
     `allowed_users` lists the extra login users a session may ask for (`"*"` = any existing user); the default user
     is always allowed. Root needs `allow_root_login` on top, because a root shell bypasses everything else.
     The timing fields exist so tests (and unusual networks) can shorten them; the defaults follow docs/protocol.md.
+
+    Port forwards: `allow_link_local_targets` lets streams reach link-local and cloud metadata addresses (refused by
+    default: they hand out the machine's credentials); `max_streams` bounds concurrent connections per session;
+    `forward_connect_timeout` bounds each dial. Temporary SSH keys: `sshd_binary` and `sshd_config` name the sshd
+    whose effective configuration (`sshd -T`) is checked before a key is added (tests point them at a private sshd).
     """
 
     default_user: str = DEFAULT_USER
@@ -66,6 +78,11 @@ class AgentSettings:
     backoff_reset_after: float = 60.0
     hangup_grace: float = 2.0
     shutdown_timeout: float = 10.0
+    allow_link_local_targets: bool = False
+    max_streams: int = 256
+    forward_connect_timeout: float = 10.0
+    sshd_binary: str = "/usr/sbin/sshd"
+    sshd_config: str = "/etc/ssh/sshd_config"
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> AgentSettings:
@@ -108,8 +125,9 @@ class AgentConfig:
         return self.state_dir / CONFIG_FILE
 
     @classmethod
-    def new(cls, state_dir: Path, server: str, instance_id: str, *, has_ca: bool,
-            settings: AgentSettings | None = None) -> AgentConfig:
+    def new(
+        cls, state_dir: Path, server: str, instance_id: str, *, has_ca: bool, settings: AgentSettings | None = None
+    ) -> AgentConfig:
         """The configuration of a freshly registered agent, with the standard file names inside `state_dir`."""
         state_dir = state_dir.expanduser().absolute()
         return cls(

@@ -6,8 +6,11 @@ Shape (startup -> main loop -> graceful shutdown, as uvicorn's server.py reads):
   handles `open`/`terminate` while sending `heartbeat`s. When the connection drops it redials forever with
   exponential backoff and full jitter (`Backoff`), logging each failure in one line. Only `InvalidInstance.NotFound`
   (the instance was deregistered) stops it: retrying could never succeed.
-- Each session is an independent task with its own data channel, so a control-channel reconnect leaves running shells
-  alone; their `session_failed`/`session_ended` reports wait in a bounded outbox until a connection can carry them.
+- Each session (a shell, `ShellSession`, or a port forward, `PortForwardSession`) is an independent task with its own
+  data channel, so a control-channel reconnect leaves running sessions alone; their `session_failed`/`session_ended`
+  reports wait in a bounded outbox until a connection can carry them.
+- `push_key` is handled by `SshKeyManager` in its own task (it may create the default user and runs `sshd -T`); the
+  `push_key_result` goes through the same outbox.
 - Shutdown: stop dialing, hang up every shell (each with a bounded grace), give the reports a moment to reach the
   server, close. `run_agent` returns normally, so `tether agent run` exits 0.
 """
@@ -32,7 +35,9 @@ from tether import __version__
 from tether.agent import sysinfo
 from tether.agent.backoff import Backoff
 from tether.agent.config import AgentConfig, ConfigError
-from tether.agent.shell import SessionStartError, ShellSession
+from tether.agent.forward import PortForwardSession
+from tether.agent.shell import SessionEnd, SessionStartError, ShellSession
+from tether.agent.sshkeys import SshKeyManager
 from tether.agent.users import LoginError, resolve_login_user, warn_if_not_root
 from tether.protocol import ProtocolError
 from tether.protocol.control import (
@@ -43,6 +48,7 @@ from tether.protocol.control import (
     ControlMessage,
     Heartbeat,
     OpenSession,
+    PushKey,
     SessionEnded,
     SessionFailed,
     TerminateSession,
@@ -59,6 +65,10 @@ HANDSHAKE_TIMEOUT = 30.0
 MAX_OUTBOX = 256  # session reports kept while disconnected; the oldest are dropped beyond this
 FLUSH_TIMEOUT = 2.0
 NOT_FOUND = "InvalidInstance.NotFound"
+CAPABILITIES = ("shell", "port_forward", "push_key")
+SESSION_KINDS = ("shell", "port_forward")
+
+Session = ShellSession | PortForwardSession
 
 
 class AgentDeregistered(Exception):
@@ -72,7 +82,7 @@ class ControlRefused(Exception):
 @dataclass
 class _SessionHandle:
     task: asyncio.Task[None] | None = None
-    session: ShellSession | None = None
+    session: Session | None = None
     terminate_reason: str | None = None
 
 
@@ -143,11 +153,13 @@ class Agent:
         self._outbox = _Outbox()
         self._http: aiohttp.ClientSession | None = None
         self._ws: aiohttp.ClientWebSocketResponse | None = None
+        self._keys = SshKeyManager(config.state_dir, config.settings)
+        self._key_pushes: set[asyncio.Task[None]] = set()
         self.connections = 0  # successful handshakes so far (tests, diagnostics)
 
     @property
-    def sessions(self) -> dict[str, ShellSession]:
-        """Sessions whose shell runner exists, by session id."""
+    def sessions(self) -> dict[str, Session]:
+        """Sessions whose runner (shell or port forward) exists, by session id."""
         return {sid: h.session for sid, h in self._sessions.items() if h.session is not None}
 
     @property
@@ -164,6 +176,7 @@ class Agent:
         self._http = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0))
         control = asyncio.create_task(self._control_loop())
         stopper = asyncio.create_task(self._stop.wait())
+        keys = asyncio.create_task(self._keys.start())  # runs `sshd -T`: must not delay the control channel
         try:
             await asyncio.wait({control, stopper}, return_when=asyncio.FIRST_COMPLETED)
             self._stopping = True
@@ -174,9 +187,10 @@ class Agent:
             elif self._ws is not None:
                 await self._flush_outbox()
         finally:
-            for task in (control, stopper):
+            for task in (control, stopper, keys, *self._key_pushes):
                 task.cancel()
-            await asyncio.gather(control, stopper, return_exceptions=True)
+            await asyncio.gather(control, stopper, keys, *self._key_pushes, return_exceptions=True)
+            await self._keys.close()
             await self._http.close()
             self._http = None
         log.info("agent stopped")
@@ -257,7 +271,7 @@ class Agent:
             hostname=sysinfo.hostname(),
             os_type=sysinfo.os_type(),
             os_name=sysinfo.os_name(),
-            capabilities=("shell",),
+            capabilities=CAPABILITIES,
         )
         await ws.send_str(encode_control(hello))
         reply = await self._receive(ws)
@@ -316,6 +330,8 @@ class Agent:
         match message:
             case OpenSession():
                 self._open(message)
+            case PushKey():
+                self._push_key(message)
             case TerminateSession(session_id, reason):
                 handle = self._sessions.get(session_id)
                 if handle is None:
@@ -328,6 +344,16 @@ class Agent:
                 log.warning("the server reported an error: %s: %s", code, text_)
             case _:
                 await self._send_error(ws, "InvalidMessage", f"{message.TYPE} is not a server-to-agent message")
+
+    # -- temporary SSH keys ---------------------------------------------------------------------------------------
+
+    def _push_key(self, message: PushKey) -> None:
+        async def push() -> None:
+            self._outbox.put(await self._keys.push(message))
+
+        task = asyncio.create_task(push(), name=f"push-key-{message.request_id}")
+        self._key_pushes.add(task)
+        task.add_done_callback(self._key_pushes.discard)
 
     # -- sessions -------------------------------------------------------------------------------------------------
 
@@ -348,8 +374,12 @@ class Agent:
     def _check_open(self, spec: OpenSession) -> tuple[str, str] | None:
         if self._stopping:
             return "Agent.ShuttingDown", "the agent is shutting down"
-        if spec.kind != "shell":
+        if spec.kind not in SESSION_KINDS:
             return "UnsupportedKind", f"this agent does not support {spec.kind!r} sessions"
+        if spec.kind == "port_forward" and (
+            not spec.target_host or spec.target_port is None or not 1 <= spec.target_port <= 65535
+        ):
+            return "InvalidParameter", "a port_forward session needs target_host and a target_port in 1..65535"
         if len(self._sessions) >= self.settings.max_sessions:
             return "SessionLimitExceeded", f"the agent already runs {self.settings.max_sessions} sessions"
         scheme = urlsplit(spec.data_url).scheme
@@ -361,24 +391,35 @@ class Agent:
     async def _run_session(self, spec: OpenSession, handle: _SessionHandle) -> None:
         sid = spec.session_id
         try:
-            try:
-                user = await asyncio.to_thread(resolve_login_user, spec.username, self.settings)
-            except LoginError as e:
-                log.warning("session %s refused: %s: %s", sid, e.code, e.message)
-                self._outbox.put(SessionFailed(session_id=sid, code=e.code, message=e.message))
-                return
-            session = ShellSession(
-                spec,
-                user,
-                self._http,  # type: ignore[arg-type]
-                ssl_context=self._ssl,
-                hangup_grace=self.settings.hangup_grace,
-            )
+            session: Session
+            if spec.kind == "port_forward":
+                session = PortForwardSession(
+                    spec,
+                    self._http,  # type: ignore[arg-type]
+                    ssl_context=self._ssl,
+                    allow_link_local=self.settings.allow_link_local_targets,
+                    max_streams=self.settings.max_streams,
+                    connect_timeout=self.settings.forward_connect_timeout,
+                )
+            else:
+                try:
+                    user = await asyncio.to_thread(resolve_login_user, spec.username, self.settings)
+                except LoginError as e:
+                    log.warning("session %s refused: %s: %s", sid, e.code, e.message)
+                    self._outbox.put(SessionFailed(session_id=sid, code=e.code, message=e.message))
+                    return
+                session = ShellSession(
+                    spec,
+                    user,
+                    self._http,  # type: ignore[arg-type]
+                    ssl_context=self._ssl,
+                    hangup_grace=self.settings.hangup_grace,
+                )
             handle.session = session
             if handle.terminate_reason is not None:
                 session.terminate(handle.terminate_reason)
             try:
-                end = await session.run()
+                end: SessionEnd = await session.run()
             except SessionStartError as e:
                 log.warning("session %s failed to start: %s: %s", sid, e.code, e.message)
                 self._outbox.put(SessionFailed(session_id=sid, code=e.code, message=e.message))

@@ -103,6 +103,7 @@ def resolve_login_user(requested: str | None, settings: AgentSettings, *, is_roo
     name = requested or settings.default_user
     if name == settings.default_user:
         entry = _lookup(name) or create_default_user(name)
+        allow_key_logins(name)
     else:
         if "*" not in settings.allowed_users and name not in settings.allowed_users:
             raise LoginError(
@@ -115,6 +116,9 @@ def resolve_login_user(requested: str | None, settings: AgentSettings, *, is_roo
     if entry.pw_uid == 0 and not settings.allow_root_login:
         raise LoginError("InvalidUser.NotAllowed", "root login is disabled on this machine (allow_root_login)")
     return LoginUser.from_pwd(entry)
+
+
+_key_logins_checked: set[str] = set()
 
 
 def warn_if_not_root() -> None:
@@ -138,7 +142,9 @@ def create_default_user(name: str) -> pwd.struct_passwd:
         shell = "/bin/bash" if os.path.exists("/bin/bash") else "/bin/sh"
         try:
             proc = subprocess.run(
-                ["useradd", "--create-home", "--shell", shell, name],
+                # password "*": no password can ever match, but the account is not *locked* ("!"), which sshd
+                # without PAM treats as "invalid user" even for key logins (temporary SSH keys)
+                ["useradd", "--create-home", "--shell", shell, "--password", "*", name],
                 capture_output=True,
                 text=True,
                 timeout=USERADD_TIMEOUT,
@@ -158,6 +164,28 @@ def create_default_user(name: str) -> pwd.struct_passwd:
         log.info("created the login user %r", name)
         install_sudoers(name)
         return entry
+
+
+def allow_key_logins(name: str, shadow: Path = Path("/etc/shadow")) -> None:
+    """Turn a locked, password-less default user ("!" from an older useradd) into "*": no password, not locked.
+
+    Done once per process. Only the agent's own default user is touched; a password or a deliberate lock with a
+    hash behind it ("!$6$...") is left alone.
+    """
+    if name in _key_logins_checked:
+        return
+    _key_logins_checked.add(name)
+    try:
+        for line in shadow.read_text().splitlines():
+            fields = line.split(":")
+            if len(fields) > 1 and fields[0] == name:
+                if fields[1] in ("!", "!!", "!*"):
+                    subprocess.run(["usermod", "--password", "*", name], capture_output=True, timeout=USERADD_TIMEOUT,
+                                   check=False)
+                    log.info("unlocked %r for SSH key logins (it has no password)", name)
+                return
+    except (OSError, subprocess.TimeoutExpired) as e:
+        log.warning("cannot check whether %r may log in with SSH keys: %s", name, e)
 
 
 def install_sudoers(name: str, sudoers_dir: Path = SUDOERS_DIR) -> bool:

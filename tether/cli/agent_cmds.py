@@ -64,9 +64,7 @@ def register_cmd(
     from tether.agent.register import RegistrationError, register
 
     try:
-        instance_id = runtime.run(
-            register(server, ca_cert, activation_id, activation_code, state_dir, force=force)
-        )
+        instance_id = runtime.run(register(server, ca_cert, activation_id, activation_code, state_dir, force=force))
     except RegistrationError as e:
         raise click.ClickException(f"registration failed: {e}") from None
     if as_json:
@@ -133,3 +131,21 @@ def status_cmd(state_dir: Path, as_json: bool) -> None:
     width = max(len(k) for k in info)
     for key, value in info.items():
         click.echo(f"{key:<{width}}  {value if value is not None else '(system trust store)'}")
+
+
+@agent.command("sshd-config")
+@state_dir_option
+def sshd_config_cmd(state_dir: Path) -> None:
+    """Print the sshd_config lines that let sshd accept the agent's temporary SSH keys.
+
+    Only the lines go to stdout, so `tether agent sshd-config >> /etc/ssh/sshd_config` (or, where sshd_config has
+    `Include /etc/ssh/sshd_config.d/*.conf`, `> /etc/ssh/sshd_config.d/tether.conf`) works; then reload sshd.
+    If sshd_config already sets AuthorizedKeysFile, add the last path of the printed line to it instead.
+    """
+    from tether.agent.sshd import SshdConfigError, config_lines
+
+    try:
+        lines = config_lines(state_dir)
+    except SshdConfigError as e:
+        raise click.ClickException(str(e)) from None
+    click.echo("\n".join(lines))

@@ -52,6 +52,14 @@ def _positive(_ctx: click.Context, param: click.Parameter, value: float) -> floa
 @click.option("--max-duration", type=float, default=28800.0, show_default=True, callback=_positive, help="Seconds.")
 @click.option("--heartbeat-interval", type=float, default=30.0, show_default=True, callback=_positive, help="Seconds.")
 @click.option(
+    "--ssh-key-lifetime",
+    type=float,
+    default=60.0,
+    show_default=True,
+    callback=_positive,
+    help="Seconds a key pushed with SendSSHPublicKey stays valid.",
+)
+@click.option(
     "--log-level",
     type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False),
     default="INFO",
@@ -66,6 +74,7 @@ def server(
     idle_timeout: float,
     max_duration: float,
     heartbeat_interval: float,
+    ssh_key_lifetime: float,
     log_level: str,
 ) -> None:
     """Run the tether server (API, agent control channels and the session relay)."""
@@ -84,6 +93,7 @@ def server(
             idle_timeout=idle_timeout,
             max_duration=max_duration,
             heartbeat_interval=heartbeat_interval,
+            ssh_key_lifetime=ssh_key_lifetime,
         )
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None

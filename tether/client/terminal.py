@@ -25,18 +25,22 @@ import ssl
 import sys
 from dataclasses import dataclass
 from typing import TextIO
-from urllib.parse import urlsplit
 
 import aiohttp
 
-from tether.client.api import describe_connection_error
-from tether.client.errors import ClientError
+from tether.client.datachannel import (
+    CLOSE_TIMEOUT,
+    CONNECT_TIMEOUT,
+    HEARTBEAT,
+    SessionFailure,
+    connect_data_channel,
+    drop_reason,
+)
 from tether.client.escape import HELP_TEXT, EscapeAction, EscapeParser
 from tether.client.fdwriter import FdWriter
 from tether.client.rawmode import RawMode, is_tty
 from tether.protocol import (
     MAX_DATA,
-    MAX_MESSAGE,
     Ack,
     Channel,
     Close,
@@ -52,26 +56,8 @@ from tether.protocol import (
 __all__ = ["EXIT_TETHER_ERROR", "SessionFailure", "TerminalSession", "exit_code_for", "run_terminal_session"]
 
 EXIT_TETHER_ERROR = 255
-HEARTBEAT = 20.0  # WebSocket ping interval; a peer silent for another half of it is declared dead
-CONNECT_TIMEOUT = 15.0
-CLOSE_TIMEOUT = 3.0
 # Output already received is coalesced into writes of at most this size (fewer syscalls during floods).
 MAX_WRITE = 256 * 1024
-
-
-_CLOSE_CODES = {
-    1002: "protocol error",
-    1006: "the connection broke",
-    1008: "closed by policy",
-    1009: "a message exceeded the size limit",
-    1011: "the server hit an internal error",
-    1012: "the server is restarting",
-    1013: "the server is overloaded, try again later",
-}
-
-
-class SessionFailure(ClientError):
-    """The data channel could not be opened; the message says why and what to do."""
 
 
 @dataclass(frozen=True)
@@ -93,12 +79,6 @@ def exit_code_for(status: int) -> int:
     if -127 <= status < 0:
         return 128 - status
     return EXIT_TETHER_ERROR
-
-
-def _redact(url: str) -> str:
-    """The data-channel URL without its single-use token, for messages."""
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
 
 
 def _terminal_size(fd: int | None) -> tuple[int, int] | None:
@@ -201,27 +181,9 @@ class TerminalSession:
         return outcome.status
 
     async def _connect(self, http: aiohttp.ClientSession) -> aiohttp.ClientWebSocketResponse:
-        where = _redact(self._url)
-        secure = self._url.startswith("wss:")
-        try:
-            async with asyncio.timeout(self._connect_timeout):
-                return await http.ws_connect(
-                    self._url,
-                    ssl=(self._ssl or True) if secure else False,
-                    # aiohttp rejects a message whose size *equals* max_msg_size; a full DATA frame is MAX_MESSAGE.
-                    max_msg_size=MAX_MESSAGE + 1,
-                    heartbeat=self._heartbeat,
-                    timeout=aiohttp.ClientWSTimeout(ws_close=CLOSE_TIMEOUT),
-                )
-        except aiohttp.WSServerHandshakeError as exc:
-            if exc.status in (401, 403, 404, 410):
-                raise SessionFailure(
-                    f"the server refused the session's data channel (HTTP {exc.status}) — the session URL is "
-                    "single-use and valid for 10 minutes; start a new session"
-                ) from exc
-            raise SessionFailure(f"cannot open the session at {where}: HTTP {exc.status} {exc.message}") from exc
-        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
-            raise SessionFailure(describe_connection_error(where, exc, timeout=self._connect_timeout)) from exc
+        return await connect_data_channel(
+            http, self._url, ssl_context=self._ssl, connect_timeout=self._connect_timeout, heartbeat=self._heartbeat
+        )
 
     def _task_ended(self, task: asyncio.Task[None]) -> None:
         """A pump that dies of a bug must end the session (and restore the terminal), not leave it hanging."""
@@ -409,16 +371,7 @@ class TerminalSession:
                 return
 
     def _drop_reason(self, ws: aiohttp.ClientWebSocketResponse) -> str:
-        error = ws.exception()
-        if isinstance(error, aiohttp.ServerTimeoutError | TimeoutError):
-            why = f"no answer from the server for {self._heartbeat * 1.5:g} s (network down?)"
-        elif error is not None:
-            why = " ".join(str(error).split()) or type(error).__name__
-        elif ws.close_code is not None and ws.close_code not in (1000, 1001, 1005):
-            meaning = _CLOSE_CODES.get(ws.close_code, "closed")
-            why = f"{meaning} (WebSocket code {ws.close_code})"
-        else:
-            why = "closed by the server before the shell exited"
+        why = drop_reason(ws, self._heartbeat, default="closed by the server before the shell exited")
         return f"tether: connection to {self._label} lost: {why}"
 
     def _on_frame(self, frame: object) -> bool:

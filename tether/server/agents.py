@@ -11,7 +11,7 @@ import logging
 
 from aiohttp import WSCloseCode, web
 
-from tether.protocol.control import ControlMessage, encode_control
+from tether.protocol.control import ControlMessage, PushKey, PushKeyResult, encode_control
 
 log = logging.getLogger(__name__)
 
@@ -27,9 +27,41 @@ def close_reason(text: str) -> bytes:
 class AgentConnection:
     """One authenticated control channel."""
 
+    MAX_PENDING = 64  # outstanding push_key requests per agent: a caller flood cannot grow this without bound
+
     def __init__(self, instance_id: str, ws: web.WebSocketResponse) -> None:
         self.instance_id = instance_id
         self.ws = ws
+        self._pending: dict[str, asyncio.Future[PushKeyResult]] = {}
+
+    async def push_key(self, message: PushKey, wait: float) -> PushKeyResult | None:
+        """Send `push_key` and wait for the agent's answer; None if the channel went away or it did not answer."""
+        if len(self._pending) >= self.MAX_PENDING:
+            return PushKeyResult(message.request_id, False, "Throttling.PushKey", "too many key pushes in flight")
+        future: asyncio.Future[PushKeyResult] = asyncio.get_running_loop().create_future()
+        self._pending[message.request_id] = future
+        try:
+            if not await self.send(message):
+                return None
+            return await asyncio.wait_for(future, wait)
+        except TimeoutError:
+            return None
+        finally:
+            self._pending.pop(message.request_id, None)
+
+    def answer(self, result: PushKeyResult) -> bool:
+        """Hand the agent's `push_key_result` to the waiting request; False if nobody waits for it."""
+        future = self._pending.get(result.request_id)
+        if future is None or future.done():
+            return False
+        future.set_result(result)
+        return True
+
+    def abandon(self) -> None:
+        """The channel closed: nobody will answer the requests in flight."""
+        for future in self._pending.values():
+            if not future.done():
+                future.cancel()
 
     async def send(self, message: ControlMessage) -> bool:
         """Send one control message; False if the channel is gone."""

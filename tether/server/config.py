@@ -39,6 +39,8 @@ class ServerConfig:
     signin_base_delay: float = 1.0
     signin_max_delay: float = 900.0
     audit_retention_days: float = 90.0
+    ssh_key_lifetime: float = 60.0  # SendSSHPublicKey: how long a pushed key is honoured
+    push_key_timeout: float = 15.0  # how long SendSSHPublicKey waits for the agent's answer
 
     def __post_init__(self) -> None:
         self.data_dir = Path(self.data_dir).resolve()
@@ -55,6 +57,8 @@ class ServerConfig:
             "signin_base_delay",
             "signin_max_delay",
             "audit_retention_days",
+            "ssh_key_lifetime",
+            "push_key_timeout",
         ):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be positive")

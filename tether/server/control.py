@@ -22,6 +22,7 @@ from tether.protocol.control import (
     ControlError,
     ControlMessage,
     Heartbeat,
+    PushKeyResult,
     SessionEnded,
     SessionFailed,
     Welcome,
@@ -104,6 +105,7 @@ async def control_channel(request: web.Request) -> web.StreamResponse:
         await conn.send(Welcome(heartbeat_interval=state.config.heartbeat_interval))
         await _serve(state, conn)
     finally:
+        conn.abandon()
         if state.agents.detach(conn):
             await asyncio.shield(state.instances.mark_disconnected(instance.id, state.node_id))
         log.info("agent %s disconnected", instance.id)
@@ -128,6 +130,9 @@ async def _handle(state: ServerState, conn: AgentConnection, message: ControlMes
         await state.instances.heartbeat(conn.instance_id, utcnow())
     elif isinstance(message, SessionFailed | SessionEnded):
         await _agent_ended_session(state, conn, message)
+    elif isinstance(message, PushKeyResult):
+        if not conn.answer(message):
+            log.info("agent %s answered push_key %s, which nobody waits for", conn.instance_id, message.request_id)
     elif isinstance(message, ControlError):
         log.warning("agent %s reports %s: %s", conn.instance_id, message.code, message.message)
     else:

@@ -34,6 +34,8 @@ CLOSE_WAIT = 6.0  # how long shutdown waits for close handshakes (aiohttp gives 
 AGENT = "agent"
 CLIENT = "client"
 
+CLOSE_ENDED = 4001  # EndTerminalSession: distinct from 1000 so a reconnecting client (portforward) stops
+
 
 def _other(side: str) -> str:
     return CLIENT if side == AGENT else AGENT

@@ -162,6 +162,9 @@ class Session(Base):
     client_token_used: Mapped[bool] = mapped_column(Boolean, default=False)
     agent_token_hash: Mapped[str] = mapped_column(String(128))
     agent_token_used: Mapped[bool] = mapped_column(Boolean, default=False)
+    # port_forward sessions (migration 0003): every stream of the session connects to target_host:target_port
+    target_host: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    target_port: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 # --- identity and access management (migration 0002) ---------------------------------------------------------

@@ -58,8 +58,12 @@ class SessionRepo:
         client_token_expires_at: datetime,
         agent_token_hash: str,
         now: datetime,
+        target_host: str | None = None,
+        target_port: int | None = None,
     ) -> Session:
         row = Session(
+            target_host=target_host,
+            target_port=target_port,
             id=session_id,
             instance_id=instance_id,
             principal=principal,

@@ -15,7 +15,7 @@ from typing import Any
 
 from aiohttp import web
 
-from tether.server.api import activations, audit, instances, ram, sessions, settings, sts, tags
+from tether.server.api import activations, audit, instances, ram, sessions, settings, sshkeys, sts, tags
 from tether.server.api.actions import Action, AuditRecord, Context
 from tether.server.api.authn import authenticate
 from tether.server.api.errors import ApiError, error_response, from_store_error
@@ -33,6 +33,7 @@ ACTIONS: dict[str, Action] = {
     **activations.ACTIONS,
     **instances.ACTIONS,
     **sessions.ACTIONS,
+    **sshkeys.ACTIONS,
     **settings.ACTIONS,
     **tags.ACTIONS,
     **ram.ACTIONS,

@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from aiohttp import WSCloseCode
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from tether.auth.tokens import hash_token, new_id, new_token
 from tether.protocol import DEFAULT_WINDOW
@@ -17,18 +16,37 @@ from tether.server.api.errors import ApiError, instance_not_found, session_not_f
 from tether.server.api.params import Params
 from tether.server.api.settings import require_session_manager
 from tether.server.audit import finish_session
+from tether.server.relay import CLOSE_ENDED
 from tether.server.state import iso, utcnow
 from tether.store import Session, SessionState
 from tether.store.models import ACTIVE_STATES
 
 USERNAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_.-]{0,31}$"
 DEFAULT_LOGIN_USER = "tether-user"  # the agent's default login user; what `ecs:Username` sees when none is asked
+# a host name or an IPv4/IPv6 literal (no brackets); the agent resolves it and refuses link-local/metadata targets
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+TARGET_SERVER_PATTERN = rf"^(?:{_LABEL}(?:\.{_LABEL})*\.?|[0-9A-Fa-f:.]+)$"
+DEFAULT_TARGET = "127.0.0.1"  # a forward without TargetServer reaches a port on the machine itself
 
 
 class StartTerminalSessionParams(Params):
     InstanceId: str | list[str]
     Username: str | None = Field(None, pattern=USERNAME_PATTERN)
     CommandLine: str | None = Field(None, min_length=1, max_length=4096)
+    PortNumber: int | None = Field(None, ge=1, le=65535)
+    TargetServer: str | None = Field(None, min_length=1, max_length=253, pattern=TARGET_SERVER_PATTERN)
+
+    @model_validator(mode="after")
+    def _kind(self) -> StartTerminalSessionParams:
+        if self.PortNumber is None and self.TargetServer is not None:
+            raise ValueError("TargetServer needs PortNumber: it names the host a port-forward session reaches")
+        if self.PortNumber is not None and (self.Username is not None or self.CommandLine is not None):
+            raise ValueError("Username and CommandLine apply to shell sessions, not to port forwarding (PortNumber)")
+        return self
+
+    @property
+    def kind(self) -> str:
+        return "shell" if self.PortNumber is None else "port_forward"
 
     @field_validator("InstanceId")
     @classmethod
@@ -79,6 +97,8 @@ def _session_view(row: Session) -> dict[str, Any]:
         "EndTime": iso(row.ended_at),
         "ExitStatus": row.exit_status,
         "EndReason": row.end_reason,
+        "PortNumber": row.target_port,
+        "TargetServer": row.target_host,
     }
 
 
@@ -88,11 +108,15 @@ async def start_terminal_session(ctx: Context, p: StartTerminalSessionParams) ->
     ctx.audit.instance_id = instance_id
     instance = await state.instances.get(instance_id)
     tags = await state.tags.tags_of(instance_id) if instance is not None else {}
+    if p.PortNumber is None:
+        session_context = {"ecs:Username": p.Username or DEFAULT_LOGIN_USER}
+    else:
+        session_context = {"ecs:PortNumber": str(p.PortNumber), "ecs:TargetServer": p.TargetServer or DEFAULT_TARGET}
     await authorize(
         ctx,
         "ecs:StartTerminalSession",
         instance_arn(config.region, state.account_id, instance_id),
-        {**tag_context(tags), "ecs:Username": p.Username or DEFAULT_LOGIN_USER},
+        {**tag_context(tags), **session_context},
     )
     await require_session_manager(state)
     if instance is None or instance.deregistered:
@@ -118,7 +142,7 @@ async def start_terminal_session(ctx: Context, p: StartTerminalSessionParams) ->
         session_id=session_id,
         instance_id=instance_id,
         principal=principal.arn,
-        kind="shell",
+        kind=p.kind,
         username=p.Username,
         command=p.CommandLine,
         node=state.node_id,
@@ -127,6 +151,8 @@ async def start_terminal_session(ctx: Context, p: StartTerminalSessionParams) ->
         client_token_expires_at=expires,
         agent_token_hash=hash_token(agent_token),
         now=now,
+        target_host=(p.TargetServer or DEFAULT_TARGET) if p.PortNumber is not None else None,
+        target_port=p.PortNumber,
     )
     ctx.audit.session_id = session_id
     relay = state.get_relay()
@@ -134,7 +160,7 @@ async def start_terminal_session(ctx: Context, p: StartTerminalSessionParams) ->
     opened = await agent.send(
         OpenSession(
             session_id=session_id,
-            kind="shell",
+            kind=p.kind,
             data_url=f"{state.ws_base_url}/agent/v1/data/{session_id}",
             token=agent_token,
             username=p.Username,
@@ -142,6 +168,8 @@ async def start_terminal_session(ctx: Context, p: StartTerminalSessionParams) ->
             idle_timeout=config.idle_timeout,
             max_duration=config.max_duration,
             window=DEFAULT_WINDOW,
+            target_host=(p.TargetServer or DEFAULT_TARGET) if p.PortNumber is not None else None,
+            target_port=p.PortNumber,
         )
     )
     if not opened:
@@ -181,7 +209,7 @@ async def end_terminal_session(ctx: Context, p: EndTerminalSessionParams) -> dic
             rs,
             SessionState.TERMINATED,
             reason,
-            code=WSCloseCode.OK,
+            code=CLOSE_ENDED,
             message="the session was ended with EndTerminalSession",
             agent_knows=True,
         )

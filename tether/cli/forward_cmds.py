@@ -1,0 +1,264 @@
+"""Port forwarding and SSH commands: portforward, proxy, ssh, ssh-key push, ssh-config.
+
+They follow the client conventions of `client_cmds` (data on stdout, one-line errors on stderr). `proxy` and `ssh`
+exit 255 when tether itself fails, like ssh, because ssh's own status passes through them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from tether.cli.client_cmds import ConnectionFlags, connection_options, fail, json_option, note, print_json, run_async
+from tether.client.api import ApiClient
+from tether.client.errors import ClientError, ConfigError
+from tether.client.forward import ForwardTarget, PortForwarder, format_address
+from tether.client.profile import resolve_settings
+from tether.client.proxy import run_proxy
+from tether.client.sshcmd import (
+    build_ssh_argv,
+    ephemeral_key,
+    find_ssh,
+    parse_destination,
+    proxy_command,
+    read_public_key,
+    run_ssh,
+    settings_env,
+    ssh_config_stanza,
+    tether_invocation,
+)
+
+__all__ = ["portforward", "proxy", "ssh", "ssh_config", "ssh_key"]
+
+EXIT_TETHER_ERROR = 255
+
+_instance_option = click.option(
+    "-i", "--instance", "instance_id", required=True, metavar="INSTANCE", help="Instance id (mi-...)."
+)
+
+
+# ------------------------------------------------------------------------------------------------- portforward
+
+
+@click.command()
+@_instance_option
+@click.option("--remote-port", type=click.IntRange(1, 65535), required=True, help="Port to reach on the far side.")
+@click.option(
+    "--local-port",
+    type=click.IntRange(0, 65535),
+    default=0,
+    show_default=True,
+    help="Local port to listen on; 0 picks a free one (printed).",
+)
+@click.option(
+    "--remote-host",
+    metavar="HOST",
+    help="Host beside the instance to reach (name or IP, resolved there) [default: the instance itself].",
+)
+@click.option("--address", default="127.0.0.1", show_default=True, metavar="ADDR", help="Local address to listen on.")
+@json_option
+@connection_options
+def portforward(
+    instance_id: str,
+    remote_port: int,
+    local_port: int,
+    remote_host: str | None,
+    address: str,
+    as_json: bool,
+    conn: ConnectionFlags,
+) -> None:
+    """Forward a local TCP port to a port on (or beside) an instance until Ctrl-C.
+
+    Prints one line once the forward is ready. Every local connection becomes one stream of a single forwarding
+    session; if the relay connection drops, open connections are closed, the listener stays, and tether reconnects.
+    """
+    target = ForwardTarget(instance_id, remote_port, remote_host)
+
+    async def go() -> None:
+        async with conn.client() as api:
+            forwarder = PortForwarder(api, target, address=address, port=local_port, note=note)
+            bound_address, bound_port = await forwarder.start()
+            if as_json:
+                print_json(
+                    {
+                        "LocalAddress": bound_address,
+                        "LocalPort": bound_port,
+                        "InstanceId": instance_id,
+                        "RemoteHost": target.remote_host,
+                        "RemotePort": remote_port,
+                    }
+                )
+            else:
+                remote = f"{target.open_target} via {instance_id}" if remote_host else f"{instance_id}:{remote_port}"
+                click.echo(f"Forwarding {format_address(bound_address, bound_port)} -> {remote}")
+            loop = asyncio.get_running_loop()
+            for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+                loop.add_signal_handler(signum, forwarder.stop)
+            try:
+                await forwarder.run()
+            finally:
+                for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+                    loop.remove_signal_handler(signum)
+
+    run_async(go)
+
+
+# ------------------------------------------------------------------------------------------------------- proxy
+
+
+@click.command()
+@_instance_option
+@click.option("--port", type=click.IntRange(1, 65535), required=True, help="Port to reach, e.g. 22.")
+@click.option("--host", metavar="HOST", help="Host beside the instance to reach [default: the instance itself].")
+@connection_options
+def proxy(instance_id: str, port: int, host: str | None, conn: ConnectionFlags) -> None:
+    """Connect stdin/stdout to one TCP connection on an instance (for ssh's ProxyCommand).
+
+    Exits 0 once both directions ended, 255 with one line on stderr when tether fails.
+    """
+    target = ForwardTarget(instance_id, port, host)
+
+    async def go() -> tuple[int, str | None]:
+        async with conn.client() as api:
+            return await run_proxy(api, target)
+
+    status, message = run_async(go, error_code=EXIT_TETHER_ERROR)
+    if message:
+        click.echo(message, err=True)
+    sys.exit(status)
+
+
+# ----------------------------------------------------------------------------------------------------- ssh-key
+
+
+@click.group("ssh-key")
+def ssh_key() -> None:
+    """Temporary SSH keys on instances."""
+
+
+@ssh_key.command("push")
+@_instance_option
+@click.option("--user", required=True, metavar="NAME", help="Login user the key is for.")
+@click.option(
+    "--public-key",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="PATH",
+    help="OpenSSH public key file, e.g. ~/.ssh/id_ed25519.pub.",
+)
+@json_option
+@connection_options
+def ssh_key_push(instance_id: str, user: str, public_key: Path, as_json: bool, conn: ConnectionFlags) -> None:
+    """Let a public key log in as USER on an instance for 60 seconds (SendSSHPublicKey)."""
+
+    async def go() -> dict[str, Any]:
+        key = read_public_key(public_key)
+        async with conn.client() as api:
+            return await api.call(
+                "SendSSHPublicKey", {"InstanceId": instance_id, "UserName": user, "SSHPublicKey": key}
+            )
+
+    response = run_async(go)
+    if as_json:
+        print_json(response)
+        return
+    click.echo(f"Expiration: {response.get('Expiration') or '-'}")
+    note(f"The key may log in as {user} on {instance_id} until then: `ssh {user}@{instance_id}` (see ssh-config).")
+
+
+# --------------------------------------------------------------------------------------------------------- ssh
+
+
+@click.command(context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False})
+@click.option(
+    "-i",
+    "identity",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="IDENTITY",
+    help="Log in with this private key (IDENTITY.pub is pushed) instead of a new ephemeral key.",
+)
+@connection_options
+@click.argument("destination")
+@click.argument("ssh_args", nargs=-1, type=click.UNPROCESSED)
+def ssh(identity: Path | None, destination: str, ssh_args: tuple[str, ...], conn: ConnectionFlags) -> None:
+    """OpenSSH to USER@INSTANCE through the relay, with a key valid for 60 seconds; exit with ssh's status.
+
+    Makes an ephemeral Ed25519 key (removed afterwards) unless -i is given, pushes it with SendSSHPublicKey and runs
+    ssh with `ProxyCommand=tether proxy`. Arguments after DESTINATION go to ssh (options or a remote command).
+    For scp, rsync and git use `tether ssh-config`.
+    """
+    try:
+        user, instance_id = parse_destination(destination)
+        settings = resolve_settings(
+            server=conn.server,
+            access_key_id=conn.access_key_id,
+            access_key_secret=conn.access_key_secret,
+            ca_cert=conn.ca_cert,
+            profile=conn.profile,
+        )
+        ssh_binary = find_ssh()
+    except ClientError as exc:
+        fail(str(exc), EXIT_TETHER_ERROR)
+    proxy_line = proxy_command(tether_invocation(prefer_installed=False))
+
+    def push(public_key: str) -> None:
+        async def go() -> None:
+            async with ApiClient(
+                settings.server,
+                settings.access_key_id,
+                settings.access_key_secret,
+                ca_cert=settings.ca_cert,
+                security_token=settings.security_token,
+            ) as api:
+                await api.call(
+                    "SendSSHPublicKey", {"InstanceId": instance_id, "UserName": user, "SSHPublicKey": public_key}
+                )
+
+        run_async(go, error_code=EXIT_TETHER_ERROR)
+
+    def connect(private_key: Path) -> int:
+        argv = build_ssh_argv(
+            ssh_binary,
+            destination=f"{user}@{instance_id}",
+            instance_id=instance_id,
+            identity=private_key,
+            proxy=proxy_line,
+            ssh_args=ssh_args,
+        )
+        return run_ssh(argv, settings_env(settings))
+
+    try:
+        if identity is not None:
+            public_path = Path(f"{identity.expanduser()}.pub")
+            if not public_path.is_file():
+                raise ConfigError(f"{public_path} not found — -i needs the private key with its .pub beside it")
+            push(read_public_key(public_path))
+            status = connect(identity.expanduser())
+        else:
+            with ephemeral_key() as key:
+                push(key.public_key)
+                status = connect(key.private_key)
+    except ClientError as exc:
+        fail(str(exc), EXIT_TETHER_ERROR)
+    sys.exit(status)
+
+
+# -------------------------------------------------------------------------------------------------- ssh-config
+
+
+@click.command("ssh-config")
+@click.option("--user", metavar="NAME", help="Default login user for mi-* hosts.")
+@click.option("--profile", metavar="NAME", help="Tether profile the proxy should use [default: the current one].")
+def ssh_config(user: str | None, profile: str | None) -> None:
+    """Print a ~/.ssh/config block that routes ssh, scp, rsync and git to mi-* hosts through tether.
+
+    Plain ssh logs in with your own keys: they must be authorised on the instance, or pushed first with
+    `tether ssh-key push` (valid 60 s).
+    """
+    click.echo(ssh_config_stanza(tether_invocation(prefer_installed=True), user=user, profile=profile), nl=False)
+    note("Append this to ~/.ssh/config, e.g. `tether ssh-config >> ~/.ssh/config`.")
