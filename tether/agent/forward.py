@@ -41,11 +41,10 @@ from typing import Any
 
 import aiohttp
 
-from tether.agent.shell import CLIENT_WAIT, CONNECT_TIMEOUT, DATA_HEARTBEAT, SEND_TIMEOUT, SessionEnd, SessionStartError
+from tether.agent.shell import CLIENT_WAIT, SEND_TIMEOUT, SessionEnd, SessionStartError, dial_data_channel
 from tether.protocol import (
     DEFAULT_WINDOW,
     MAX_DATA,
-    MAX_MESSAGE,
     MAX_STREAMS,
     Ack,
     Channel,
@@ -245,21 +244,7 @@ class PortForwardSession:
         if self._pending_end is not None:
             self._end.set_result(self._pending_end)
             return self._pending_end
-        try:
-            ws = await asyncio.wait_for(
-                self._http.ws_connect(
-                    self.spec.data_url,
-                    headers={"Authorization": f"Bearer {self.spec.token}"},
-                    max_msg_size=MAX_MESSAGE + 1,  # aiohttp refuses a message whose size equals the limit
-                    heartbeat=DATA_HEARTBEAT,
-                    ssl=self._ssl if self._ssl is not None else True,
-                ),
-                CONNECT_TIMEOUT,
-            )
-        except (aiohttp.ClientError, OSError, TimeoutError) as e:
-            raise SessionStartError(
-                "DataChannel.ConnectFailed", f"cannot open the data channel: {type(e).__name__}: {e}"
-            ) from None
+        ws = await dial_data_channel(self._http, self.spec, self._ssl)
         self._ws = ws
         tasks: list[asyncio.Task[None]] = []
         end = SessionEnd("error", None, "InternalError", "the session ended unexpectedly")

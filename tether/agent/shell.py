@@ -82,6 +82,31 @@ USER_PATH = "/usr/local/bin:/usr/bin:/bin:/usr/local/games:/usr/games"
 ROOT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 LOCALE_FILE = Path("/etc/default/locale")
 
+async def dial_data_channel(
+    http: aiohttp.ClientSession, spec: OpenSession, ssl_context: ssl.SSLContext | None
+) -> aiohttp.ClientWebSocketResponse:
+    """Dial a session's data channel with its one-time agent token; `SessionStartError` when that fails.
+
+    Shared by every session kind: the token goes in a header (never the URL, which servers log), and the size limit
+    is one byte above MAX_MESSAGE because aiohttp refuses a message whose size equals the limit.
+    """
+    try:
+        return await asyncio.wait_for(
+            http.ws_connect(
+                spec.data_url,
+                headers={"Authorization": f"Bearer {spec.token}"},
+                max_msg_size=MAX_MESSAGE + 1,
+                heartbeat=DATA_HEARTBEAT,
+                ssl=ssl_context if ssl_context is not None else True,
+            ),
+            CONNECT_TIMEOUT,
+        )
+    except (aiohttp.ClientError, OSError, TimeoutError) as e:
+        raise SessionStartError(
+            "DataChannel.ConnectFailed", f"cannot open the data channel: {type(e).__name__}: {e}"
+        ) from None
+
+
 # Runs in the child, after exec, as a fresh single-threaded process. argv: uid gid groups home path argv0 args...
 # uid -1 means "stay who you are" (an agent that is not root).
 LAUNCHER = """\
@@ -279,21 +304,7 @@ class ShellSession:
         if self._pending_end is not None:
             self._end.set_result(self._pending_end)
             return self._pending_end
-        try:
-            ws = await asyncio.wait_for(
-                self._http.ws_connect(
-                    self.spec.data_url,
-                    headers={"Authorization": f"Bearer {self.spec.token}"},
-                    max_msg_size=MAX_MESSAGE + 1,  # aiohttp refuses a message whose size equals the limit
-                    heartbeat=DATA_HEARTBEAT,
-                    ssl=self._ssl if self._ssl is not None else True,
-                ),
-                CONNECT_TIMEOUT,
-            )
-        except (aiohttp.ClientError, OSError, TimeoutError) as e:
-            raise SessionStartError(
-                "DataChannel.ConnectFailed", f"cannot open the data channel: {type(e).__name__}: {e}"
-            ) from None
+        ws = await dial_data_channel(self._http, self.spec, self._ssl)
         tasks: list[asyncio.Task[object]] = []
         end: SessionEnd | None = None
         try:
