@@ -440,6 +440,19 @@ class PortForwardSession:
         s.tasks.append(asyncio.create_task(self._socket_to_client(s)))
         await self._client_to_socket(s)
 
+    @staticmethod
+    async def _resolve(loop: asyncio.AbstractEventLoop, host: str, port: int) -> list[str]:
+        """The addresses to dial: an IP literal as it is (no resolver thread on every new connection), else DNS."""
+        try:
+            return [str(ipaddress.ip_address(host))]
+        except ValueError:
+            pass
+        try:
+            infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)
+        except socket.gaierror as e:
+            raise OpenFailed(describe_connect_error(e)) from None
+        return list(dict.fromkeys(str(info[4][0]) for info in infos))
+
     async def _connect(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
         """Resolve, check every address, dial them in order; all within `connect_timeout`."""
         host, port = self.target
@@ -447,11 +460,7 @@ class PortForwardSession:
         last: BaseException | None = None
         try:
             async with asyncio.timeout(self._connect_timeout):
-                try:
-                    infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)
-                except socket.gaierror as e:
-                    raise OpenFailed(describe_connect_error(e)) from None
-                addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
+                addresses = await self._resolve(loop, host, port)
                 if not addresses:
                     raise OpenFailed("name not resolved")
                 if not self._allow_link_local:

@@ -263,9 +263,12 @@ class Multiplexer:
         return stream
 
     def credit(self, stream: int) -> int:
-        """Bytes `stream` may send now: 0 before OPEN_OK, after EOF, and while the WebSocket is backed up."""
+        """Bytes `stream` may send now: 0 after EOF and while the WebSocket is backed up.
+
+        Before OPEN_OK too: the agent queues a stream's first bytes (within its window) while it connects.
+        """
         state = self._streams.get(stream)
-        if state is None or not state.opened or self._congested:
+        if state is None or self._congested:
             return 0
         return self._channel.credit(stream)
 
@@ -480,7 +483,7 @@ class _TcpConnection(asyncio.Protocol):
         # pause_writing() whenever anything is buffered, resume_writing() when the buffer is empty again: the
         # moment the kernel has every byte, which is when we may acknowledge.
         self.transport.set_write_buffer_limits(high=0)
-        self._set_reading(False)  # nothing may be read before OPEN_OK
+        self._set_reading(False)  # nothing may be read before the stream exists (see attach)
         self._fwd._accepted(self)
 
     def data_received(self, data: bytes) -> None:
@@ -516,6 +519,7 @@ class _TcpConnection(asyncio.Protocol):
             return
         self._mux = mux
         self._stream = mux.open(target, self)
+        self._pump()  # start reading at once: the first bytes travel right behind the OPEN
 
     def abort(self) -> None:
         """Close the local socket at once (refused, timed out waiting, shutting down)."""
@@ -560,9 +564,14 @@ class _TcpConnection(asyncio.Protocol):
     # -- helpers
 
     def _pump(self) -> None:
-        """Send what credit allows, EOF once the socket ended and everything went out; read only if there is room."""
+        """Send what credit allows, EOF once the socket ended and everything went out; read only if there is room.
+
+        Bytes flow before OPEN_OK arrives (within the stream's credit, which the agent's window bounds): the agent
+        queues them while it connects, so a new connection's first request costs no extra round trip. If the open
+        fails, the local socket is closed and those bytes were never going anywhere anyway.
+        """
         mux = self._mux
-        if self.done or mux is None or not self._open:
+        if self.done or mux is None:
             return
         credit = mux.credit(self._stream)
         if self._pending and credit > 0:
