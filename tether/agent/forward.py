@@ -41,7 +41,14 @@ from typing import Any
 
 import aiohttp
 
-from tether.agent.shell import CLIENT_WAIT, SEND_TIMEOUT, SessionEnd, SessionStartError, dial_data_channel
+from tether.agent.shell import (
+    CLIENT_WAIT,
+    SEND_TIMEOUT,
+    SessionEnd,
+    SessionStartError,
+    dial_data_channel,
+    receive_frames,
+)
 from tether.protocol import (
     DEFAULT_WINDOW,
     MAX_DATA,
@@ -338,19 +345,7 @@ class PortForwardSession:
     # -- from the client -----------------------------------------------------------------------------------------
 
     async def _receive_loop(self, ws: aiohttp.ClientWebSocketResponse) -> None:
-        try:
-            async for msg in ws:
-                if msg.type == aiohttp.WSMsgType.BINARY:
-                    self._on_frame(self._channel.receive(msg.data))
-                elif msg.type == aiohttp.WSMsgType.TEXT:
-                    raise ProtocolError("text-message", "data channels carry binary frames only")
-                else:
-                    break
-        except ProtocolError as e:
-            log.warning("session %s: protocol error from the client side: %s", self.session_id, e)
-            self._finish(SessionEnd("error", None, "ProtocolError", str(e)))
-            return
-        self._finish(SessionEnd("hangup"))
+        self._finish(await receive_frames(ws, self._channel, self._on_frame, self.session_id))
 
     def _on_frame(self, frame: object) -> None:
         """Dispatch one frame without ever waiting: nothing a single stream does may hold up the others."""

@@ -43,6 +43,7 @@ import subprocess
 import sys
 import termios
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -105,6 +106,28 @@ async def dial_data_channel(
         raise SessionStartError(
             "DataChannel.ConnectFailed", f"cannot open the data channel: {type(e).__name__}: {e}"
         ) from None
+
+
+async def receive_frames(
+    ws: aiohttp.ClientWebSocketResponse, channel: Channel, on_frame: Callable[[object], None], session_id: str
+) -> SessionEnd:
+    """Feed every data-channel message through `channel` to `on_frame` until the client side goes away.
+
+    Returns how the session ends from the client's side: a hang-up, or a protocol error (which ends only this
+    session). `on_frame` must not wait, so one slow consumer never holds up the frames behind it.
+    """
+    try:
+        async for msg in ws:
+            if msg.type == aiohttp.WSMsgType.BINARY:
+                on_frame(channel.receive(msg.data))
+            elif msg.type == aiohttp.WSMsgType.TEXT:
+                raise ProtocolError("text-message", "data channels carry binary frames only")
+            else:
+                break
+    except ProtocolError as e:
+        log.warning("session %s: protocol error from the client side: %s", session_id, e)
+        return SessionEnd("error", None, "ProtocolError", str(e))
+    return SessionEnd("hangup")
 
 
 # Runs in the child, after exec, as a fresh single-threaded process. argv: uid gid groups home path argv0 args...
@@ -391,19 +414,7 @@ class ShellSession:
     # -- from the client -----------------------------------------------------------------------------------------
 
     async def _receive_loop(self, ws: aiohttp.ClientWebSocketResponse) -> None:
-        try:
-            async for msg in ws:
-                if msg.type == aiohttp.WSMsgType.BINARY:
-                    self._on_frame(self._channel.receive(msg.data))
-                elif msg.type == aiohttp.WSMsgType.TEXT:
-                    raise ProtocolError("text-message", "data channels carry binary frames only")
-                else:
-                    break
-        except ProtocolError as e:
-            log.warning("session %s: protocol error from the client side: %s", self.session_id, e)
-            self._finish(SessionEnd("error", None, "ProtocolError", str(e)))
-            return
-        self._finish(SessionEnd("hangup"))
+        self._finish(await receive_frames(ws, self._channel, self._on_frame, self.session_id))
 
     def _on_frame(self, frame: object) -> None:
         match frame:
