@@ -34,6 +34,7 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "audit": ("audit_cmds", "audit"),
     "settings": ("iam_cmds", "settings"),
     "tag": ("iam_cmds", "tag"),
+    "recordings": ("recording_cmds", "recordings"),
 }
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import socket
 import ssl
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -188,6 +189,37 @@ class ApiClient:
 
     async def call(self, action: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
         """Call `action` with `body` and return the response object (including `RequestId`)."""
+        url, payload, headers = self._signed(action, body)
+        try:
+            async with self._http().post(url, data=payload, headers=headers, allow_redirects=False) as response:
+                raw = await self._read_limited(response)
+                status = response.status
+        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+            raise ConnectionFailure(describe_connection_error(self.server, exc, timeout=self._timeout)) from exc
+        return self._parse(raw, status)
+
+    async def download(self, action: str, body: dict[str, Any], write: Callable[[bytes], object]) -> int:
+        """Call an action that answers with a file (GetSessionRecording) and pass it to `write` chunk by chunk.
+
+        Streamed, so a recording of any size never sits in memory; errors still arrive as JSON documents and raise
+        `ApiError`. Returns the number of bytes written.
+        """
+        url, payload, headers = self._signed(action, body)
+        try:
+            async with self._http().post(url, data=payload, headers=headers, allow_redirects=False) as response:
+                if not 200 <= response.status < 300 or response.content_type == "application/json":
+                    self._parse(await self._read_limited(response), response.status)
+                    raise ApiError("InvalidResponse", f"{action} answered JSON, not a file", None, response.status)
+                total = 0
+                async for chunk in response.content.iter_chunked(1 << 16):
+                    write(chunk)
+                    total += len(chunk)
+                return total
+        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+            raise ConnectionFailure(describe_connection_error(self.server, exc, timeout=self._timeout)) from exc
+
+    def _signed(self, action: str, body: dict[str, Any] | None) -> tuple[str, bytes, dict[str, str]]:
+        """URL, exact body bytes and signed headers for one call."""
         if not action or not action.replace(".", "").isalnum():
             raise ConfigError(f"invalid action name {action!r} — actions look like DescribeInstances")
         payload = json.dumps(body or {}, separators=(",", ":"), ensure_ascii=False).encode()
@@ -196,14 +228,7 @@ class ApiClient:
             "POST", path, payload, self.access_key_id, self._secret, security_token=self._security_token
         )
         headers["Content-Type"] = "application/json"
-        url = f"{self.server}/api/v1/{action}"
-        try:
-            async with self._http().post(url, data=payload, headers=headers, allow_redirects=False) as response:
-                raw = await self._read_limited(response)
-                status = response.status
-        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
-            raise ConnectionFailure(describe_connection_error(self.server, exc, timeout=self._timeout)) from exc
-        return self._parse(raw, status)
+        return f"{self.server}/api/v1/{action}", payload, headers
 
     async def _read_limited(self, response: aiohttp.ClientResponse) -> bytes:
         if response.content_length is not None and response.content_length > MAX_RESPONSE_BYTES:

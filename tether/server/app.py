@@ -132,6 +132,7 @@ async def _open_state(config: ServerConfig) -> tuple[ServerState, str, bool]:
             client_ip=row.client_ip,
             detail="server_restart",
         )
+    await state.recordings.seal_leftovers(state.node_id)
     if stale or ended:
         log.info("cleared %d stale agent connections and %d sessions of a previous run", stale, ended)
     return state, secret, created

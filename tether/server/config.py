@@ -41,6 +41,7 @@ class ServerConfig:
     audit_retention_days: float = 90.0
     ssh_key_lifetime: float = 60.0  # SendSSHPublicKey: how long a pushed key is honoured
     push_key_timeout: float = 15.0  # how long SendSSHPublicKey waits for the agent's answer
+    recording_max_bytes: int = 1 << 30  # per session; past it recording stops with a marker, the session goes on
 
     def __post_init__(self) -> None:
         self.data_dir = Path(self.data_dir).resolve()
@@ -62,6 +63,8 @@ class ServerConfig:
         ):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be positive")
+        if self.recording_max_bytes <= 0:
+            raise ValueError("recording_max_bytes must be positive")
         if self.sts_min_duration > 3600:
             raise ValueError("sts_min_duration must be at most 3600")
         if self.signin_user_free_failures < 0 or self.signin_ip_free_failures < 0:

@@ -4,13 +4,15 @@ Each side's handler reads its own socket and awaits `peer.send_bytes` before rea
 only buffering is aiohttp's bounded reader and writer and back-pressure is TCP's: a flooding sender simply stops
 being read. Every frame passes `FlowMonitor.check` first (header parse plus arithmetic); a protocol violation ends
 this session only. The relay also owns the session's end: it records the state, reason and EXIT status, then
-closes both sockets, so whichever side goes first, the other is told.
+closes both sockets, so whichever side goes first, the other is told. Shell sessions are recorded on the way
+(tether/recording): the hot path only hands output, input and resizes to the recorder's memory buffer.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import struct
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +22,7 @@ from aiohttp.http_websocket import WebSocketError
 
 from tether.protocol import MAX_MESSAGE, Exit, FlowMonitor, FrameType, ProtocolError, decode
 from tether.protocol.control import TerminateSession
+from tether.recording.recorder import Recorder
 from tether.server.agents import close_reason
 from tether.server.audit import SESSION_END, SESSION_START, end_detail, session_event
 from tether.server.state import ServerState, utcnow
@@ -35,6 +38,10 @@ AGENT = "agent"
 CLIENT = "client"
 
 CLOSE_ENDED = 4001  # EndTerminalSession: distinct from 1000 so a reconnecting client (portforward) stops
+
+SHELL = "shell"
+_STREAM0 = b"\x00\x00\x00\x00"  # the stream field of a frame on stream 0 (the shell's terminal)
+_RESIZE = struct.Struct(">HH")  # RESIZE payload; the frame was already validated by FlowMonitor.check
 
 
 def _other(side: str) -> str:
@@ -53,9 +60,24 @@ class Outcome:
 class RelaySession:
     """The in-memory half of a session on the node that accepted StartTerminalSession."""
 
-    def __init__(self, session_id: str, instance_id: str, principal: str = "", client_ip: str = "") -> None:
+    def __init__(
+        self,
+        session_id: str,
+        instance_id: str,
+        principal: str = "",
+        client_ip: str = "",
+        *,
+        kind: str = SHELL,
+        login_user: str = "",
+        command: str | None = None,
+    ) -> None:
         self.session_id = session_id
         self.instance_id = instance_id
+        self.kind = kind  # only shell sessions are recorded
+        self.login_user = login_user  # for the recording's title
+        self.command = command
+        self.recorder: Recorder | None = None  # set while a shell session is paired and recorded
+        self.size: tuple[int, int] | None = None  # the client's last RESIZE, even one sent before the recording began
         self.principal = principal  # for the audit trail's session start and end events
         self.client_ip = client_ip
         self.sockets: dict[str, web.WebSocketResponse | None] = {AGENT: None, CLIENT: None}
@@ -95,9 +117,21 @@ class Relay:
     def get(self, session_id: str) -> RelaySession | None:
         return self._sessions.get(session_id)
 
-    def prepare(self, session_id: str, instance_id: str, *, principal: str = "", client_ip: str = "") -> RelaySession:
+    def prepare(
+        self,
+        session_id: str,
+        instance_id: str,
+        *,
+        principal: str = "",
+        client_ip: str = "",
+        kind: str = SHELL,
+        login_user: str = "",
+        command: str | None = None,
+    ) -> RelaySession:
         """Expect the two data channels of a new session; start its connect deadlines."""
-        rs = RelaySession(session_id, instance_id, principal, client_ip)
+        rs = RelaySession(
+            session_id, instance_id, principal, client_ip, kind=kind, login_user=login_user, command=command
+        )
         loop = asyncio.get_running_loop()
         config = self._state.config
         rs.timers.append(loop.call_later(config.client_token_ttl, self._spawn, self._expire, rs))
@@ -155,6 +189,8 @@ class Relay:
                 timer.cancel()
             await self._state.sessions.mark_connected(rs.session_id, utcnow())
             log.info("session %s connected", rs.session_id)
+            if rs.kind == SHELL:
+                await self._start_recording(rs)
             rs.settled.set()
             await self._audit(rs, SESSION_START)
         try:
@@ -170,6 +206,22 @@ class Relay:
         elif not ws.closed:
             await ws.close()
 
+    async def _start_recording(self, rs: RelaySession) -> None:
+        """Before either side forwards DATA (that needs both HELLOs, and the second side's loop starts after
+        this), so the recording misses nothing. A failure here leaves the session unrecorded, not refused."""
+        try:
+            recorder = await self._state.recordings.begin(
+                rs.session_id, instance_id=rs.instance_id, login_user=rs.login_user, command=rs.command
+            )
+            if rs.ended:  # ended while the row was being created: `end` found no recorder to seal
+                await self._state.recordings.finish(recorder, rs.exit_status)
+            else:
+                if rs.size is not None:  # the client's RESIZE may have crossed before the recorder existed
+                    recorder.resize(*rs.size)
+                rs.recorder = recorder
+        except Exception:
+            log.exception("session %s: could not start its recording; the session goes on unrecorded", rs.session_id)
+
     async def _forward(self, rs: RelaySession, side: str, ws: web.WebSocketResponse) -> Outcome:
         peer: web.WebSocketResponse | None = None
         while True:
@@ -177,13 +229,28 @@ class Relay:
             if msg.type is WSMsgType.BINARY:
                 data: bytes = msg.data
                 try:
-                    if rs.monitor.check(side, data) == FrameType.EXIT and side == AGENT:
+                    ftype = rs.monitor.check(side, data)
+                    if ftype == FrameType.EXIT and side == AGENT:
                         frame = decode(data)
                         if isinstance(frame, Exit):
                             rs.exit_status = frame.status
                 except ProtocolError as exc:
                     log.warning("session %s: %s broke the protocol: %s", rs.session_id, side, exc)
                     return Outcome(f"protocol_error: {exc.code}", WSCloseCode.PROTOCOL_ERROR, f"{side} {exc}")
+                recorder = rs.recorder
+                if recorder is not None:
+                    # in memory only; the recorder's own task writes to disk (tether/recording/recorder.py)
+                    if ftype == FrameType.DATA and data[1:5] == _STREAM0:
+                        if side == AGENT:
+                            recorder.output(data[5:])
+                        elif recorder.record_input:
+                            recorder.input(data[5:])
+                        if recorder.congested:
+                            await recorder.drained()
+                    elif ftype == FrameType.RESIZE and side == CLIENT:
+                        recorder.resize(*_RESIZE.unpack_from(data, 5))
+                if ftype == FrameType.RESIZE and side == CLIENT:
+                    rs.size = _RESIZE.unpack_from(data, 5)
                 if peer is None:
                     peer = await rs.wait_peer(side)
                     if peer is None:
@@ -251,6 +318,12 @@ class Relay:
                 # the other side's handler) must not wait for a slow or silent peer; each side's handler
                 # awaits its own socket's close before it returns (see `serve`)
                 rs.closing[side] = self._track(ws.close(code=code, message=close_reason(message or reason)))
+        recorder, rs.recorder = rs.recorder, None
+        if recorder is not None:
+            try:
+                await self._state.recordings.finish(recorder, status)
+            except Exception:
+                log.exception("session %s: could not seal its recording", rs.session_id)
         log.info("session %s %s: %s (exit status %s)", rs.session_id, state.value.lower(), reason, status)
         if ended:
             await self._audit(rs, SESSION_END, end_detail(reason, status))

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from tether.auth.secretbox import SecretBox
+from tether.recording.recorder import Recordings
 from tether.server.agents import AgentRegistry
 from tether.server.api.authz import PolicyCache
 from tether.server.config import ServerConfig
@@ -21,6 +22,7 @@ from tether.store import (
     IamRepo,
     InstanceRepo,
     NonceRepo,
+    RecordingRepo,
     SessionRepo,
     SettingsRepo,
     StsRepo,
@@ -63,6 +65,7 @@ class ServerState:
     sts: StsRepo = field(init=False)
     tags: TagRepo = field(init=False)
     audit: AuditRepo = field(init=False)
+    recordings: Recordings = field(init=False)
     policy_cache: PolicyCache = field(init=False)
     signin_limiter: SignInLimiter = field(init=False)
 
@@ -78,6 +81,9 @@ class ServerState:
         self.sts = StsRepo(self.db)
         self.tags = TagRepo(self.db)
         self.audit = AuditRepo(self.db)
+        self.recordings = Recordings(
+            RecordingRepo(self.db), self.settings, self.config.data_dir, self.config.recording_max_bytes
+        )
         self.policy_cache = PolicyCache()
         self.signin_limiter = SignInLimiter(
             user_free_failures=self.config.signin_user_free_failures,

@@ -24,12 +24,14 @@ from tether.store.models import (
     RamPolicyAttachment,
     RamRole,
     RamUser,
+    Recording,
     Session,
     SessionState,
     Setting,
     StsCredential,
 )
 from tether.store.nonces import NonceRepo
+from tether.store.recordings import RecordingRepo
 from tether.store.sessions import SessionPage, SessionRepo
 from tether.store.settings import SettingsRepo
 from tether.store.sts import StsRepo
@@ -62,6 +64,8 @@ __all__ = [
     "RamPolicyAttachment",
     "RamRole",
     "RamUser",
+    "Recording",
+    "RecordingRepo",
     "Session",
     "SessionPage",
     "SessionRepo",

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Boolean,
     DateTime,
     Dialect,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -165,6 +166,30 @@ class Session(Base):
     # port_forward sessions (migration 0003): every stream of the session connects to target_host:target_port
     target_host: Mapped[str | None] = mapped_column(String(255), nullable=True)
     target_port: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class Recording(Base):
+    """The asciicast recording of a shell session (migration 0004); `path` is relative to the data directory.
+
+    A row exists from the moment the session is paired; `sealed` says size, duration and sha256 describe the file
+    as it will stay. `failure` holds why recording stopped early (disk error, missing file); the session itself
+    went on.
+    """
+
+    __tablename__ = "recordings"
+
+    session_id: Mapped[str] = mapped_column(String(64), ForeignKey("sessions.id"), primary_key=True)
+    path: Mapped[str] = mapped_column(String(1024))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    duration: Mapped[float | None] = mapped_column(Float, nullable=True)
+    size: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    sealed: Mapped[bool] = mapped_column(Boolean, default=False)
+    sealed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    input_recorded: Mapped[bool] = mapped_column(Boolean, default=False)
+    truncated: Mapped[bool] = mapped_column(Boolean, default=False)
+    failure: Mapped[str | None] = mapped_column(String(256), nullable=True)
 
 
 # --- identity and access management (migration 0002) ---------------------------------------------------------

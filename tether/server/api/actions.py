@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from aiohttp import web
+
 from tether.server.api.authz import Principal
 from tether.server.api.params import Params
 from tether.server.state import ServerState, iso, utcnow
@@ -101,7 +103,9 @@ class Context:
         return self._base_context
 
 
-Handler = Callable[[Context, Any], Awaitable[dict[str, Any]]]
+# a handler returns the JSON result document, or (for an action whose result is not JSON, such as a recording
+# file) an unprepared aiohttp response that dispatch sends as it is, after writing the audit row
+Handler = Callable[[Context, Any], Awaitable[dict[str, Any] | web.StreamResponse]]
 
 
 @dataclass(frozen=True)

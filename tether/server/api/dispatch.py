@@ -15,7 +15,18 @@ from typing import Any
 
 from aiohttp import web
 
-from tether.server.api import activations, audit, instances, ram, sessions, settings, sshkeys, sts, tags
+from tether.server.api import (
+    activations,
+    audit,
+    instances,
+    ram,
+    recordings,
+    sessions,
+    settings,
+    sshkeys,
+    sts,
+    tags,
+)
 from tether.server.api.actions import Action, AuditRecord, Context
 from tether.server.api.authn import authenticate
 from tether.server.api.errors import ApiError, error_response, from_store_error
@@ -33,6 +44,7 @@ ACTIONS: dict[str, Action] = {
     **activations.ACTIONS,
     **instances.ACTIONS,
     **sessions.ACTIONS,
+    **recordings.ACTIONS,
     **sshkeys.ACTIONS,
     **settings.ACTIONS,
     **tags.ACTIONS,
@@ -66,7 +78,7 @@ def _json_object(body: bytes) -> dict[str, Any]:
     return value
 
 
-async def _dispatch(request: web.Request, record: AuditRecord) -> dict[str, Any]:
+async def _dispatch(request: web.Request, record: AuditRecord) -> dict[str, Any] | web.StreamResponse:
     name = request.match_info["action"]
     action = ACTIONS.get(name)
     if action is None:
@@ -92,7 +104,7 @@ async def _dispatch(request: web.Request, record: AuditRecord) -> dict[str, Any]
         raise from_store_error(exc) from None
 
 
-async def api_handler(request: web.Request) -> web.Response:
+async def api_handler(request: web.Request) -> web.StreamResponse:
     request_id = str(uuid.uuid4())
     record = AuditRecord(request.match_info.get("action", "?"), request_id, request.remote or "")
     try:
@@ -111,6 +123,10 @@ async def api_handler(request: web.Request) -> web.Response:
             record.result_code, record.http_status = failure.code, failure.status
             return error_response(failure, request_id)
         record.result_code, record.http_status = "Success", 200
+        if isinstance(result, web.StreamResponse):
+            result.headers["X-Tether-Request-Id"] = request_id
+            record.http_status = result.status
+            return result
         result["RequestId"] = request_id
         return web.json_response(result, headers={"X-Tether-Request-Id": request_id})
     finally:

@@ -17,8 +17,8 @@ from tether.server.api.params import Params
 from tether.server.api.settings import require_session_manager
 from tether.server.audit import finish_session
 from tether.server.relay import CLOSE_ENDED
-from tether.server.state import iso, utcnow
-from tether.store import Session, SessionState
+from tether.server.state import ServerState, iso, utcnow
+from tether.store import Recording, Session, SessionState
 from tether.store.models import ACTIVE_STATES
 
 USERNAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_.-]{0,31}$"
@@ -82,7 +82,20 @@ class DescribeTerminalSessionsParams(Params):
         return value
 
 
-def _session_view(row: Session) -> dict[str, Any]:
+def _recording_view(row: Recording | None, state: ServerState) -> dict[str, Any] | None:
+    """What is known of a session's recording; Size, Duration and Sha256 are null until it is sealed."""
+    if row is None:
+        return None
+    return {
+        "Exists": state.recordings.file_path(row.path).is_file(),
+        "Size": row.size,
+        "Duration": row.duration,
+        "Sha256": row.sha256,
+        "Sealed": row.sealed,
+    }
+
+
+def _session_view(row: Session, recording: dict[str, Any] | None = None) -> dict[str, Any]:
     return {
         "SessionId": row.id,
         "InstanceId": row.instance_id,
@@ -99,6 +112,7 @@ def _session_view(row: Session) -> dict[str, Any]:
         "EndReason": row.end_reason,
         "PortNumber": row.target_port,
         "TargetServer": row.target_host,
+        "Recording": recording,
     }
 
 
@@ -156,7 +170,15 @@ async def start_terminal_session(ctx: Context, p: StartTerminalSessionParams) ->
     )
     ctx.audit.session_id = session_id
     relay = state.get_relay()
-    rs = relay.prepare(session_id, instance_id, principal=principal.arn, client_ip=ctx.remote)
+    rs = relay.prepare(
+        session_id,
+        instance_id,
+        principal=principal.arn,
+        client_ip=ctx.remote,
+        kind=p.kind,
+        login_user=p.Username or DEFAULT_LOGIN_USER,
+        command=p.CommandLine,
+    )
     opened = await agent.send(
         OpenSession(
             session_id=session_id,
@@ -230,7 +252,11 @@ async def describe_terminal_sessions(ctx: Context, p: DescribeTerminalSessionsPa
         )
     except ValueError:
         raise ApiError("InvalidParameter", "The parameter NextToken is invalid.", 400) from None
-    result: dict[str, Any] = {"Sessions": [_session_view(r) for r in page.sessions]}
+    state = ctx.state
+    recordings = await state.recordings.repo.for_sessions(r.id for r in page.sessions)
+    result: dict[str, Any] = {
+        "Sessions": [_session_view(r, _recording_view(recordings.get(r.id), state)) for r in page.sessions]
+    }
     if page.next_token is not None:
         result["NextToken"] = page.next_token
     return result

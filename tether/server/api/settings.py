@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
+from tether.recording.recorder import RECORD_INPUT_KEY
 from tether.server.api.actions import Action, Context
 from tether.server.api.authz import authorize
 from tether.server.api.errors import ApiError
@@ -27,7 +28,10 @@ ENABLE_COMMAND = (
 
 
 class SessionManagerConfigParams(Params):
-    SessionManagerEnabled: bool
+    """Each field present is changed; absent fields keep their value."""
+
+    SessionManagerEnabled: bool | None = None
+    RecordInput: bool | None = None  # record keystrokes too (passwords typed at prompts end up in recordings)
 
 
 class ModifyCloudAssistantSettingsParams(Params):
@@ -88,7 +92,15 @@ async def modify_cloud_assistant_settings(ctx: Context, p: ModifyCloudAssistantS
         raise ApiError(
             "MissingParameter", "SettingType SessionManagerConfig needs the parameter SessionManagerConfig.", 400
         )
-    await _set(ctx.state, p.SessionManagerConfig.SessionManagerEnabled)
+    config = p.SessionManagerConfig
+    if config.SessionManagerEnabled is None and config.RecordInput is None:
+        raise ApiError(
+            "MissingParameter", "SessionManagerConfig needs SessionManagerEnabled or RecordInput (or both).", 400
+        )
+    if config.SessionManagerEnabled is not None:
+        await _set(ctx.state, config.SessionManagerEnabled)
+    if config.RecordInput is not None:
+        await ctx.state.settings.set(RECORD_INPUT_KEY, "true" if config.RecordInput else "false")
     return {}
 
 
@@ -97,7 +109,8 @@ async def describe_cloud_assistant_settings(ctx: Context, p: DescribeCloudAssist
     for value in p.SettingType:
         _setting_type(value)
     enabled = await session_manager_enabled(ctx.state)
-    return {SESSION_MANAGER_CONFIG: {"SessionManagerEnabled": enabled}}
+    record_input = await ctx.state.recordings.record_input()
+    return {SESSION_MANAGER_CONFIG: {"SessionManagerEnabled": enabled, "RecordInput": record_input}}
 
 
 async def describe_user_business_behavior(ctx: Context, p: DescribeUserBusinessBehaviorParams) -> dict[str, Any]:

@@ -1,0 +1,96 @@
+"""A shell session is recorded by the relay and can be printed, exported and replayed to the same screen."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pexpect
+import pyte
+from stack import Stack
+
+
+def screen_of(data: bytes, cols: int = 100, rows: int = 30) -> list[str]:
+    screen = pyte.Screen(cols, rows)
+    stream = pyte.ByteStream(screen)
+    stream.feed(data)
+    return list(screen.display)
+
+
+def latest_session(stack: Stack, instance: str) -> dict[str, object]:
+    sessions = stack.api("DescribeTerminalSessions", {"InstanceId": instance})["Sessions"]
+    return sorted(sessions, key=lambda s: str(s["CreationTime"]))[-1]
+
+
+def test_recording_replays_to_the_live_screen(stack: Stack, instance: str, tmp_path: Path) -> None:
+    child = stack.session(instance, cols=100, rows=30)
+    captured = io.BytesIO()
+    child.logfile_read = captured  # every byte the live CLI wrote to its terminal
+    child.expect(rb"\$ ")  # type only once the CLI holds the terminal in raw mode (no local echo)
+    child.send(b"printf '\\033[1;31mred\\033[0m plain \\346\\227\\245\\346\\234\\254\\n'; echo REC_$((9*9))\r")
+    child.expect(b"REC_81")
+    child.send(b"exit 2\r")
+    child.expect(pexpect.EOF)
+    child.close()
+    # what the live CLI drew, less its own closing line (written by the CLI, not by the remote shell)
+    live = captured.getvalue().split(f"Connection to {instance} closed.".encode())[0]
+    assert child.exitstatus == 2
+
+    session = latest_session(stack, instance)
+    recording = session["Recording"]
+    assert isinstance(recording, dict) and recording["Sealed"], session
+    session_id = str(session["SessionId"])
+
+    cat = subprocess.run([sys.executable, "-m", "tether", "recordings", "cat", session_id], env=stack.env(),
+                         capture_output=True, timeout=60, check=False)
+    assert cat.returncode == 0, cat.stderr
+    assert "日本".encode() in cat.stdout and b"REC_81" in cat.stdout
+    assert b"\x1b[1;31mred\x1b[0m" in cat.stdout
+
+    out = tmp_path / "s.cast"
+    stack.cli("recordings", "export", session_id, "-o", str(out))
+    lines = out.read_text(encoding="utf-8").splitlines()
+    header = json.loads(lines[0])
+    assert header["version"] == 2
+    # the header has the size the shell started with; a resize that reached the agent after the shell started
+    # (its grace period is short) follows as an "r" event: either way the terminal ends up 100x30
+    sizes = [f"{header['width']}x{header['height']}"] + [e[2] for e in map(json.loads, lines[1:]) if e[1] == "r"]
+    assert sizes[-1] == "100x30", sizes
+    assert json.loads(lines[-1])[1:] == ["m", "exit 2"]
+
+    # the recorded output drawn on a terminal emulator equals what the live CLI drew
+    assert screen_of(cat.stdout) == screen_of(live)
+    play = subprocess.run([sys.executable, "-m", "tether", "recordings", "play", session_id, "--speed", "50",
+                           "--idle-limit", "0.1"], env=stack.env(), capture_output=True, timeout=60, check=False,
+                          stdin=subprocess.DEVNULL)
+    assert play.returncode == 0, play.stderr
+    assert screen_of(play.stdout.replace(b"\x1b]2;", b"\x1b]0;")) == screen_of(cat.stdout)
+
+
+def test_input_is_not_recorded_by_default(stack: Stack, instance: str) -> None:
+    child = stack.session(instance)
+    child.send(b"stty -echo; echo SECRET_NOT_ECHOED_$((1+1)) >/dev/null; echo DONE_$((3+3))\r")
+    child.expect(b"DONE_6")
+    child.send(b"exit\r")
+    child.expect(pexpect.EOF)
+    session_id = str(latest_session(stack, instance)["SessionId"])
+    raw = subprocess.run([sys.executable, "-m", "tether", "recordings", "export", session_id, "-o", "/dev/stdout"],
+                         env=stack.env(), capture_output=True, timeout=60, check=False).stdout
+    events = [json.loads(line) for line in raw.decode().splitlines()[1:] if line.strip()]
+    assert not any(kind == "i" for _, kind, _ in events)
+
+
+def test_user_without_permission_cannot_fetch_a_recording(stack: Stack, instance: str) -> None:
+    proc = stack.cli("session", "-i", instance, "--command", "echo for-the-record")
+    assert "for-the-record" in proc.stdout
+    session_id = str(latest_session(stack, instance)["SessionId"])
+    stack.api("CreateUser", {"UserName": "no-recordings"})
+    key = stack.api("CreateAccessKey", {"UserName": "no-recordings"})["AccessKey"]
+    env = stack.env() | {"TETHER_ACCESS_KEY_ID": key["AccessKeyId"], "TETHER_ACCESS_KEY_SECRET": key["AccessKeySecret"]}
+    denied = subprocess.run([sys.executable, "-m", "tether", "recordings", "cat", session_id], env=env,
+                            capture_output=True, text=True, timeout=60, check=False)
+    assert denied.returncode != 0
+    assert "Forbidden.RAM" in denied.stderr or "not authorized" in denied.stderr.lower(), denied.stderr

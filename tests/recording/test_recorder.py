@@ -1,0 +1,89 @@
+"""The Recorder without a server: flushing, the size cap, disk failures, and sealing files a crash left."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from pathlib import Path
+
+import pytest
+
+from tether.recording import recorder as rec
+from tether.recording.asciicast import iter_events, output_bytes, read_header
+
+
+def _recorder(path: Path, **kwargs) -> rec.Recorder:
+    options = {"title": "mi-1 as u", "command": None, "record_input": False, "max_bytes": 1 << 20}
+    options.update(kwargs)
+    return rec.Recorder(session_id="s-1", path=path, **options)
+
+
+async def test_flushes_within_the_interval_and_seals_with_the_hash(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(rec, "FLUSH_INTERVAL", 0.05)
+    path = tmp_path / "a" / "s-1.cast"
+    r = _recorder(path)
+    r.resize(100, 30)
+    r.output(b"hello")
+    await asyncio.sleep(0.3)
+    assert output_bytes(path) == b"hello"  # on disk while the session runs
+    r.resize(90, 20)
+    duration = await r.close(7)
+    data = path.read_bytes()
+    assert (r.size, r.sha256) == (len(data), hashlib.sha256(data).hexdigest())
+    assert read_header(path)["width"] == 100 and duration >= 0.3
+    assert [e[1:] for e in iter_events(path)] == [("o", "hello"), ("r", "90x20"), ("m", "exit 7")]
+
+
+async def test_size_cap_stops_with_a_marker(tmp_path: Path) -> None:
+    path = tmp_path / "s-1.cast"
+    r = _recorder(path, max_bytes=600)
+    for _ in range(50):
+        r.output(b"x" * 20)
+    await r.close(0)
+    events = list(iter_events(path))
+    assert r.truncated and events[-1][1:] == ("m", rec.SIZE_LIMIT_MARKER)
+    assert path.stat().st_size < 700
+
+
+async def test_disk_failure_stops_recording_and_reports_once(tmp_path: Path, caplog) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    failures: list[str] = []
+
+    async def failed(reason: str) -> None:
+        failures.append(reason)
+
+    r = _recorder(blocker / "s-1.cast", on_failure=failed)  # parent is a file: mkdir fails with an OSError
+    caplog.set_level(logging.ERROR)
+    r.output(b"a")
+    await r.close(None)
+    r.output(b"b")
+    assert r.failure is not None and len(failures) == 1 and failures[0] == r.failure
+    assert len([m for m in caplog.messages if "recording stopped" in m]) == 1
+
+
+async def test_input_is_recorded_only_when_enabled(tmp_path: Path) -> None:
+    off, on = _recorder(tmp_path / "off.cast"), _recorder(tmp_path / "on.cast", record_input=True)
+    for r in (off, on):
+        r.input(b"secret\r")
+        r.output(b"$ ")
+        await r.close(None)
+    assert [e[1] for e in iter_events(tmp_path / "off.cast")] == ["o"]
+    assert [e[1:] for e in iter_events(tmp_path / "on.cast")] == [("i", "secret\r"), ("o", "$ ")]
+
+
+def test_seal_file_cuts_a_partial_last_line(tmp_path: Path) -> None:
+    path = tmp_path / "c.cast"
+    whole = b'{"version": 2, "width": 80, "height": 24}\n[0.5, "o", "a"]\n[1.25, "o", "b"]\n'
+    path.write_bytes(whole + b'[2.0, "o", "tru')
+    sealed = rec.seal_file(path)
+    assert path.read_bytes() == whole
+    assert sealed == rec.SealedFile(len(whole), hashlib.sha256(whole).hexdigest(), 1.25)
+
+
+@pytest.mark.parametrize("content", [b"", b'{"version": 2'])
+def test_seal_file_of_nothing_whole(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "c.cast"
+    path.write_bytes(content)
+    assert rec.seal_file(path) == rec.SealedFile(0, hashlib.sha256(b"").hexdigest(), 0.0)
