@@ -45,6 +45,7 @@ from tether.agent.shell import (
     CLIENT_WAIT,
     SEND_TIMEOUT,
     SessionEnd,
+    SessionEnding,
     SessionStartError,
     dial_data_channel,
     receive_frames,
@@ -175,7 +176,7 @@ class _Stream:
     gone: bool = False
 
 
-class PortForwardSession:
+class PortForwardSession(SessionEnding):
     """Runs one port-forward session to its end. `run()` returns how it ended; `terminate()` ends it from outside.
 
     `records` keeps the finished streams (at most MAX_RECORDS) and `active_records()` the open ones, so the session's
@@ -229,18 +230,6 @@ class PortForwardSession:
 
     def active_records(self) -> list[StreamRecord]:
         return [s.record for s in self._streams.values()]
-
-    def terminate(self, reason: str = "") -> None:
-        """End the session now: an ERROR frame tells the user, then every connection is closed."""
-        message = f"the session was ended: {reason}" if reason else "the session was ended"
-        self._finish(SessionEnd("terminated", None, "SessionTerminated", message))
-
-    def _finish(self, end: SessionEnd) -> None:
-        if self._end is None:
-            if self._pending_end is None:
-                self._pending_end = end
-        elif not self._end.done():
-            self._end.set_result(end)
 
     # -- the whole session ----------------------------------------------------------------------------------------
 

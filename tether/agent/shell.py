@@ -251,7 +251,29 @@ def spawn_shell(user: LoginUser, command: str | None, slave: int, *, switch_user
         raise SessionStartError("ShellStartFailed", f"cannot start a shell for {user.name!r}: {e}") from None
 
 
-class ShellSession:
+class SessionEnding:
+    """How a session's end is decided, shared by every kind: the first reason wins, even one given before `run`.
+
+    Subclasses set `_end` (a future) when `run` starts and `_pending_end` to None in `__init__`.
+    """
+
+    _end: asyncio.Future[SessionEnd] | None
+    _pending_end: SessionEnd | None
+
+    def terminate(self, reason: str = "") -> None:
+        """End the session now: an ERROR frame tells the user, then the shell or the connections are closed."""
+        message = f"the session was ended: {reason}" if reason else "the session was ended"
+        self._finish(SessionEnd("terminated", None, "SessionTerminated", message))
+
+    def _finish(self, end: SessionEnd) -> None:
+        if self._end is None:
+            if self._pending_end is None:
+                self._pending_end = end
+        elif not self._end.done():
+            self._end.set_result(end)
+
+
+class ShellSession(SessionEnding):
     """Runs one shell session to its end. `run()` returns how it ended; `terminate()` ends it from outside."""
 
     def __init__(
@@ -305,18 +327,6 @@ class ShellSession:
     def pid(self) -> int | None:
         """The shell's pid once it runs (tests and diagnostics)."""
         return self._proc.pid if self._proc else None
-
-    def terminate(self, reason: str = "") -> None:
-        """End the session now: an ERROR frame tells the user, then the shell is hung up."""
-        message = f"the session was ended: {reason}" if reason else "the session was ended"
-        self._finish(SessionEnd("terminated", None, "SessionTerminated", message))
-
-    def _finish(self, end: SessionEnd) -> None:
-        if self._end is None:
-            if self._pending_end is None:
-                self._pending_end = end
-        elif not self._end.done():
-            self._end.set_result(end)
 
     # -- the whole session ----------------------------------------------------------------------------------------
 
