@@ -304,6 +304,17 @@ class Recordings:
         self._settings = settings
         self._data_dir = data_dir
         self._max_bytes = max_bytes
+        # called with the session id after a recording is sealed (search indexing, delivery); each listener must
+        # return quickly (queue its work) and is also expected to catch up at start on rows sealed while it was not
+        # listening, since a crash can fall between sealing and notifying
+        self.sealed_listeners: list[Callable[[str], Awaitable[None]]] = []
+
+    async def _notify_sealed(self, session_id: str) -> None:
+        for listener in self.sealed_listeners:
+            try:
+                await listener(session_id)
+            except Exception:
+                log.exception("recording %s: a sealed-recording listener failed", session_id)
 
     def file_path(self, relative: str) -> Path:
         return self._data_dir / relative
@@ -340,7 +351,7 @@ class Recordings:
             sealed, failure = await self._measure(recorder.path, failure)
             size, digest = sealed.size, sealed.sha256
         now = _utcnow()
-        await self.repo.seal(
+        if await self.repo.seal(
             recorder.session_id,
             ended_at=now,
             duration=duration,
@@ -349,7 +360,8 @@ class Recordings:
             truncated=recorder.truncated,
             failure=failure,
             now=now,
-        )
+        ):
+            await self._notify_sealed(recorder.session_id)
 
     async def _measure(self, path: Path, failure: str | None) -> tuple[SealedFile, str | None]:
         try:
@@ -365,7 +377,7 @@ class Recordings:
         now = _utcnow()
         for row in rows:
             sealed, failure = await self._measure(self.file_path(row.path), row.failure)
-            await self.repo.seal(
+            if await self.repo.seal(
                 row.session_id,
                 ended_at=row.started_at + timedelta(seconds=sealed.duration),
                 duration=sealed.duration,
@@ -374,7 +386,8 @@ class Recordings:
                 truncated=row.truncated,
                 failure=failure,
                 now=now,
-            )
+            ):
+                await self._notify_sealed(row.session_id)
         if rows:
             log.info("sealed %d recordings left open by a previous run", len(rows))
         return len(rows)

@@ -166,6 +166,9 @@ class Session(Base):
     # port_forward sessions (migration 0003): every stream of the session connects to target_host:target_port
     target_host: Mapped[str | None] = mapped_column(String(255), nullable=True)
     target_port: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # bytes the relay carried each way, written when the session ends (migration 0005)
+    bytes_from_client: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    bytes_to_client: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
 
 class Recording(Base):
@@ -190,6 +193,10 @@ class Recording(Base):
     input_recorded: Mapped[bool] = mapped_column(Boolean, default=False)
     truncated: Mapped[bool] = mapped_column(Boolean, default=False)
     failure: Mapped[str | None] = mapped_column(String(256), nullable=True)
+    # migration 0005: where the sealed file was delivered (s3://bucket/key) and when; when its text was indexed
+    delivered_url: Mapped[str | None] = mapped_column(String(2048), nullable=True)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    indexed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 # --- identity and access management (migration 0002) ---------------------------------------------------------
