@@ -1,6 +1,7 @@
 """Shell-session benchmark: tether beside OpenSSH on the same machine, in one run, as ratios.
 
     python bench/session_bench.py [--bytes 1G] [--keystrokes 300] [--starts 7] [--no-ssh]
+                                  [--recording-rounds 3] [--recording-only]
 
 Starts its own tether server and agent (loopback, TLS) and, when `sshd` is installed, a throwaway sshd on a free
 loopback port with temporary host and user keys. Measures, for each:
@@ -8,7 +9,10 @@ loopback port with temporary host and user keys. Measures, for each:
   echo arrives back at the client (the line discipline echoes, so this is pure transport latency);
 - bulk output throughput: `head -c N /dev/zero` in a PTY on the far side, counted at the client;
 - time from starting the client to the first byte of output (the prompt);
-- peak RSS of each process during the bulk transfer (server, agent, CLI vs sshd, ssh).
+- peak RSS of each process during the bulk transfer (server, agent, CLI vs sshd, ssh);
+- the cost of session recording: bulk output with recording on and off (the account setting RecordSessions,
+  switched through the API between runs), alternating, best of each, as a ratio (the target is >= 0.90).
+  `head -c N /dev/zero` is the recorder's worst case: every NUL byte becomes a 6-byte `\u0000` in the cast.
 Machines here are noisy: read the ratios, not the absolute numbers.
 """
 
@@ -145,6 +149,32 @@ def time_to_first_byte(argv: list[str], env: dict[str, str] | None, runs: int) -
     return samples
 
 
+def set_recording(stack: Stack, on: bool) -> None:
+    stack.api("ModifyCloudAssistantSettings",
+              {"SettingType": "SessionManagerConfig", "SessionManagerConfig": {"RecordSessions": on}})
+
+
+def recording_cost(stack: Stack, argv: list[str], env: dict[str, str], nbytes: int, rounds: int,
+                   watch: Callable[[int], dict[str, list[int]]]) -> dict[bool, list[float]]:
+    """Bulk throughput (bytes/s) with recording off and on, alternating so drift in the machine hits both."""
+    rates: dict[bool, list[float]] = {False: [], True: []}
+    for _ in range(rounds):
+        for on in (False, True):
+            set_recording(stack, on)
+            for attempt in range(3):
+                try:
+                    rate, _ = throughput(argv, env, nbytes, watch)
+                    break
+                except RuntimeError as exc:  # a cut transfer is reported, not averaged in
+                    print(f"recording {'on' if on else 'off'}: run {attempt + 1} failed ({exc}); repeating",
+                          file=sys.stderr)
+            else:
+                raise RuntimeError("three runs in a row were cut short; see the server and agent logs")
+            rates[on].append(rate)
+    set_recording(stack, True)
+    return rates
+
+
 def children_of(pid: int, name: str) -> list[int]:
     try:
         return [p.pid for p in psutil.Process(pid).children(recursive=True) if p.name().startswith(name)]
@@ -158,12 +188,31 @@ def row(label: str, ours: float, theirs: float | None, unit: str, better: str) -
     return f"{label:<38}{ours:12.3f}{theirs_text}  {unit:<8}{ratio}  ({better})"
 
 
+def print_recording_cost(rates: dict[bool, list[float]], nbytes: int, source: str) -> None:
+    off, on = max(rates[False]), max(rates[True])
+    print(f"\nrecording cost: {nbytes / 2**20:.0f} MiB bulk of {source}, {len(rates[True])} runs each, alternating, "
+          "best of each")
+    print(f"{'bulk output, recording off (MB/s)':<38}{off / 1e6:12.1f}   runs: "
+          + " ".join(f"{r / 1e6:.1f}" for r in rates[False]))
+    print(f"{'bulk output, recording on (MB/s)':<38}{on / 1e6:12.1f}   runs: "
+          + " ".join(f"{r / 1e6:.1f}" for r in rates[True]))
+    verdict = "within" if on / off >= 0.9 else "OUTSIDE"
+    print(f"{'on / off':<38}{on / off:12.3f}   ({verdict} the 0.90 target)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--bytes", default="1G", help="bulk output size (default 1G)")
     parser.add_argument("--keystrokes", type=int, default=300)
     parser.add_argument("--starts", type=int, default=7)
     parser.add_argument("--no-ssh", action="store_true", help="skip the OpenSSH column")
+    parser.add_argument("--recording-rounds", type=int, default=3,
+                        help="bulk runs with recording off and on each, alternating (0 skips the comparison)")
+    parser.add_argument("--recording-source", choices=["zeros", "text"], default="zeros",
+                        help="bulk output for the recording comparison: NUL bytes (the recorder's worst case, "
+                             "6 bytes of cast per byte) or lines of text (what terminals mostly print)")
+    parser.add_argument("--recording-only", action="store_true",
+                        help="measure only the cost of recording (no echo, start-up or OpenSSH runs)")
     args = parser.parse_args()
     nbytes = parse_size(args.bytes)
 
@@ -176,6 +225,8 @@ def main() -> None:
         env = stack.env()
         tether_shell = [sys.executable, "-m", "tether", "session", "-i", instance]
         tether_bulk = [*tether_shell, "--command", f"head -c {nbytes} /dev/zero"]
+        text_source = f"yes 'The quick brown fox jumps over the lazy dog 0123456789' | head -c {nbytes}"
+        recording_bulk = tether_bulk if args.recording_source == "zeros" else [*tether_shell, "--command", text_source]
         if args.no_ssh:
             print("OpenSSH column skipped (--no-ssh)")
         elif sshd_binary() is None:
@@ -183,16 +234,23 @@ def main() -> None:
         else:
             sshd = Sshd(root / "ssh")
 
+        assert stack.server is not None
+        server_pid, agent_pid = stack.server.pid, stack.agents[instance].pid
+
+        def tether_watch(cli: int) -> dict[str, list[int]]:
+            return {"server": [server_pid], "agent": [agent_pid], "client": [cli]}
+
+        if args.recording_only:
+            print_recording_cost(recording_cost(stack, recording_bulk, env, nbytes, args.recording_rounds or 1,
+                                                tether_watch), nbytes, args.recording_source)
+            return
         results: dict[str, tuple[float, float | None]] = {}
         ours = echo_latency(tether_shell, env, args.keystrokes)
         theirs = echo_latency(sshd.argv(), None, args.keystrokes) if sshd else None
         results["echo p50 (ms)"] = (percentile(ours, 50) * 1e3, percentile(theirs, 50) * 1e3 if theirs else None)
         results["echo p99 (ms)"] = (percentile(ours, 99) * 1e3, percentile(theirs, 99) * 1e3 if theirs else None)
 
-        assert stack.server is not None
-        server_pid, agent_pid = stack.server.pid, stack.agents[instance].pid
-        rate, peaks = throughput(tether_bulk, env, nbytes,
-                                 lambda cli: {"server": [server_pid], "agent": [agent_pid], "client": [cli]})
+        rate, peaks = throughput(tether_bulk, env, nbytes, tether_watch)
         ssh_rate, ssh_peaks = None, {}
         if sshd:
             sshd_pid = sshd.proc.pid
@@ -223,6 +281,9 @@ def main() -> None:
             growth_label = label.replace("peak RSS", "RSS growth")
             print(f"{growth_label:<38}{peaks.get(key + ' growth', 0.0):12.1f}"
                   f"{ssh_peaks.get(key + ' growth', 0.0) if sshd else float('nan'):12.1f}  MiB     (flat = bounded)")
+        if args.recording_rounds > 0:
+            print_recording_cost(recording_cost(stack, recording_bulk, env, nbytes, args.recording_rounds,
+                                                tether_watch), nbytes, args.recording_source)
     finally:
         if sshd:
             sshd.close()

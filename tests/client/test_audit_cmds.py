@@ -154,9 +154,9 @@ def test_relative_since(audit_fake: AuditFake) -> None:
 
 
 def test_bad_time_is_a_usage_error(audit_fake: AuditFake) -> None:
-    result = invoke("audit", "--since", "yesterday")
+    result = invoke("audit", "--since", "last week")
     assert result.exit_code == 2
-    assert "neither a duration like 30m, 1h, 2d nor an ISO time" in result.stderr
+    assert "neither a duration like 30m, 1h, 2d, nor today/yesterday, nor an ISO time" in result.stderr
     assert audit_fake.calls == []
 
 
@@ -188,6 +188,8 @@ def test_flat_events_are_shown_too(audit_fake: AuditFake) -> None:
         ("2026-11-01", "2026-11-01T00:00:00Z"),
         ("2026-11-01T08:00:00Z", "2026-11-01T08:00:00Z"),
         ("2026-11-01T08:00:00-02:00", "2026-11-01T10:00:00Z"),
+        ("today", "2026-11-28T00:00:00Z"),
+        ("Yesterday", "2026-11-27T00:00:00Z"),
     ],
 )
 def test_parse_time(value: str, expected: str) -> None:

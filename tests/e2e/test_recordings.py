@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import io
 import json
+import socket
+import socketserver
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pexpect
 import pyte
-from stack import Stack
+from stack import Stack, read_json_document, wait_until
 
 
 def screen_of(data: bytes, cols: int = 100, rows: int = 30) -> list[str]:
@@ -94,3 +97,48 @@ def test_user_without_permission_cannot_fetch_a_recording(stack: Stack, instance
                             capture_output=True, text=True, timeout=60, check=False)
     assert denied.returncode != 0
     assert "Forbidden.RAM" in denied.stderr or "not authorized" in denied.stderr.lower(), denied.stderr
+
+
+class _Echo(socketserver.BaseRequestHandler):
+    def handle(self) -> None:
+        while data := self.request.recv(65536):
+            self.request.sendall(data)
+
+
+def test_port_forward_streams_are_recorded_and_listed(stack: Stack, instance: str) -> None:
+    echo = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _Echo)
+    echo.daemon_threads = True
+    threading.Thread(target=echo.serve_forever, daemon=True).start()
+    port = echo.server_address[1]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tether", "portforward", "-i", instance, "--remote-port", str(port),
+         "--local-port", "0", "--json"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=stack.env(), text=True,
+    )
+    try:
+        local = int(read_json_document(proc.stdout)["LocalPort"])
+        for size in (1000, 70_000):
+            with socket.create_connection(("127.0.0.1", local), timeout=10) as conn:
+                conn.sendall(b"e" * size)
+                conn.shutdown(socket.SHUT_WR)
+                got = b""
+                while chunk := conn.recv(65536):
+                    got += chunk
+                assert got == b"e" * size
+        session_id = str(latest_session(stack, instance)["SessionId"])
+
+        def listed() -> dict[str, object] | None:
+            document = json.loads(stack.cli("recordings", "streams", session_id, "--json").stdout)
+            return document if len(document["Streams"]) == 2 else None
+
+        document = wait_until("both streams to be recorded", listed)
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=15)
+        echo.shutdown()
+    first, second = document["Streams"]
+    assert (first["Target"], first["BytesToTarget"], first["BytesFromTarget"]) == (f"127.0.0.1:{port}", 1000, 1000)
+    assert (second["BytesToTarget"], second["BytesFromTarget"]) == (70_000, 70_000)
+    assert first["OpenTime"] and first["CloseTime"] and first["StreamId"] < second["StreamId"]
+    table = stack.cli("recordings", "streams", session_id).stdout
+    assert f"127.0.0.1:{port}" in table and "68.4 KiB" in table and "STREAM" in table.splitlines()[0]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import resource
+import signal
 from pathlib import Path
 
 import pytest
@@ -51,7 +53,7 @@ async def test_disk_failure_stops_recording_and_reports_once(tmp_path: Path, cap
     blocker.write_text("")
     failures: list[str] = []
 
-    async def failed(reason: str) -> None:
+    async def failed(reason: str, since: float) -> None:
         failures.append(reason)
 
     r = _recorder(blocker / "s-1.cast", on_failure=failed)  # parent is a file: mkdir fails with an OSError
@@ -87,3 +89,65 @@ def test_seal_file_of_nothing_whole(tmp_path: Path, content: bytes) -> None:
     path = tmp_path / "c.cast"
     path.write_bytes(content)
     assert rec.seal_file(path) == rec.SealedFile(0, hashlib.sha256(b"").hexdigest(), 0.0)
+
+
+async def test_required_recording_holds_the_first_event_until_it_is_on_disk(tmp_path: Path) -> None:
+    path = tmp_path / "s-1.cast"
+    r = _recorder(path, required=True)
+    await r.open()
+    assert path.exists() and path.stat().st_size == 0  # created before the session starts
+    r.output(b"prompt$ ")
+    assert r.congested  # the relay waits here before forwarding the first output
+    await asyncio.wait_for(r.drained(), 5)
+    assert output_bytes(path) == b"prompt$ "
+    r.output(b"more")
+    assert not r.congested  # only the first write is waited for
+    await r.close(None)
+
+
+async def test_required_recording_that_cannot_create_its_file_fails_at_open(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    failures: list[tuple[str, float]] = []
+
+    async def failed(reason: str, since: float) -> None:
+        failures.append((reason, since))
+
+    r = _recorder(blocker / "day" / "s-1.cast", required=True, on_failure=failed)
+    await r.open()
+    assert not r.active and r.failure and "cannot create the file" in r.failure and "ENOTDIR" in r.failure
+    assert failures == [(r.failure, 0.0)]
+    await r.close(None)
+
+
+async def test_file_size_limit_fails_the_write_and_says_from_when(tmp_path: Path, monkeypatch) -> None:
+    """A real EFBIG: RLIMIT_FSIZE for this process for the moment of the write (SIGXFSZ ignored meanwhile)."""
+    monkeypatch.setattr(rec, "FLUSH_INTERVAL", 0.05)
+    path = tmp_path / "s-1.cast"
+    failures: list[tuple[str, float]] = []
+
+    async def failed(reason: str, since: float) -> None:
+        failures.append((reason, since))
+
+    r = _recorder(path, on_failure=failed, max_bytes=1 << 30)
+    r.output(b"early ")
+    await asyncio.sleep(0.3)  # written: the failure must name a later offset
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    previous = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (256 * 1024, hard))
+    try:
+        r.output(b"x" * 300_000)
+        await asyncio.wait_for(r.drained(), 5)
+        for _ in range(100):
+            if failures:
+                break
+            await asyncio.sleep(0.02)
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+        signal.signal(signal.SIGXFSZ, previous)
+    assert len(failures) == 1 and "EFBIG" in failures[0][0], failures
+    assert failures[0][1] >= 0.25  # output from the second event on is what may be missing
+    r.output(b"after")  # ignored: recording stopped
+    await r.close(None)
+    assert r.failure and not r.active
+    assert path.stat().st_size <= 256 * 1024

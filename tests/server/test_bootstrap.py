@@ -20,7 +20,7 @@ async def test_first_start_writes_credentials_and_tls(make_server, caplog: pytes
     path = data_dir / "admin-credentials.json"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     creds = json.loads(path.read_text())
-    assert set(creds) == {"server", "access_key_id", "access_key_secret", "ca_cert"}
+    assert set(creds) == {"server", "access_key_id", "access_key_secret", "ca_cert", "ConsolePassword"}
     assert creds["server"] == server.url == f"https://127.0.0.1:{server.port}"
     assert server.port > 0
     assert creds["ca_cert"] == str(data_dir / "tls" / "ca.pem") and (data_dir / "tls" / "ca.pem").exists()
@@ -29,6 +29,8 @@ async def test_first_start_writes_credentials_and_tls(make_server, caplog: pytes
     assert str(path) in caplog.text
     assert creds["access_key_secret"] not in caplog.text
     assert creds["access_key_secret"] not in repr(server.admin_credentials)
+    assert creds["ConsolePassword"] not in caplog.text
+    assert creds["ConsolePassword"] not in repr(server.admin_credentials)
 
     await server.stop()
     again = await make_server()

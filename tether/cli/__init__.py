@@ -35,6 +35,7 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "settings": ("iam_cmds", "settings"),
     "tag": ("iam_cmds", "tag"),
     "recordings": ("recording_cmds", "recordings"),
+    "console": ("console_cmds", "console"),
 }
 
 

@@ -33,21 +33,26 @@ _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks
 
 
 def parse_time(value: str, *, now: datetime | None = None) -> str:
-    """`1h`, `30m`, `2d` (that long ago) or an ISO 8601 time, as the API's `2026-11-28T11:40:24Z`.
+    """`1h`, `30m`, `2d` (that long ago), `today`/`yesterday` (midnight UTC), or an ISO 8601 time or date, as the
+    API's `2026-11-28T11:40:24Z`.
 
     A time without a zone is taken as UTC, like every time the API prints, so copying one from `tether audit`
     output back into `--since` means the same moment.
     """
     text = value.strip()
     match = _RELATIVE.match(text.lower())
-    if match:
+    if text.lower() in ("today", "yesterday"):
+        midnight = (now or datetime.now(UTC)).astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+        moment = midnight - timedelta(days=1 if text.lower() == "yesterday" else 0)
+    elif match:
         moment = (now or datetime.now(UTC)) - timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
     else:
         try:
             moment = datetime.fromisoformat(text)
         except ValueError:
             raise click.BadParameter(
-                f"{value!r} is neither a duration like 30m, 1h, 2d nor an ISO time like 2026-11-28T11:40:24Z"
+                f"{value!r} is neither a duration like 30m, 1h, 2d, nor today/yesterday, nor an ISO time like "
+                "2026-11-28T11:40:24Z"
             ) from None
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=UTC)

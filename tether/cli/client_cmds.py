@@ -518,21 +518,94 @@ def session(
     sys.exit(run_async(go, error_code=EXIT_TETHER_ERROR))
 
 
-@click.command()
-@click.option("--instance", "instance_id", metavar="INSTANCE", help="Only sessions on this instance.")
-@click.option(
-    "--state", type=click.Choice(["Pending", "Connected", "Terminated", "Expired"]), help="Only sessions in this state."
-)
-@click.option("--limit", type=click.IntRange(1, 100000), default=100, show_default=True, help="At most this many.")
-@json_option
-@connection_options
-def sessions(instance_id: str | None, state: str | None, limit: int, as_json: bool, conn: ConnectionFlags) -> None:
-    """List terminal sessions (end one with `tether session-end`)."""
-    body: dict[str, Any] = {}
-    if instance_id:
-        body["InstanceId"] = instance_id
-    if state:
-        body["State"] = state
+def time_option(*names: str, help: str) -> Callable[[F], F]:
+    """A --since/--until style option: ISO 8601 or `30m`, `2h`, `3d` ago (tether.cli.audit_cmds.parse_time), sent
+    to the API as `2026-11-28T11:40:24Z`."""
+
+    def convert(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+        if value is None:
+            return None
+        from tether.cli.audit_cmds import parse_time  # imported here: audit_cmds imports this module
+
+        return parse_time(value)
+
+    return click.option(*names, metavar="TIME", callback=convert, help=help)
+
+
+def principal_name(arn: object) -> object:
+    """`alice` for a RAM user's ARN, `role/session` for a role session, `root` for the account; else as it is."""
+    if not isinstance(arn, str):
+        return arn
+    tail = arn.rsplit(":", 1)[-1]
+    if tail.startswith("user/"):
+        return tail.removeprefix("user/")
+    if tail.startswith("assumed-role/"):
+        return tail.removeprefix("assumed-role/")
+    return tail if tail == "root" else arn
+
+
+def _duration(seconds: object) -> str | None:
+    if not isinstance(seconds, int | float):
+        return None
+    whole = int(seconds)
+    return f"{whole // 3600}:{whole // 60 % 60:02d}:{whole % 60:02d}"
+
+
+def _recording_state(session: dict[str, Any]) -> str:
+    recording = session.get("Recording")
+    if not isinstance(recording, dict):
+        return "no"
+    return "delivered" if recording.get("DeliveredTo") else "yes"
+
+
+_SESSION_COLUMNS = "SessionId InstanceId User Login State Started Duration Exit FromClient ToClient Recording".split()
+_SESSION_FILTERS = [
+    click.option("--user", metavar="USER", help="Only sessions started by this RAM user name or principal ARN."),
+    click.option("--instance", "instance_id", metavar="INSTANCE", help="Only sessions on this instance."),
+    time_option("--since", help="Only sessions started at or after: ISO time, or 30m / 2h / 3d ago."),
+    time_option("--until", help="Only sessions started before: ISO time, or a duration ago."),
+    click.option(
+        "--state",
+        type=click.Choice(["Pending", "Connected", "Terminated", "Expired"]),
+        help="Only sessions in this state.",
+    ),
+    click.option("--kind", type=click.Choice(["shell", "port_forward"]), help="Only shells or only port forwards."),
+    click.option("--limit", type=click.IntRange(1, 100000), default=100, show_default=True, help="At most this many."),
+    json_option,
+]
+
+
+def _session_filters(func: F) -> F:
+    decorated: Any = connection_options(func)
+    for option in reversed(_SESSION_FILTERS):
+        decorated = option(decorated)
+    return decorated  # type: ignore[no-any-return]
+
+
+def _list_sessions(
+    *,
+    user: str | None,
+    instance_id: str | None,
+    since: str | None,
+    until: str | None,
+    state: str | None,
+    kind: str | None,
+    limit: int,
+    as_json: bool,
+    conn: ConnectionFlags,
+) -> None:
+    body: dict[str, Any] = {
+        key: value
+        for key, value in (
+            ("Principal", user),
+            ("InstanceId", instance_id),
+            ("StartTimeAfter", since),
+            ("StartTimeBefore", until),
+            ("State", state),
+            ("Kind", kind),
+        )
+        if value
+    }
 
     async def go() -> tuple[list[dict[str, Any]], bool]:
         items: list[dict[str, Any]] = []
@@ -554,22 +627,51 @@ def sessions(instance_id: str | None, state: str | None, limit: int, as_json: bo
         print_json({"Sessions": items})
     else:
         print_table(
-            ["SessionId", "InstanceId", "Username", "State", "Started", "Ended", "Exit"],
+            _SESSION_COLUMNS,
             [
                 [
                     s.get("SessionId"),
                     s.get("InstanceId"),
+                    principal_name(s.get("PrincipalId")),
                     s.get("Username"),
                     s.get("State"),
                     s.get("StartTime") or s.get("CreationTime"),
-                    s.get("EndTime"),
+                    _duration(s.get("Duration")),
                     s.get("ExitStatus"),
+                    s.get("BytesFromClient"),
+                    s.get("BytesToClient"),
+                    _recording_state(s),
                 ]
                 for s in items
             ],
         )
     if more:
-        note(f"tether: more sessions exist; raise --limit (now {limit}) or filter with --instance/--state")
+        note(f"tether: more sessions exist; raise --limit (now {limit}) or narrow with --user/--instance/--since")
+
+
+@click.group(invoke_without_command=True)
+@_session_filters
+@click.pass_context
+def sessions(ctx: click.Context, **options: Any) -> None:
+    """List terminal sessions, newest first (the same as `tether sessions list`); end one with `tether session-end`.
+
+    Duration is from both sides connecting to the end (H:MM:SS); FromClient/ToClient are the bytes the relay
+    carried each way; Recording is no, yes, or delivered (to S3-compatible storage).
+    """
+    if ctx.invoked_subcommand is None:
+        _list_sessions(**options)
+        return
+    source = click.core.ParameterSource.COMMANDLINE
+    given = [p.opts[0] for p in ctx.command.params if ctx.get_parameter_source(p.name or "") is source]
+    if given:
+        fail(f"put {', '.join(given)} after `{ctx.invoked_subcommand}`, e.g. tether sessions list --since 2h")
+
+
+@sessions.command("list")
+@_session_filters
+def sessions_list(**options: Any) -> None:
+    """List terminal sessions, newest first, filtered by who, where, when, state and kind."""
+    _list_sessions(**options)
 
 
 @click.command("session-end")

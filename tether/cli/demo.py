@@ -138,6 +138,20 @@ def _server_answers(creds_path: Path) -> dict[str, str] | None:
     return creds
 
 
+def _console_hint(url: str, creds_path: Path) -> str:
+    """Where the browser console is and how the administrator signs in to it."""
+    try:
+        has_password = bool(json.loads(creds_path.read_text()).get("ConsolePassword"))
+    except (OSError, ValueError, AttributeError):
+        has_password = False
+    where = (
+        f"password in {creds_path} (ConsolePassword)"
+        if has_password
+        else "the password set with `tether console admin-password`"
+    )
+    return f"browser console at {url}/console/ (user root, {where})"
+
+
 def _instance_online(creds: dict[str, str], instance_id: str) -> bool:
     reply = _api(creds, "DescribeInstances", {"InstanceIds": [instance_id]})
     return any(i.get("Status") == "Online" for i in reply.get("Instances", []))
@@ -246,6 +260,7 @@ def demo(data_dir: Path | None, command_line: str | None, port: int | None) -> N
             f"tether configure --from-file {shlex.quote(str(server_dir / 'admin-credentials.json'))}",
             err=True,
         )
+        click.echo(f"tether demo: {_console_hint(url, server_dir / 'admin-credentials.json')}", err=True)
 
         env = dict(os.environ)
         env.update(

@@ -29,6 +29,7 @@ from tether.cli.client_cmds import (
     print_table,
     run_async,
 )
+from tether.cli.delivery_cmds import settings_delivery
 from tether.client.api import ApiClient
 from tether.client.errors import ClientError, ConfigError
 from tether.client.profile import (
@@ -862,6 +863,9 @@ def settings_session_manager(enable: bool | None, as_json: bool, conn: Connectio
         print_json(response)
     else:
         click.echo(f"SessionManager: {response.get('StatusValue') or '-'}")
+
+
+settings.add_command(settings_delivery)  # `tether settings delivery`: S3 delivery of recordings
 
 
 # -------------------------------------------------------------------------------------------------------- tags

@@ -60,6 +60,14 @@ def _positive(_ctx: click.Context, param: click.Parameter, value: float) -> floa
     help="Seconds a key pushed with SendSSHPublicKey stays valid.",
 )
 @click.option(
+    "--console-allowed-origin",
+    "console_allowed_origins",
+    multiple=True,
+    metavar="ORIGIN",
+    help="Also accept browser WebSockets to session URLs from pages of this origin (scheme://host[:port]); "
+    "repeatable. For embedding a terminal in your own application (docs/embedding.md).",
+)
+@click.option(
     "--log-level",
     type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False),
     default="INFO",
@@ -75,6 +83,7 @@ def server(
     max_duration: float,
     heartbeat_interval: float,
     ssh_key_lifetime: float,
+    console_allowed_origins: tuple[str, ...],
     log_level: str,
 ) -> None:
     """Run the tether server (API, agent control channels and the session relay)."""
@@ -94,6 +103,7 @@ def server(
             max_duration=max_duration,
             heartbeat_interval=heartbeat_interval,
             ssh_key_lifetime=ssh_key_lifetime,
+            console_allowed_origins=list(console_allowed_origins),
         )
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None

@@ -7,6 +7,16 @@ delays only the recording, never the event loop that carries every other session
 HIGH_WATER the relay waits for the flush before reading the sender's next frame, which is the same TCP
 back-pressure the relay uses for slow peers. A crash of the relay loses at most the last flush interval.
 
+The hot path is also cheap per byte: an event is three pieces (head, escaped text, tail) appended to a list and
+written with one writev per flush, so the escaped text, up to six times the frame for NUL bytes, is never copied
+into a second buffer (tether/recording/asciicast.py `output_parts`).
+
+What a failure means is the account's `RecordingPolicy` (SessionManagerConfig settings, read per session start).
+With `required`, the file is created before the session starts, the first event is on disk before the relay
+forwards it, the relay waits for each FLUSH_SIZE write (so at most about twice that has been forwarded and not yet
+written when a write fails), and the relay ends the session as soon as a write fails or the size cap is reached.
+Without it the recorder stops, says from which time offset output is missing, and the session goes on.
+
 Every file is written by exactly one thread at a time (the flush task awaits each write), so `_CastFile` needs no
 lock. Sealing stores size, duration and SHA-256; the hash is computed as the bytes are written, so sealing a
 normal session never reads the file back. Files left open by a crash are sealed at the next start from the file
@@ -16,6 +26,7 @@ as it is, after cutting a partial last line.
 from __future__ import annotations
 
 import asyncio
+import errno
 import hashlib
 import json
 import logging
@@ -38,13 +49,33 @@ FLUSH_SIZE = 256 * 1024  # flush early once this much is buffered
 HIGH_WATER = 4 * 1024 * 1024  # above this the relay pauses the sending side until the flush is done
 DEFAULT_MAX_BYTES = 1 << 30
 RECORD_INPUT_KEY = "record_input"  # settings row; "true" records keystrokes too (SessionManagerConfig.RecordInput)
+RECORD_SESSIONS_KEY = "record_sessions"  # "false": nothing is recorded (SessionManagerConfig.RecordSessions)
+RECORDING_REQUIRED_KEY = "recording_required"  # "true": no session runs unrecorded (RecordingRequired)
+MAX_RECORDING_BYTES_KEY = "max_recording_bytes"  # per-session cap in bytes (MaxRecordingBytes)
+POLICY_TTL = 2.0  # seconds a node keeps the policy settings before reading them again
 SIZE_LIMIT_MARKER = "recording size limit reached"
 DEFAULT_SHELL = "/bin/sh"  # the agent starts the user's login shell, which the server does not know
 MISSING_FILE = "the recording file is missing"
 
 
+_IOV_MAX = 1024  # buffers per writev(2): Linux's IOV_MAX
+
+
 def _utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class RecordingPolicy:
+    """The account's recording settings as one session starts with them."""
+
+    record: bool = True  # RecordSessions
+    required: bool = False  # RecordingRequired: end the session rather than let it run unrecorded
+    max_bytes: int = DEFAULT_MAX_BYTES  # MaxRecordingBytes
+    record_input: bool = False  # RecordInput
+
+
+FailureCallback = Callable[[str, float], Awaitable[None]]  # (reason, time offset from which output is missing)
 
 
 class _CastFile:
@@ -60,14 +91,40 @@ class _CastFile:
     def sha256(self) -> str:
         return self._hash.hexdigest()
 
-    def write(self, data: bytes) -> None:
+    def open(self) -> None:
         if self._file is None:
             self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            self._file = self.path.open("xb")
-        self._file.write(data)
-        self._file.flush()  # into the OS: a crash of the process then loses nothing already flushed
-        self._hash.update(data)
-        self.size += len(data)
+            # unbuffered: each write is one write(2), so an error (ENOSPC, EFBIG) surfaces in the write that
+            # caused it instead of in a later flush, and nothing is held in a second buffer
+            self._file = self.path.open("xb", buffering=0)
+
+    def write(self, chunks: list[bytes]) -> None:
+        """Append the chunks in order with writev(2), IOV_MAX at a time, resuming after partial writes."""
+        if self._file is None:
+            self.open()
+        assert self._file is not None
+        fd = self._file.fileno()
+        pending: list[bytes | memoryview] = [chunk for chunk in chunks if chunk]
+        while pending:
+            batch = pending[:_IOV_MAX]
+            written = os.writev(fd, batch)
+            if not written:
+                raise OSError(errno.EIO, "the recording file accepted no bytes")
+            done = 0
+            for chunk in batch:  # hash and drop what was written; keep the unwritten tail of a partial chunk
+                if written >= len(chunk):
+                    self._hash.update(chunk)
+                    written -= len(chunk)
+                    self.size += len(chunk)
+                    done += 1
+                else:
+                    if written:
+                        head = memoryview(chunk)[:written]
+                        self._hash.update(head)
+                        self.size += written
+                        pending[done] = memoryview(chunk)[written:]
+                    break
+            del pending[:done]
 
     def close(self) -> None:
         """fsync then close: a sealed recording's hash must describe what is on the disk."""
@@ -78,6 +135,13 @@ class _CastFile:
             os.fsync(file.fileno())
         finally:
             file.close()
+
+
+def _describe(exc: OSError) -> str:
+    """The words for people and the errno name for searching logs, e.g. "No space left on device (ENOSPC)"."""
+    name = errno.errorcode.get(exc.errno or 0)
+    text = exc.strerror or str(exc)
+    return f"{text} ({name})" if name else text
 
 
 def _line_end_before(f: BinaryIO, end: int) -> int:
@@ -138,7 +202,8 @@ class Recorder:
         command: str | None,
         record_input: bool,
         max_bytes: int,
-        on_failure: Callable[[str], Awaitable[None]] | None = None,
+        on_failure: FailureCallback | None = None,
+        required: bool = False,
     ) -> None:
         self.session_id = session_id
         self.path = path
@@ -150,10 +215,19 @@ class Recorder:
         self._command = command
         self._max_bytes = max_bytes
         self._on_failure = on_failure
+        self.required = required
+        # with `required` the relay waits for the first write before forwarding anything: a disk that cannot take
+        # even that ends the session before output reaches the client
+        self._confirmed = not required
+        # and it pauses the sender at every FLUSH_SIZE: a disk failure then finds at most about two of those
+        # forwarded but not yet written (the chunk being written and the buffer), not HIGH_WATER's worth
+        self._high_water = FLUSH_SIZE if required else HIGH_WATER
+        self._pending_since: float | None = None  # time of the oldest event not yet on disk
         self._start = time.monotonic()
         self._encoder = CastEncoder()
         self._file = _CastFile(path)
-        self._buffer = bytearray()
+        self._chunks: list[bytes] = []  # encoded events not yet written, in order (no copying into one buffer)
+        self._buffered = 0
         self._accepted = 0  # bytes taken into the recording (buffered or written)
         self._header = False
         self._active = True
@@ -182,30 +256,43 @@ class Recorder:
                 )
             )
 
-    def _append(self, line: bytes) -> None:
-        self._buffer += line
-        self._accepted += len(line)
-        if len(self._buffer) >= FLUSH_SIZE:
+    def _append(self, *parts: bytes) -> None:
+        if not self._chunks:
+            self._pending_since = self._now()
+        size = 0
+        for part in parts:
+            if part:
+                self._chunks.append(part)
+                size += len(part)
+        self._accepted += size
+        self._buffered += size
+        if self._buffered >= FLUSH_SIZE or not self._confirmed:
             self._wake.set()
-            if len(self._buffer) >= HIGH_WATER:
+            if self._buffered >= self._high_water or not self._confirmed:
                 self._drained.clear()
 
-    def _event(self, line: bytes) -> None:
-        if self._accepted + len(line) > self._max_bytes:
+    def _event(self, *parts: bytes) -> None:
+        if self._accepted + sum(map(len, parts)) > self._max_bytes:
             self._append(self._encoder.marker(self._now(), SIZE_LIMIT_MARKER))
             self._active = False
             self.truncated = True
             self._wake.set()
-            log.warning("session %s: recording stopped at its size limit; the session goes on", self.session_id)
+            log.warning(
+                "session %s: recording stopped at its size limit (%d bytes)%s",
+                self.session_id,
+                self._max_bytes,
+                "; the session is ended (recording is required)" if self.required else "; the session goes on",
+            )
             return
-        self._append(line)
+        self._append(*parts)
 
     def output(self, data: bytes) -> None:
         """Bytes the shell printed (agent DATA on stream 0)."""
         if self._active:
-            self._ensure_header()
-            if line := self._encoder.output(self._now(), data):
-                self._event(line)
+            if not self._header:
+                self._ensure_header()
+            if parts := self._encoder.output_parts(self._now(), data):
+                self._event(*parts)
 
     def input(self, data: bytes) -> None:
         """Keystrokes (client DATA); only called when RecordInput is on."""
@@ -221,6 +308,15 @@ class Recorder:
                 self._ensure_header(cols, rows)
             else:
                 self._event(self._encoder.resize(self._now(), cols, rows))
+
+    @property
+    def active(self) -> bool:
+        """False once recording stopped for good (failure or size cap) or the recorder closed."""
+        return self._active
+
+    @property
+    def max_bytes(self) -> int:
+        return self._max_bytes
 
     @property
     def congested(self) -> bool:
@@ -239,31 +335,48 @@ class Recorder:
                 pass
             self._wake.clear()
             await self._flush()
-            if self._closing and not self._buffer:
+            if self._closing and not self._chunks:
                 return
 
     async def _flush(self) -> None:
-        if not self._buffer or self.failure is not None:
-            self._buffer.clear()
+        if not self._chunks or self.failure is not None:
+            self._chunks, self._buffered = [], 0
             self._drained.set()
             return
-        chunk = bytes(self._buffer)
-        self._buffer.clear()
+        chunks, self._chunks, self._buffered = self._chunks, [], 0
+        since = self._pending_since or 0.0
+        self._pending_since = None
         try:
-            await asyncio.to_thread(self._file.write, chunk)
+            await asyncio.to_thread(self._file.write, chunks)
+            self._confirmed = True
         except OSError as exc:
-            await self._fail(f"write failed: {exc.strerror or exc}")
+            await self._fail(f"write failed: {_describe(exc)}", since)
         finally:
             self._drained.set()
 
-    async def _fail(self, reason: str) -> None:
+    async def open(self) -> None:
+        """Create the file now (the header comes with the first event): for `required` recordings, so a directory
+        that cannot take a file ends the session before it starts. A failure is reported like a write failure."""
+        try:
+            await asyncio.to_thread(self._file.open)
+        except OSError as exc:
+            await self._fail(f"cannot create the file: {_describe(exc)}", 0.0)
+
+    async def _fail(self, reason: str, since: float) -> None:
         self.failure = reason
         self._active = False
-        self._buffer.clear()
-        log.error("session %s: recording stopped (%s): %s; the session goes on", self.session_id, self.path, reason)
+        self._chunks, self._buffered = [], 0
+        log.error(
+            "session %s: recording stopped (%s): %s; output from %.3f s on is not recorded%s",
+            self.session_id,
+            self.path,
+            reason,
+            since,
+            "; the session is ended (recording is required)" if self.required else "; the session goes on",
+        )
         if self._on_failure is not None:
             try:
-                await self._on_failure(reason)
+                await self._on_failure(reason, since)
             except Exception:
                 log.exception("could not record the failure of recording %s", self.session_id)
 
@@ -284,7 +397,7 @@ class Recorder:
             await asyncio.to_thread(self._file.close)
         except OSError as exc:
             if self.failure is None:
-                await self._fail(f"close failed: {exc.strerror or exc}")
+                await self._fail(f"close failed: {_describe(exc)}", duration)
         return duration
 
     @property
@@ -308,6 +421,8 @@ class Recordings:
         # return quickly (queue its work) and is also expected to catch up at start on rows sealed while it was not
         # listening, since a crash can fall between sealing and notifying
         self.sealed_listeners: list[Callable[[str], Awaitable[None]]] = []
+        self._policy: RecordingPolicy | None = None
+        self._policy_read_at = 0.0
 
     async def _notify_sealed(self, session_id: str) -> None:
         for listener in self.sealed_listeners:
@@ -319,29 +434,71 @@ class Recordings:
     def file_path(self, relative: str) -> Path:
         return self._data_dir / relative
 
+    @property
+    def default_max_bytes(self) -> int:
+        """The server configuration's `recording_max_bytes`: the cap while MaxRecordingBytes is not set."""
+        return self._max_bytes
+
     async def record_input(self) -> bool:
         return (await self._settings.get(RECORD_INPUT_KEY)) == "true"
 
-    async def begin(self, session_id: str, *, instance_id: str, login_user: str, command: str | None) -> Recorder:
-        """Create the row and the recorder of a shell session that was just paired (the file comes with the
-        first event)."""
+    async def policy(self) -> RecordingPolicy:
+        """The recording settings, read from the settings table at most every POLICY_TTL seconds: every node reads
+        the same rows, so a change reaches all of them within that time (this node at once, see `invalidate`)."""
+        now = time.monotonic()
+        if self._policy is None or now - self._policy_read_at > POLICY_TTL:
+            record = await self._settings.get(RECORD_SESSIONS_KEY)
+            required = await self._settings.get(RECORDING_REQUIRED_KEY)
+            max_bytes = await self._settings.get(MAX_RECORDING_BYTES_KEY)
+            self._policy = RecordingPolicy(
+                record=record != "false",
+                required=required == "true",
+                max_bytes=int(max_bytes) if max_bytes and max_bytes.isdigit() else self._max_bytes,
+                record_input=await self.record_input(),
+            )
+            self._policy_read_at = now
+        return self._policy
+
+    def invalidate(self) -> None:
+        """Forget the cached policy (the settings were just changed on this node)."""
+        self._policy = None
+
+    async def begin(
+        self,
+        session_id: str,
+        *,
+        instance_id: str,
+        login_user: str,
+        command: str | None,
+        policy: RecordingPolicy | None = None,
+        on_failure: FailureCallback | None = None,
+    ) -> Recorder:
+        """Create the row and the recorder of a shell session that was just paired. The file comes with the first
+        event, or at once when recording is required (a failure to create it is then reported through
+        `on_failure` before this returns, and `recorder.failure` says why)."""
+        policy = policy or await self.policy()
         now = _utcnow()
         relative = f"recordings/{now:%Y}/{now:%m}/{now:%d}/{session_id}.cast"
-        record_input = await self.record_input()
-        await self.repo.create(session_id=session_id, path=relative, started_at=now, input_recorded=record_input)
+        await self.repo.create(session_id=session_id, path=relative, started_at=now, input_recorded=policy.record_input)
 
-        async def failed(reason: str) -> None:
+        async def failed(reason: str, since: float) -> None:
             await self.repo.mark_failed(session_id, reason)
+            if on_failure is not None:
+                await on_failure(reason, since)
 
-        return Recorder(
+        recorder = Recorder(
             session_id=session_id,
             path=self.file_path(relative),
             title=f"{instance_id} as {login_user}",
             command=command,
-            record_input=record_input,
-            max_bytes=self._max_bytes,
+            record_input=policy.record_input,
+            max_bytes=policy.max_bytes,
             on_failure=failed,
+            required=policy.required,
         )
+        if policy.required:
+            await recorder.open()
+        return recorder
 
     async def finish(self, recorder: Recorder, exit_status: int | None) -> None:
         """Close and seal. A recording that failed is sealed from its file as it is, like after a crash."""

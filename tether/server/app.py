@@ -16,6 +16,8 @@ from aiohttp import web
 
 from tether.auth.secretbox import SecretBox
 from tether.auth.tls import server_ssl_context
+from tether.recording.delivery import DeliveryWorker
+from tether.recording.indexer import SearchIndexer
 from tether.server.api.dispatch import MAX_BODY, api_handler
 from tether.server.audit import SESSION_END, session_event
 from tether.server.bootstrap import (
@@ -23,11 +25,13 @@ from tether.server.bootstrap import (
     AdminCredentials,
     account_id,
     ensure_admin_key,
+    ensure_console_password,
     ensure_tls,
     node_id,
     write_credentials,
 )
 from tether.server.config import ServerConfig
+from tether.server.console import add_routes as add_console_routes
 from tether.server.control import control_channel
 from tether.server.data import agent_data, client_data
 from tether.server.jobs import housekeeping
@@ -35,7 +39,7 @@ from tether.server.logs import AccessLogger, access_log
 from tether.server.relay import Relay
 from tether.server.signin import SIGNIN_PATH, console_signin
 from tether.server.state import STATE_KEY, ServerState, utcnow
-from tether.store import AccessKeyRepo, Database, SettingsRepo, sqlite_url
+from tether.store import AccessKeyRepo, Database, SearchRepo, SettingsRepo, sqlite_url
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +56,7 @@ def build_app(state: ServerState) -> web.Application:
     app.router.add_get("/agent/v1/control", control_channel)
     app.router.add_get("/agent/v1/data/{session_id}", agent_data)
     app.router.add_get("/client/v1/data/{session_id}", client_data)
+    add_console_routes(app)
     return app
 
 
@@ -76,6 +81,9 @@ class RunningServer:
     _jobs: asyncio.Task[None]
     _jobs_stop: asyncio.Event
     _stopped: bool = field(default=False)
+    delivery: DeliveryWorker | None = None  # uploads sealed recordings (and audit events) to S3-compatible storage
+    _delivery_task: asyncio.Task[None] | None = None
+    indexer: SearchIndexer | None = None  # indexes sealed recordings for SearchSessionRecordings
 
     async def stop(self) -> None:
         """Graceful shutdown; safe to call twice."""
@@ -92,14 +100,18 @@ class RunningServer:
             if not await relay.drain(state.config.drain_timeout):
                 log.warning("ending %d sessions still running", len(relay))
         await relay.end_all("server_shutdown")
-        self._jobs_stop.set()
+        self._jobs_stop.set()  # also stops delivery, after the sessions ended above were sealed and queued
         await self._jobs
+        if self._delivery_task is not None:
+            await self._delivery_task
+        if self.indexer is not None:
+            await self.indexer.stop()  # what is left is indexed at the next start
         await self._runner.cleanup()
         await state.db.dispose()
         log.info("stopped")
 
 
-async def _open_state(config: ServerConfig) -> tuple[ServerState, str, bool]:
+async def _open_state(config: ServerConfig) -> tuple[ServerState, str, bool, str | None]:
     data_dir = config.data_dir
     data_dir.mkdir(parents=True, exist_ok=True)
     os.chmod(data_dir, 0o700)
@@ -109,6 +121,7 @@ async def _open_state(config: ServerConfig) -> tuple[ServerState, str, bool]:
     settings = SettingsRepo(db)
     account = await account_id(settings)
     key_id, secret, created = await ensure_admin_key(settings, AccessKeyRepo(db), box, account)
+    console_password = await ensure_console_password(settings)
     state = ServerState(
         config=config,
         db=db,
@@ -135,12 +148,18 @@ async def _open_state(config: ServerConfig) -> tuple[ServerState, str, bool]:
     await state.recordings.seal_leftovers(state.node_id)
     if stale or ended:
         log.info("cleared %d stale agent connections and %d sessions of a previous run", stale, ended)
-    return state, secret, created
+    return state, secret, created, console_password
 
 
 async def start_server(config: ServerConfig) -> RunningServer:
     """Start listening and return at once; call `.stop()` to shut down."""
-    state, secret, created = await _open_state(config)
+    state, secret, created, console_password = await _open_state(config)
+    delivery = DeliveryWorker(
+        db=state.db, settings=state.settings, box=state.secretbox, node=state.node_id, recordings=state.recordings
+    )
+    state.recordings.sealed_listeners.append(delivery.on_sealed)  # catches up at start on what it missed
+    indexer = SearchIndexer(SearchRepo(state.db), state.recordings, state.node_id)
+    state.recordings.sealed_listeners.append(indexer.notify)  # only queues; catches up at start too
     ssl_context = None
     ca_cert = None
     if config.tls:
@@ -168,14 +187,17 @@ async def start_server(config: ServerConfig) -> RunningServer:
     listen_url = f"{scheme}://{_url_host(config.listen_host)}:{port}"
     state.public_url = config.public_url or listen_url
     log.info("listening on %s (public URL %s, node %s)", listen_url, state.public_url, state.node_id)
-    credentials = AdminCredentials(state.public_url, state.admin_key_id, secret, ca_cert)
+    credentials = AdminCredentials(state.public_url, state.admin_key_id, secret, ca_cert, console_password)
     credentials_path = config.data_dir / CREDENTIALS_FILE
     write_credentials(credentials_path, credentials, created=created)
     log.info("administrator credentials: %s", credentials_path)
+    log.info("browser console: %s/console/ (user root, password in %s)", state.public_url, credentials_path)
     if ca_cert is not None:
         log.info("CA certificate for clients and agents: %s", ca_cert)
     jobs_stop = asyncio.Event()
     jobs = asyncio.get_running_loop().create_task(housekeeping(state, jobs_stop))
+    delivery_task = asyncio.get_running_loop().create_task(delivery.run(jobs_stop))
+    indexer.start()
     return RunningServer(
         url=state.public_url,
         port=port,
@@ -185,11 +207,17 @@ async def start_server(config: ServerConfig) -> RunningServer:
         _site=site,
         _jobs=jobs,
         _jobs_stop=jobs_stop,
+        delivery=delivery,
+        _delivery_task=delivery_task,
+        indexer=indexer,
     )
 
 
 async def run_server(config: ServerConfig) -> None:
     """Serve until SIGTERM or SIGINT, then shut down gracefully."""
+    # a file size limit (RLIMIT_FSIZE) must fail the one write that crossed it with EFBIG, which the recorder
+    # handles like a full disk, instead of killing the server and every session with it
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     server = await start_server(config)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -1,7 +1,8 @@
-"""First-start material: node id, account id, TLS certificates and the administrator access key.
+"""First-start material: node id, account id, TLS certificates, the administrator access key and console password.
 
 All of it is created once and reused, so restarting the server changes nothing that clients or agents rely on.
-The administrator secret is written only to `admin-credentials.json` (mode 0600), never to the log.
+The administrator secret and console password are written only to `admin-credentials.json` (mode 0600), never to
+the log; the database keeps the secret sealed and only an argon2id hash of the password.
 """
 
 from __future__ import annotations
@@ -19,11 +20,15 @@ from tether.auth.secretbox import SecretBox
 from tether.auth.tls import ServerTLS, ensure_server_tls
 from tether.auth.tokens import new_id, new_token
 from tether.server.api.authz import root_arn
+from tether.server.passwords import hash_password
 from tether.store import AccessKeyRepo, SettingsRepo
 
 log = logging.getLogger(__name__)
 
 CREDENTIALS_FILE = "admin-credentials.json"
+CONSOLE_PASSWORD_SETTING = "admin_console_password_hash"  # noqa: S105 (a settings key: argon2id hash of root's password)
+CONSOLE_PASSWORD_KEY = "ConsolePassword"  # noqa: S105 (its key in admin-credentials.json)
+CONSOLE_ROOT_NAME = "root"  # the user name the account root signs in to the console with (no RAM user may have it)
 
 
 @dataclass(frozen=True)
@@ -34,17 +39,21 @@ class AdminCredentials:
     access_key_id: str
     access_key_secret: str
     ca_cert: Path | None
+    console_password: str | None = None  # known only when this start generated it
 
     def __repr__(self) -> str:
         return f"AdminCredentials(server={self.server!r}, access_key_id={self.access_key_id!r})"
 
     def to_json(self) -> dict[str, str | None]:
-        return {
+        document = {
             "server": self.server,
             "access_key_id": self.access_key_id,
             "access_key_secret": self.access_key_secret,
             "ca_cert": str(self.ca_cert) if self.ca_cert else None,
         }
+        if self.console_password is not None:
+            document[CONSOLE_PASSWORD_KEY] = self.console_password
+        return document
 
 
 def node_id(data_dir: Path) -> str:
@@ -93,22 +102,64 @@ async def ensure_admin_key(
     return key_id, secret, True
 
 
+def generate_console_password() -> str:
+    """A random console password (144 bits, 24 URL-safe characters: easy to paste, no quoting trouble)."""
+    return secrets.token_urlsafe(18)
+
+
+async def ensure_console_password(settings: SettingsRepo) -> str | None:
+    """Give the account root a random console password on first start (or the first start of this version).
+
+    Returns the password when this call created it (the only time it is known in clear), else None. With several
+    nodes starting at once, the first stored hash wins and only that node reports a password.
+    """
+    if await settings.get(CONSOLE_PASSWORD_SETTING) is not None:
+        return None
+    password = generate_console_password()
+    hashed = await hash_password(password)
+    stored = await settings.get_or_create(CONSOLE_PASSWORD_SETTING, lambda: hashed)
+    return password if stored == hashed else None
+
+
+def _write_json(path: Path, document: dict[str, str | None]) -> None:
+    tmp = path.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        json.dump(document, handle, indent=2)
+        handle.write("\n")
+    os.chmod(tmp, 0o600)
+    tmp.replace(path)
+
+
 def write_credentials(path: Path, credentials: AdminCredentials, *, created: bool) -> None:
-    """Write the file on first start; later only refresh its server URL if the file is still there."""
+    """Write the file on first start; later only refresh its server URL if the file is still there (keeping the
+    console password written earlier, which the server itself no longer knows)."""
     if not created and not path.exists():
         log.info("administrator credentials file %s was removed; not recreating it", path)
+        if credentials.console_password is not None:
+            log.warning(
+                "the account root's new console password could not be written anywhere; set one with "
+                "`tether console admin-password`"
+            )
         return
+    document = credentials.to_json()
     if not created:
         try:
             current = json.loads(path.read_text())
         except (OSError, ValueError):
             current = None
-        if current == credentials.to_json():
+        if isinstance(current, dict) and credentials.console_password is None and current.get(CONSOLE_PASSWORD_KEY):
+            document[CONSOLE_PASSWORD_KEY] = current[CONSOLE_PASSWORD_KEY]
+        if current == document:
             return
-    tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        json.dump(credentials.to_json(), handle, indent=2)
-        handle.write("\n")
-    os.chmod(tmp, 0o600)
-    tmp.replace(path)
+    _write_json(path, document)
+
+
+def forget_console_password(path: Path) -> None:
+    """Drop the generated console password from the credentials file once it was changed (it would mislead)."""
+    try:
+        current = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return
+    if isinstance(current, dict) and current.pop(CONSOLE_PASSWORD_KEY, None) is not None:
+        _write_json(path, current)

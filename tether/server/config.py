@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 DEFAULT_LISTEN = "127.0.0.1:8443"
 
@@ -42,6 +43,12 @@ class ServerConfig:
     ssh_key_lifetime: float = 60.0  # SendSSHPublicKey: how long a pushed key is honoured
     push_key_timeout: float = 15.0  # how long SendSSHPublicKey waits for the agent's answer
     recording_max_bytes: int = 1 << 30  # per session; past it recording stops with a marker, the session goes on
+    # browser console: cookie sessions end console_session_lifetime after sign-in, or console_idle_timeout after
+    # the last request; console_allowed_origins may open data-channel WebSockets from pages of other origins
+    # (embedding a terminal in one's own application), e.g. "https://app.example.com"
+    console_session_lifetime: float = 43200.0
+    console_idle_timeout: float = 3600.0
+    console_allowed_origins: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.data_dir = Path(self.data_dir).resolve()
@@ -60,6 +67,8 @@ class ServerConfig:
             "audit_retention_days",
             "ssh_key_lifetime",
             "push_key_timeout",
+            "console_session_lifetime",
+            "console_idle_timeout",
         ):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be positive")
@@ -71,6 +80,27 @@ class ServerConfig:
             raise ValueError("signin free failures must not be negative")
         if self.public_url is not None:
             self.public_url = self.public_url.rstrip("/")
+        self.console_allowed_origins = [parse_origin(value) for value in self.console_allowed_origins]
+
+
+def parse_origin(value: str) -> str:
+    """`scheme://host[:port]` as browsers send it in `Origin` (lower case, default port left out); raises
+    ValueError for anything else (a path, `null`, a wildcard)."""
+    wrong = f"{value!r} is not an origin: give scheme://host[:port], e.g. https://app.example.com"
+    try:
+        parts = urlsplit(value.strip())
+        port = parts.port
+    except ValueError:
+        raise ValueError(wrong) from None
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/") or parts.query:
+        raise ValueError(wrong)
+    if parts.username is not None or parts.fragment or "*" in value:
+        raise ValueError(f"{value!r} is not an origin: give scheme://host[:port] without user, fragment or wildcard")
+    host = parts.hostname.lower()
+    if ":" in host:
+        host = f"[{host}]"
+    default = 443 if parts.scheme == "https" else 80
+    return f"{parts.scheme}://{host}" + (f":{port}" if port is not None and port != default else "")
 
 
 def parse_listen(value: str) -> tuple[str, int]:

@@ -2,6 +2,10 @@
 
 Every refusal happens before the WebSocket upgrade, as an HTTP status with the usual JSON error body, so a CLI or
 browser can tell a forged token (403) from a used or expired one (410) or an unknown session (404).
+
+A browser's client-side handshake must come from our own origin or one configured with
+`--console-allowed-origin` (tether.server.origins), checked before the token is looked at, let alone used up: a
+session URL that leaked to another site's page is useless there. Handshakes without `Origin` (the CLI) pass.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from aiohttp import web
 from tether.auth.tokens import token_matches
 from tether.protocol import MAX_MESSAGE
 from tether.server.api.errors import ApiError, error_response, session_not_found
+from tether.server.origins import origin_allowed
 from tether.server.relay import AGENT, CLIENT, RelaySession
 from tether.server.state import ServerState, get_state, utcnow
 from tether.store import SessionState
@@ -58,6 +63,18 @@ async def _serve(request: web.Request, side: str, token: str | None) -> web.Stre
     state = get_state(request)
     session_id = request.match_info["session_id"]
     try:
+        if side == CLIENT and not origin_allowed(request, state, allow_list=True):
+            log.warning(
+                "refused a client data channel for %s from origin %r (not ours, not in --console-allowed-origin)",
+                session_id,
+                request.headers.get("Origin", "")[:200],
+            )
+            raise ApiError(
+                "OriginRefused",
+                "Session WebSockets are accepted only from the server's own pages or an origin allowed with "
+                "--console-allowed-origin.",
+                403,
+            )
         if not token:
             raise ApiError("MissingToken", f"The {side} data channel needs its session token.", 401)
         rs = await _admit(state, session_id, side, token)

@@ -1,5 +1,5 @@
 """Background housekeeping: forget old nonces, expired temporary credentials and audit events past their retention,
-and expire sessions nobody will connect to any more.
+and expire sessions nobody will connect to any more; remove local recordings delivered to S3 past their retention.
 
 The relay's per-session timers expire its own sessions precisely; this sweep catches rows left behind by a node
 that stopped without cleaning up, so the nonce table and the Pending list stay bounded.
@@ -11,9 +11,10 @@ import asyncio
 import logging
 from datetime import timedelta
 
+from tether.recording import delivery
 from tether.server.audit import finish_session
 from tether.server.state import ServerState, utcnow
-from tether.store import SessionState
+from tether.store import ConsoleSessionRepo, SessionState
 
 log = logging.getLogger(__name__)
 
@@ -38,9 +39,14 @@ async def sweep_once(state: ServerState) -> None:
     pruned = await state.sts.prune(now - STS_GRACE)
     if pruned:
         log.debug("forgot %d expired temporary credentials", pruned)
+    pruned = await ConsoleSessionRepo(state.db).prune(now, now - timedelta(seconds=state.config.console_idle_timeout))
+    if pruned:
+        log.debug("forgot %d expired console sessions", pruned)
     pruned = await state.audit.prune(now - timedelta(days=state.config.audit_retention_days))
     if pruned:
         log.info("removed %d audit events older than %g days", pruned, state.config.audit_retention_days)
+    # local copies of delivered recordings past LocalRetentionDays (only ever after a verified upload)
+    await delivery.sweep(state.db, state.settings, state.recordings, state.node_id, now)
 
 
 async def housekeeping(state: ServerState, stop: asyncio.Event, interval: float = SWEEP_INTERVAL) -> None:

@@ -6,6 +6,13 @@ being read. Every frame passes `FlowMonitor.check` first (header parse plus arit
 this session only. The relay also owns the session's end: it records the state, reason and EXIT status, then
 closes both sockets, so whichever side goes first, the other is told. Shell sessions are recorded on the way
 (tether/recording): the hot path only hands output, input and resizes to the recorder's memory buffer.
+Port-forward sessions get one record per stream (tether/recording/streams.py), and every session its DATA byte
+counts both ways, written with its end.
+
+The account's recording policy is read once per session when it pairs. With RecordingRequired, a recording that
+cannot start ends the session before either side forwards DATA, and one that stops (disk error, size cap) ends it
+before the frame that was not recorded is forwarded; the client is told why in an ERROR frame, which the CLI
+prints. Without it, the session goes on and a `RecordingFailed` audit event says from when output is missing.
 """
 
 from __future__ import annotations
@@ -20,13 +27,27 @@ from typing import Any
 from aiohttp import WSCloseCode, WSMsgType, web
 from aiohttp.http_websocket import WebSocketError
 
-from tether.protocol import MAX_MESSAGE, Exit, FlowMonitor, FrameType, ProtocolError, decode
+from tether.protocol import (
+    MAX_MESSAGE,
+    Close,
+    Error,
+    Exit,
+    FlowMonitor,
+    FrameType,
+    Hello,
+    Open,
+    OpenFail,
+    ProtocolError,
+    decode,
+    encode,
+)
 from tether.protocol.control import TerminateSession
-from tether.recording.recorder import Recorder
+from tether.recording.recorder import Recorder, RecordingPolicy
+from tether.recording.streams import StreamLog
 from tether.server.agents import close_reason
 from tether.server.audit import SESSION_END, SESSION_START, end_detail, session_event
 from tether.server.state import ServerState, utcnow
-from tether.store import SessionState
+from tether.store import ForwardStreamRepo, SessionState
 
 log = logging.getLogger(__name__)
 
@@ -40,8 +61,15 @@ CLIENT = "client"
 CLOSE_ENDED = 4001  # EndTerminalSession: distinct from 1000 so a reconnecting client (portforward) stops
 
 SHELL = "shell"
+PORT_FORWARD = "port_forward"
 _STREAM0 = b"\x00\x00\x00\x00"  # the stream field of a frame on stream 0 (the shell's terminal)
 _RESIZE = struct.Struct(">HH")  # RESIZE payload; the frame was already validated by FlowMonitor.check
+_STREAM = struct.Struct(">I")  # the stream field of a frame header
+_HEADER = 5
+
+RECORDING_FAILED = "RecordingFailed"  # audit event: output of this session from some time on is not recorded
+RECORDING_SKIPPED = "RecordingSkipped"  # audit event: RecordSessions is off, this session is not recorded
+RECORDING_ERROR_CODE = "RecordingRequired"  # ERROR frame code when a session ends for want of its recording
 
 
 def _other(side: str) -> str:
@@ -55,6 +83,7 @@ class Outcome:
     reason: str | None
     code: int = WSCloseCode.OK
     message: str = ""
+    error: str | None = None  # shown to the client in an ERROR frame before the close
 
 
 class RelaySession:
@@ -77,6 +106,11 @@ class RelaySession:
         self.login_user = login_user  # for the recording's title
         self.command = command
         self.recorder: Recorder | None = None  # set while a shell session is paired and recorded
+        self.streams: StreamLog | None = None  # set while a port-forward session is paired and recorded
+        self.policy = RecordingPolicy()  # read when the session pairs
+        self.bytes_from_client = 0  # DATA payload bytes forwarded, every stream
+        self.bytes_to_client = 0
+        self.client_has_hello = False  # the agent's HELLO went to the client (an ERROR may follow it)
         self.size: tuple[int, int] | None = None  # the client's last RESIZE, even one sent before the recording began
         self.principal = principal  # for the audit trail's session start and end events
         self.client_ip = client_ip
@@ -88,6 +122,7 @@ class RelaySession:
         self.agent_reason: str | None = None  # from the agent's session_ended report
         self.timers: list[asyncio.TimerHandle] = []
         self.closing: dict[str, asyncio.Task[None]] = {}
+        self.closes_started = asyncio.Event()  # `end` has started closing the sockets (with its code and reason)
 
     @property
     def paired(self) -> bool:
@@ -106,6 +141,7 @@ class RelaySession:
 class Relay:
     def __init__(self, state: ServerState) -> None:
         self._state = state
+        self._streams_repo = ForwardStreamRepo(state.db)
         self._sessions: dict[str, RelaySession] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._idle = asyncio.Event()
@@ -189,41 +225,143 @@ class Relay:
                 timer.cancel()
             await self._state.sessions.mark_connected(rs.session_id, utcnow())
             log.info("session %s connected", rs.session_id)
-            if rs.kind == SHELL:
-                await self._start_recording(rs)
+            lost = await self._start_recording(rs)
             rs.settled.set()
             await self._audit(rs, SESSION_START)
+            if not rs.policy.record:
+                await self._audit(rs, RECORDING_SKIPPED, "not recorded: RecordSessions is off for this account")
+            if lost is not None:
+                await self.end(
+                    rs,
+                    SessionState.TERMINATED,
+                    lost.reason or "recording_failed",
+                    code=lost.code,
+                    message=lost.message,
+                    error=lost.error,
+                )
         try:
             outcome = await self._forward(rs, side, ws)
         except Exception:
             log.exception("relay failure in session %s", rs.session_id)
             outcome = Outcome("relay_error", WSCloseCode.INTERNAL_ERROR, "internal relay error")
         if outcome.reason is not None:
-            await self.end(rs, SessionState.TERMINATED, outcome.reason, code=outcome.code, message=outcome.message)
+            await self.end(
+                rs,
+                SessionState.TERMINATED,
+                outcome.reason,
+                code=outcome.code,
+                message=outcome.message,
+                error=outcome.error,
+            )
+        if rs.ended and not rs.closes_started.is_set():
+            # `end` is still writing the session's row: its close (code, reason, ERROR frame) must be the one sent
+            await rs.closes_started.wait()
         closing = rs.closing.get(side)
         if closing is not None:
             await asyncio.wait([closing])
         elif not ws.closed:
             await ws.close()
 
-    async def _start_recording(self, rs: RelaySession) -> None:
+    async def _start_recording(self, rs: RelaySession) -> Outcome | None:
         """Before either side forwards DATA (that needs both HELLOs, and the second side's loop starts after
-        this), so the recording misses nothing. A failure here leaves the session unrecorded, not refused."""
+        this), so the recording misses nothing. Returns how the session must end if recording is required and
+        could not start; otherwise a failure here leaves the session unrecorded (and audited), not refused."""
+        recordings = self._state.recordings
         try:
-            recorder = await self._state.recordings.begin(
-                rs.session_id, instance_id=rs.instance_id, login_user=rs.login_user, command=rs.command
-            )
-            if rs.ended:  # ended while the row was being created: `end` found no recorder to seal
-                await self._state.recordings.finish(recorder, rs.exit_status)
-            else:
-                if rs.size is not None:  # the client's RESIZE may have crossed before the recorder existed
-                    recorder.resize(*rs.size)
-                rs.recorder = recorder
+            rs.policy = await recordings.policy()
         except Exception:
-            log.exception("session %s: could not start its recording; the session goes on unrecorded", rs.session_id)
+            log.exception("session %s: could not read the recording settings; the defaults apply", rs.session_id)
+        if not rs.policy.record or rs.ended:  # ended while the settings were read: `end` has nothing to close
+            return None
+        if rs.kind == PORT_FORWARD:
+
+            async def streams_failed(reason: str) -> None:
+                await self._recording_failed(rs, reason, None)
+
+            rs.streams = StreamLog(rs.session_id, self._streams_repo, on_failure=streams_failed)
+            return None
+        if rs.kind != SHELL:
+            return None
+
+        async def failed(reason: str, since: float) -> None:
+            await self._recording_failed(rs, reason, since)
+
+        try:
+            recorder = await recordings.begin(
+                rs.session_id,
+                instance_id=rs.instance_id,
+                login_user=rs.login_user,
+                command=rs.command,
+                policy=rs.policy,
+                on_failure=failed,
+            )
+        except Exception as exc:
+            log.exception("session %s: could not start its recording", rs.session_id)
+            if rs.policy.required:
+                return self._lost(f"the recording could not start ({exc})")
+            await self._audit(rs, RECORDING_FAILED, f"not recorded: the recording could not start: {exc}")
+            return None
+        if rs.ended:  # ended while the row was being created: `end` found no recorder to seal
+            await recordings.finish(recorder, rs.exit_status)
+            return None
+        if rs.size is not None:  # the client's RESIZE may have crossed before the recorder existed
+            recorder.resize(*rs.size)
+        rs.recorder = recorder
+        if recorder.failure is not None and rs.policy.required:
+            return self._stopped(recorder)
+        return None
+
+    @staticmethod
+    def _lost(what: str) -> Outcome:
+        """How a session ends when its recording is required and is gone: the client sees `error` (the CLI
+        prints it as "tether: ..."); 1008 (policy) with a short reason for clients that show only the close."""
+        return Outcome(
+            "recording_failed",
+            WSCloseCode.POLICY_VIOLATION,
+            "recording failed and this account requires recording",
+            f"session ended: {what} and this account requires recording",
+        )
+
+    def _stopped(self, recorder: Recorder) -> Outcome:
+        if recorder.failure is not None:
+            return self._lost(f"the recording disk failed ({recorder.failure})")
+        return Outcome(
+            "recording_limit",
+            WSCloseCode.POLICY_VIOLATION,
+            "the recording size limit was reached and this account requires recording",
+            f"session ended: its recording reached the size limit of {recorder.max_bytes} bytes "
+            "and this account requires recording",
+        )
+
+    async def _recording_failed(self, rs: RelaySession, reason: str, since: float | None) -> None:
+        """Called by the recorder's flush task (or the stream log's writer) once, when recording stopped."""
+        when = f"from {since:.3f} s on" if since is not None else "from now on"
+        ended = "; the session was ended (RecordingRequired)" if rs.policy.required else ""
+        await self._audit(rs, RECORDING_FAILED, f"output {when} is not recorded: {reason}{ended}")
+        if rs.policy.required:
+            recorder = rs.recorder
+            if recorder is not None:
+                outcome = self._stopped(recorder)
+            elif rs.streams is not None:
+                outcome = self._lost(f"the stream records could not be written ({reason})")
+            else:
+                return  # the recording is still starting: `_start_recording` sees the failure and ends the session
+            # in the background: `end` waits for the recorder's flush task, which is the caller
+            self._track(
+                self.end(
+                    rs,
+                    SessionState.TERMINATED,
+                    outcome.reason or "recording_failed",
+                    code=outcome.code,
+                    message=outcome.message,
+                    error=outcome.error,
+                )
+            )
+            return
 
     async def _forward(self, rs: RelaySession, side: str, ws: web.WebSocketResponse) -> Outcome:
         peer: web.WebSocketResponse | None = None
+        from_client = side == CLIENT
         while True:
             msg = await ws.receive()
             if msg.type is WSMsgType.BINARY:
@@ -237,28 +375,44 @@ class Relay:
                 except ProtocolError as exc:
                     log.warning("session %s: %s broke the protocol: %s", rs.session_id, side, exc)
                     return Outcome(f"protocol_error: {exc.code}", WSCloseCode.PROTOCOL_ERROR, f"{side} {exc}")
+                is_data = ftype == FrameType.DATA
                 recorder = rs.recorder
                 if recorder is not None:
                     # in memory only; the recorder's own task writes to disk (tether/recording/recorder.py)
-                    if ftype == FrameType.DATA and data[1:5] == _STREAM0:
-                        if side == AGENT:
+                    if is_data and data[1:5] == _STREAM0:
+                        if not from_client:
                             recorder.output(data[5:])
                         elif recorder.record_input:
                             recorder.input(data[5:])
                         if recorder.congested:
                             await recorder.drained()
-                    elif ftype == FrameType.RESIZE and side == CLIENT:
+                        if recorder.required and not recorder.active:
+                            return self._stopped(recorder)  # this frame is not in the recording: drop it
+                    elif ftype == FrameType.RESIZE and from_client:
                         recorder.resize(*_RESIZE.unpack_from(data, 5))
-                if ftype == FrameType.RESIZE and side == CLIENT:
+                elif rs.streams is not None:
+                    self._note_stream(rs.streams, from_client, ftype, data)
+                if ftype == FrameType.RESIZE and from_client:
                     rs.size = _RESIZE.unpack_from(data, 5)
                 if peer is None:
                     peer = await rs.wait_peer(side)
                     if peer is None:
                         return Outcome(None)
+                if rs.ended:  # nothing passes once the session is over (e.g. its required recording failed)
+                    return Outcome(None)
+                if ftype == FrameType.HELLO and not from_client:
+                    rs.client_has_hello = True  # set before the write: an ERROR frame may now follow it
                 try:
                     await peer.send_bytes(data)
                 except ConnectionError:
+                    if from_client and await self._agent_loop_ends(rs):
+                        return Outcome(None)
                     return Outcome(f"{_other(side)}_closed", WSCloseCode.OK, f"the {_other(side)} went away")
+                if is_data:
+                    if from_client:
+                        rs.bytes_from_client += len(data) - _HEADER
+                    else:
+                        rs.bytes_to_client += len(data) - _HEADER
             elif msg.type is WSMsgType.TEXT:
                 return Outcome(
                     "protocol_error: text-message",
@@ -281,6 +435,36 @@ class Relay:
                     return Outcome("exit", WSCloseCode.OK, f"the shell exited with status {rs.exit_status}")
                 return Outcome(f"{side}_closed", WSCloseCode.OK, f"the {side} closed the session")
 
+    @staticmethod
+    async def _agent_loop_ends(rs: RelaySession) -> bool:
+        """The client's side found the agent's socket closing (an ACK could not be sent). The agent closes after
+        its last output and EXIT, which the agent's side may still be reading and forwarding (more so while a
+        recording slows it down): let that side end the session, with its EXIT, rather than cut it short here.
+        False if it has not ended within AGENT_CLOSE_GRACE."""
+        try:
+            await asyncio.wait_for(rs.closes_started.wait(), AGENT_CLOSE_GRACE)
+        except TimeoutError:
+            return False
+        return True
+
+    @staticmethod
+    def _note_stream(streams: StreamLog, from_client: bool, ftype: FrameType, data: bytes) -> None:
+        """A port-forward frame for the stream records: counters for DATA, a decode only for the rare frames."""
+        if ftype == FrameType.DATA:
+            (stream,) = _STREAM.unpack_from(data, 1)
+            if from_client:
+                streams.to_target(stream, len(data) - _HEADER)
+            else:
+                streams.from_target(stream, len(data) - _HEADER)
+        elif ftype in (FrameType.OPEN, FrameType.OPEN_FAIL, FrameType.CLOSE):
+            frame = decode(data)
+            if isinstance(frame, Open) and from_client:
+                streams.opened(frame.stream, frame.target)
+            elif isinstance(frame, OpenFail) and not from_client:
+                streams.closed(frame.stream, f"open failed: {frame.reason or 'no reason given'}")
+            elif isinstance(frame, Close) and frame.stream:
+                streams.closed(frame.stream, f"{CLIENT if from_client else AGENT}: {frame.reason or 'closed'}")
+
     async def end(
         self,
         rs: RelaySession,
@@ -291,8 +475,12 @@ class Relay:
         message: str = "",
         exit_status: int | None = None,
         agent_knows: bool = False,
+        error: str | None = None,
     ) -> None:
-        """End the session once: record it, tell the agent if it has no socket to lose, close both sockets."""
+        """End the session once: record it, tell the agent if it has no socket to lose, close both sockets.
+
+        `error` is shown to the client: an ERROR frame goes before the close (after a HELLO of the relay's own if
+        the agent's has not reached the client yet, since a client takes nothing before HELLO)."""
         if rs.ended:
             return
         rs.ended = True
@@ -306,18 +494,39 @@ class Relay:
         ended = False
         try:
             ended = await self._state.sessions.finish(
-                rs.session_id, state=state, reason=reason, exit_status=status, now=utcnow()
+                rs.session_id,
+                state=state,
+                reason=reason,
+                exit_status=status,
+                now=utcnow(),
+                bytes_from_client=rs.bytes_from_client,
+                bytes_to_client=rs.bytes_to_client,
             )
         except Exception:
             log.exception("could not record the end of session %s", rs.session_id)
         if not agent_knows and rs.sockets[AGENT] is None:
-            await self._state.agents.send(rs.instance_id, TerminateSession(rs.session_id, reason))
+            try:
+                await self._state.agents.send(rs.instance_id, TerminateSession(rs.session_id, reason))
+            except Exception:
+                log.exception("session %s: could not tell the agent to end it", rs.session_id)
         for side, ws in rs.sockets.items():
             if ws is not None and not ws.closed:
                 # in the background: the close handshake waits for the peer, and the caller (an API request,
                 # the other side's handler) must not wait for a slow or silent peer; each side's handler
                 # awaits its own socket's close before it returns (see `serve`)
-                rs.closing[side] = self._track(ws.close(code=code, message=close_reason(message or reason)))
+                frames: list[bytes] = []
+                if side == CLIENT and error is not None:
+                    if not rs.client_has_hello:
+                        frames.append(encode(Hello()))
+                    frames.append(encode(Error(RECORDING_ERROR_CODE, error[:1024])))
+                rs.closing[side] = self._track(self._close(ws, frames, code, close_reason(message or reason)))
+        rs.closes_started.set()
+        streams, rs.streams = rs.streams, None
+        if streams is not None:
+            try:
+                await streams.close(f"session ended: {reason}")
+            except Exception:
+                log.exception("session %s: could not write its stream records", rs.session_id)
         recorder, rs.recorder = rs.recorder, None
         if recorder is not None:
             try:
@@ -327,6 +536,15 @@ class Relay:
         log.info("session %s %s: %s (exit status %s)", rs.session_id, state.value.lower(), reason, status)
         if ended:
             await self._audit(rs, SESSION_END, end_detail(reason, status))
+
+    @staticmethod
+    async def _close(ws: web.WebSocketResponse, frames: list[bytes], code: int, message: bytes) -> None:
+        for frame in frames:
+            try:
+                await ws.send_bytes(frame)
+            except (ConnectionError, RuntimeError):
+                break
+        await ws.close(code=code, message=message)
 
     async def _audit(self, rs: RelaySession, event: str, detail: str | None = None) -> None:
         await session_event(

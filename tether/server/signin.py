@@ -1,8 +1,10 @@
-"""`POST /console/v1/signin`: check a RAM user's console password, slowed down against guessing.
+"""`POST /console/v1/signin`: check a console password, slowed down against guessing, and open a cookie session.
 
-Unsigned on purpose (a person in a browser has a password, not an access key). `check_console_password` is the
-reusable verifier: the browser console builds its cookie sessions on it. The account root has no console password
-(it signs with the administrator access key). Every attempt is audited as `ConsoleSignin`, never with the password.
+Unsigned on purpose (a person in a browser has a password, not an access key). RAM users sign in with the password
+of their login profile; the account root with the user name `root` and the console password generated on first
+start (admin-credentials.json) or set with SetAdministratorConsolePassword. Both go through the same slowdown. A
+request whose `Origin` is another site's is refused before any password is checked (login CSRF). Every attempt is
+audited as `ConsoleSignin`, never with the password. The session itself is tether.server.console's.
 """
 
 from __future__ import annotations
@@ -16,9 +18,12 @@ from typing import Any
 from aiohttp import web
 
 from tether.server.api.actions import AuditRecord
-from tether.server.api.authz import ram_arn
+from tether.server.api.authz import ram_arn, root_arn
 from tether.server.api.errors import ApiError, error_response
 from tether.server.audit import write_event
+from tether.server.bootstrap import CONSOLE_PASSWORD_SETTING, CONSOLE_ROOT_NAME
+from tether.server.console import identity, open_session, origin_refused, set_session_cookie
+from tether.server.origins import origin_allowed
 from tether.server.passwords import MAX_LENGTH, hash_password, verify_password
 from tether.server.state import ServerState, get_state, utcnow
 from tether.store import RamUser
@@ -27,14 +32,15 @@ log = logging.getLogger(__name__)
 
 SIGNIN_PATH = "/console/v1/signin"
 MAX_SIGNIN_BODY = 4096
-_INVALID = ApiError("InvalidCredentials", "The user name or password is incorrect.", 401)
 
 
-async def check_console_password(state: ServerState, user_name: str, password: str, source_ip: str) -> RamUser:
-    """The user if `password` is its console password; raises `Throttling.SignIn` (429 with a Retry-After header)
-    or `InvalidCredentials` (401, the same for unknown users and users without a login profile)."""
-    limiter = state.signin_limiter
-    wait = limiter.begin(user_name, source_ip)
+def _invalid() -> ApiError:
+    return ApiError("InvalidCredentials", "The user name or password is incorrect.", 401)
+
+
+def _begin_attempt(state: ServerState, user_name: str, source_ip: str) -> None:
+    """Count the attempt, or raise `Throttling.SignIn` (429 with Retry-After) while this user or address waits."""
+    wait = state.signin_limiter.begin(user_name, source_ip)
     if wait > 0:
         seconds = max(1, math.ceil(wait))
         raise ApiError(
@@ -43,13 +49,37 @@ async def check_console_password(state: ServerState, user_name: str, password: s
             429,
             headers={"Retry-After": str(seconds)},
         )
+
+
+async def check_root_password(state: ServerState, password: str, source_ip: str) -> str:
+    """The stored hash if `password` is the account root's console password (it may have been re-hashed);
+    raises like `check_console_password`."""
+    _begin_attempt(state, CONSOLE_ROOT_NAME, source_ip)
+    hashed = await state.settings.get(CONSOLE_PASSWORD_SETTING)
+    matches, rehash = await verify_password(hashed, password)
+    if hashed is None or not matches:
+        raise _invalid()
+    state.signin_limiter.succeeded(CONSOLE_ROOT_NAME, source_ip)
+    if rehash:
+        hashed = await hash_password(password)
+        await state.settings.set(CONSOLE_PASSWORD_SETTING, hashed)
+    return hashed
+
+
+async def check_console_password(state: ServerState, user_name: str, password: str, source_ip: str) -> RamUser:
+    """The user if `password` is its console password; raises `Throttling.SignIn` (429 with a Retry-After header)
+    or `InvalidCredentials` (401, the same for unknown users and users without a login profile)."""
+    limiter = state.signin_limiter
+    _begin_attempt(state, user_name, source_ip)
     user = await state.iam.get_user(user_name) if 0 < len(user_name) <= 64 else None
     matches, rehash = await verify_password(user.password_hash if user else None, password)
     if user is None or not matches:
-        raise _INVALID
+        raise _invalid()
     limiter.succeeded(user_name, source_ip)
     new_hash = await hash_password(password) if rehash else None
     await state.iam.record_login(user.name, utcnow(), new_hash)
+    if new_hash is not None:
+        user.password_hash = new_hash
     return user
 
 
@@ -66,7 +96,7 @@ def _credentials(body: bytes) -> tuple[str, str]:
         if not isinstance(value[name], str) or not value[name]:
             raise ApiError("InvalidParameter", f"The parameter {name} must be a non-empty string.", 400)
     if len(value["Password"]) > MAX_LENGTH:
-        raise _INVALID
+        raise _invalid()
     return value["UserName"], value["Password"]
 
 
@@ -76,18 +106,29 @@ async def console_signin(request: web.Request) -> web.Response:
     remote = request.remote or ""
     record = AuditRecord("ConsoleSignin", request_id, remote)
     try:
+        if not origin_allowed(request, state, allow_list=False):
+            raise origin_refused()
         body = await request.content.read(MAX_SIGNIN_BODY + 1)
         if len(body) > MAX_SIGNIN_BODY:
             raise ApiError("RequestTooLarge", f"The sign-in body exceeds {MAX_SIGNIN_BODY} bytes.", 413)
         user_name, password = _credentials(body)
-        record.resource = ram_arn(state.account_id, "user", user_name[:64])
-        user = await check_console_password(state, user_name, password, remote)
-        arn = ram_arn(state.account_id, "user", user.name)
-        record.principal_arn = arn
+        if user_name == CONSOLE_ROOT_NAME:
+            record.resource = root_arn(state.account_id)
+            name, password_hash = CONSOLE_ROOT_NAME, await check_root_password(state, password, remote)
+            record.principal_arn = root_arn(state.account_id)
+        else:
+            record.resource = ram_arn(state.account_id, "user", user_name[:64])
+            user = await check_console_password(state, user_name, password, remote)
+            assert user.password_hash is not None  # a user without a login profile never passes the check
+            name, password_hash = user.name, user.password_hash
+            record.principal_arn = ram_arn(state.account_id, "user", user.name)
+        token, csrf, row = await open_session(state, request, name, password_hash)
         record.result_code, record.http_status = "Success", 200
-        return web.json_response(
-            {"UserName": user.name, "Arn": arn, "RequestId": request_id}, headers={"X-Tether-Request-Id": request_id}
+        response = web.json_response(
+            {**identity(state, row, csrf), "RequestId": request_id}, headers={"X-Tether-Request-Id": request_id}
         )
+        set_session_cookie(response, state, token)
+        return response
     except ApiError as error:
         record.result_code, record.http_status = error.code, error.status
         return error_response(error, request_id)

@@ -7,7 +7,9 @@ SQLite (one process, the default) and PostgreSQL (several relay nodes) behave th
 from tether.store.access_keys import AccessKeyRepo
 from tether.store.activations import ActivationRepo
 from tether.store.audit import AuditPage, AuditRepo
+from tether.store.console import ConsoleSessionRepo
 from tether.store.db import Database, normalize_url, sqlite_url
+from tether.store.delivery import DeliveryRepo, QueueStatus
 from tether.store.errors import AlreadyExists, DeleteConflict, LimitExceeded, NotFound, StoreError
 from tether.store.iam import IamRepo, Page, Quotas
 from tether.store.instances import InstanceRepo
@@ -16,6 +18,9 @@ from tether.store.models import (
     Activation,
     AuditEvent,
     Base,
+    ConsoleSession,
+    DeliveryItem,
+    ForwardStream,
     Instance,
     InstanceTag,
     Nonce,
@@ -32,12 +37,15 @@ from tether.store.models import (
 )
 from tether.store.nonces import NonceRepo
 from tether.store.recordings import RecordingRepo
-from tether.store.sessions import SessionPage, SessionRepo
+from tether.store.search import SEARCH_TABLES, SearchHit, SearchPage, SearchQueryError, SearchRepo
+from tether.store.sessions import SessionFilter, SessionPage, SessionRepo
 from tether.store.settings import SettingsRepo
+from tether.store.streams import ForwardStreamRepo, StreamPage, StreamRecord
 from tether.store.sts import StsRepo
 from tether.store.tags import TagPage, TagRepo
 
 __all__ = [
+    "SEARCH_TABLES",
     "AccessKey",
     "AccessKeyRepo",
     "Activation",
@@ -47,8 +55,14 @@ __all__ = [
     "AuditPage",
     "AuditRepo",
     "Base",
+    "ConsoleSession",
+    "ConsoleSessionRepo",
     "Database",
     "DeleteConflict",
+    "DeliveryItem",
+    "DeliveryRepo",
+    "ForwardStream",
+    "ForwardStreamRepo",
     "IamRepo",
     "Instance",
     "InstanceRepo",
@@ -58,6 +72,7 @@ __all__ = [
     "NonceRepo",
     "NotFound",
     "Page",
+    "QueueStatus",
     "Quotas",
     "RamGroup",
     "RamPolicy",
@@ -66,13 +81,20 @@ __all__ = [
     "RamUser",
     "Recording",
     "RecordingRepo",
+    "SearchHit",
+    "SearchPage",
+    "SearchQueryError",
+    "SearchRepo",
     "Session",
+    "SessionFilter",
     "SessionPage",
     "SessionRepo",
     "SessionState",
     "Setting",
     "SettingsRepo",
     "StoreError",
+    "StreamPage",
+    "StreamRecord",
     "StsCredential",
     "StsRepo",
     "TagPage",

@@ -344,3 +344,101 @@ class AuditEvent(Base):
     session_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     instance_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     detail: Mapped[str | None] = mapped_column(String(256), nullable=True)
+
+
+# --- port-forward streams (migration 0009) ---
+
+
+class ForwardStream(Base):
+    """One TCP stream of a port-forward session: the target its OPEN named, when it opened and closed, and the
+    DATA bytes the relay carried each way. Written by the relay in batches (tether/recording/streams.py).
+
+    `stream_id` 0 is never a real stream (forward streams have odd ids), so the row with stream_id 0 is the
+    session's summary of the streams past the per-session row cap: `streams` is how many it stands for and the
+    byte columns are their totals. Every other row has `streams` 1.
+    """
+
+    __tablename__ = "forward_streams"
+
+    session_id: Mapped[str] = mapped_column(String(64), ForeignKey("sessions.id"), primary_key=True)
+    stream_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    target_host: Mapped[str] = mapped_column(String(1024))
+    target_port: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    bytes_to_target: Mapped[int] = mapped_column(BigInteger, default=0)
+    bytes_from_target: Mapped[int] = mapped_column(BigInteger, default=0)
+    close_reason: Mapped[str | None] = mapped_column(String(256), nullable=True)
+    streams: Mapped[int] = mapped_column(Integer, default=1)
+
+
+# --- delivery (migration 0007) ---------------------------------------------------------------------------------
+
+
+class DeliveryItem(Base):
+    """One object to deliver to S3-compatible storage: a sealed recording or a batch of audit events.
+
+    The queue is a table so that it survives restarts and every node sees it. `(kind, ref)` is unique, so a
+    recording is queued once however many times it is announced. `node` is the node that holds the local file (a
+    recording can only be uploaded from there); audit batches are read from the database and any node may upload
+    them. A worker claims a row by writing `claimed_by` (node and process) and `lease_until`; a crash leaves the
+    lease to run out (or the same node releases it at its next start), and the row is tried again.
+    """
+
+    __tablename__ = "delivery_queue"
+    __table_args__ = (
+        UniqueConstraint("kind", "ref", name="uq_delivery_queue_kind_ref"),
+        Index("ix_delivery_queue_state_next", "state", "next_attempt_at"),
+        Index("ix_delivery_queue_node", "node"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(16))  # "recording" | "audit"
+    ref: Mapped[str] = mapped_column(String(128))  # the session id, or "after-<cursor>" for an audit batch
+    node: Mapped[str] = mapped_column(String(128))
+    state: Mapped[str] = mapped_column(String(24))  # pending | failed-retrying | delivered | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_error: Mapped[str | None] = mapped_column(String(1024), nullable=True)
+    object_key: Mapped[str | None] = mapped_column(String(1024), nullable=True)
+    delivered_url: Mapped[str | None] = mapped_column(String(2048), nullable=True)
+    size: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    # audit batches: the ids of the first and last event and the time of the first, fixed when the batch is made
+    first_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    last_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    first_time: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    claimed_by: Mapped[str | None] = mapped_column(String(160), nullable=True)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    local_pruned_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+# --- console sessions (migration 0008) ---
+
+
+class ConsoleSession(Base):
+    """A signed-in browser console: keyed by the SHA-256 of its cookie token (the token itself is never stored).
+
+    `principal` is a RAM user name, or `root` for the account root (no RAM user may be called that).
+    `csrf_token_encrypted` is sealed with the server's SecretBox because the page must be able to read it back from
+    whoami. `credential_stamp` is a hash of the password hash the principal signed in with: once the password
+    changes or the login profile goes, the stamp no longer matches and the session is dead on every node.
+    """
+
+    __tablename__ = "console_sessions"
+    __table_args__ = (
+        Index("ix_console_sessions_principal", "principal"),
+        Index("ix_console_sessions_expires_at", "expires_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 hex of the cookie token
+    principal: Mapped[str] = mapped_column(String(64))
+    csrf_token_encrypted: Mapped[str] = mapped_column(Text)
+    credential_stamp: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    source_ip: Mapped[str] = mapped_column(String(64), default="")
+    user_agent: Mapped[str] = mapped_column(String(256), default="")

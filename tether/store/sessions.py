@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
 
 from tether.store.db import Database
 from tether.store.models import ACTIVE_STATES, Session, SessionState
@@ -21,7 +21,48 @@ class SessionPage:
     next_token: str | None
 
 
-def _encode_cursor(row: Session) -> str:
+@dataclass(frozen=True)
+class SessionFilter:
+    """Which sessions a listing or a recording search covers; every field that is set must hold."""
+
+    session_id: str | None = None
+    instance_id: str | None = None
+    principal: str | None = None  # a principal ARN, a RAM user name (matches `...:user/NAME`), or "root"
+    state: SessionState | None = None
+    kind: str | None = None  # "shell" or "port_forward"
+    created_after: datetime | None = None  # created at or after
+    created_before: datetime | None = None  # created before
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        conditions: list[ColumnElement[bool]] = []
+        if self.session_id is not None:
+            conditions.append(Session.id == self.session_id)
+        if self.instance_id is not None:
+            conditions.append(Session.instance_id == self.instance_id)
+        if self.principal is not None:
+            # "root" is the account root (no RAM user may be called that); any other name is a RAM user's
+            suffix = ":root" if self.principal == "root" else f":user/{self.principal}"
+            conditions.append(
+                or_(Session.principal == self.principal, Session.principal.endswith(suffix, autoescape=True))
+            )
+        if self.state is not None:
+            conditions.append(Session.state == self.state.value)
+        if self.kind is not None:
+            conditions.append(Session.kind == self.kind)
+        if self.created_after is not None:
+            conditions.append(Session.created_at >= self.created_after)
+        if self.created_before is not None:
+            conditions.append(Session.created_at < self.created_before)
+        return conditions
+
+
+def after_cursor(next_token: str) -> ColumnElement[bool]:
+    """The sessions that come after a NextToken in newest-first order; raises ValueError for a bad token."""
+    created, last_id = decode_cursor(next_token)
+    return or_(Session.created_at < created, and_(Session.created_at == created, Session.id < last_id))
+
+
+def encode_cursor(row: Session) -> str:
     raw = f"{row.created_at.astimezone(UTC).isoformat()}|{row.id}".encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
@@ -146,15 +187,26 @@ class SessionRepo:
         reason: str,
         exit_status: int | None,
         now: datetime,
+        bytes_from_client: int | None = None,
+        bytes_to_client: int | None = None,
     ) -> bool:
-        """End an active session (Terminated or Expired); False if it had already ended."""
+        """End an active session (Terminated or Expired); False if it had already ended.
+
+        The byte counters (DATA payload bytes the relay carried each way) are written only by the relay that held
+        the session; other callers leave them unknown (NULL)."""
         if state not in (SessionState.TERMINATED, SessionState.EXPIRED):
             raise ValueError("a session can only finish as Terminated or Expired")
-        statement = (
-            update(Session)
-            .where(Session.id == session_id, Session.state.in_(ACTIVE_STATES))
-            .values(state=state.value, end_reason=reason[:256], exit_status=exit_status, ended_at=now)
-        )
+        values: dict[str, object] = {
+            "state": state.value,
+            "end_reason": reason[:256],
+            "exit_status": exit_status,
+            "ended_at": now,
+        }
+        if bytes_from_client is not None:
+            values["bytes_from_client"] = bytes_from_client
+        if bytes_to_client is not None:
+            values["bytes_to_client"] = bytes_to_client
+        statement = update(Session).where(Session.id == session_id, Session.state.in_(ACTIVE_STATES)).values(**values)
         async with self._db.transaction() as s:
             result = await s.execute(statement)
             return bool(result.rowcount)  # type: ignore[attr-defined]
@@ -189,6 +241,7 @@ class SessionRepo:
 
     async def page(
         self,
+        filters: SessionFilter | None = None,
         *,
         session_id: str | None = None,
         instance_id: str | None = None,
@@ -196,19 +249,15 @@ class SessionRepo:
         limit: int = 20,
         next_token: str | None = None,
     ) -> SessionPage:
-        """Newest first; keyset paging on (created_at, id) so pages stay stable while sessions are added."""
-        conditions = []
-        if session_id is not None:
-            conditions.append(Session.id == session_id)
-        if instance_id is not None:
-            conditions.append(Session.instance_id == instance_id)
-        if state is not None:
-            conditions.append(Session.state == state.value)
+        """Newest first; keyset paging on (created_at, id) so pages stay stable while sessions are added.
+
+        `filters` says which sessions; the keyword filters are shorthand for the common ones.
+        """
+        if filters is None:
+            filters = SessionFilter(session_id=session_id, instance_id=instance_id, state=state)
+        conditions = filters.conditions()
         if next_token is not None:
-            created, last_id = decode_cursor(next_token)
-            conditions.append(
-                or_(Session.created_at < created, and_(Session.created_at == created, Session.id < last_id))
-            )
+            conditions.append(after_cursor(next_token))
         query = (
             select(Session).where(*conditions).order_by(Session.created_at.desc(), Session.id.desc()).limit(limit + 1)
         )
@@ -216,4 +265,4 @@ class SessionRepo:
             rows = list((await s.scalars(query)).all())
         more = len(rows) > limit
         rows = rows[:limit]
-        return SessionPage(sessions=rows, next_token=_encode_cursor(rows[-1]) if more and rows else None)
+        return SessionPage(sessions=rows, next_token=encode_cursor(rows[-1]) if more and rows else None)

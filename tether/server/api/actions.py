@@ -36,10 +36,11 @@ class AuditRecord:
     http_status: int | None = None
     session_id: str | None = None
     instance_id: str | None = None
+    detail: str | None = None  # e.g. "via console" for calls made from a browser console session
 
     def note_principal(self, principal: Principal) -> None:
         self.principal_arn = principal.arn
-        self.access_key_id = principal.access_key_id
+        self.access_key_id = principal.access_key_id or None  # console sessions use no access key
         self.role_session = principal.role_session
 
     def note_decision(self, resource: str, decision: Decision) -> None:
@@ -69,6 +70,7 @@ class AuditRecord:
             "http_status": self.http_status,
             "session_id": self.session_id,
             "instance_id": self.instance_id,
+            "detail": self.detail,
         }
 
 

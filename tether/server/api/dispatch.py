@@ -1,5 +1,9 @@
 """`POST /api/v1/{Action}`: size limit, authentication, body parsing, then the action's handler.
 
+The browser console's `POST /console/v1/api/{Action}` runs through the same `run_action`: the action table, body
+limits, parameter parsing, policies, audit rows and error documents are shared, and only the authenticator differs
+(a signature here, a cookie session plus CSRF token there; see tether/server/console.py).
+
 Every response carries a RequestId; an unexpected exception becomes InternalError with that id logged, so a user
 can quote it and the administrator can find the traceback. Every call, including those refused before the caller
 is known, leaves one audit row, written in `finally` in its own transaction after the handler's transactions have
@@ -11,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
@@ -18,21 +23,27 @@ from aiohttp import web
 from tether.server.api import (
     activations,
     audit,
+    console,
+    delivery,
     instances,
     ram,
     recordings,
+    search,
     sessions,
     settings,
+    simulate,
     sshkeys,
+    streams,
     sts,
     tags,
 )
 from tether.server.api.actions import Action, AuditRecord, Context
 from tether.server.api.authn import authenticate
+from tether.server.api.authz import Principal
 from tether.server.api.errors import ApiError, error_response, from_store_error
 from tether.server.api.params import parse_params
 from tether.server.audit import write_event
-from tether.server.state import get_state
+from tether.server.state import ServerState, get_state
 from tether.store import StoreError
 
 log = logging.getLogger(__name__)
@@ -45,13 +56,22 @@ ACTIONS: dict[str, Action] = {
     **instances.ACTIONS,
     **sessions.ACTIONS,
     **recordings.ACTIONS,
+    **search.ACTIONS,
+    **streams.ACTIONS,
+    **delivery.ACTIONS,
     **sshkeys.ACTIONS,
     **settings.ACTIONS,
     **tags.ACTIONS,
     **ram.ACTIONS,
     **sts.ACTIONS,
     **audit.ACTIONS,
+    **simulate.ACTIONS,
+    **console.ACTIONS,
 }
+
+# who is calling: (state, request, action, body, audit record) -> the principal, or None for an unsigned action;
+# raises ApiError to refuse
+Authenticator = Callable[[ServerState, web.Request, Action, bytes, AuditRecord], Awaitable[Principal | None]]
 
 
 async def _read_body(request: web.Request) -> bytes:
@@ -78,16 +98,16 @@ def _json_object(body: bytes) -> dict[str, Any]:
     return value
 
 
-async def _dispatch(request: web.Request, record: AuditRecord) -> dict[str, Any] | web.StreamResponse:
-    name = request.match_info["action"]
+async def _dispatch(
+    request: web.Request, name: str, record: AuditRecord, authenticator: Authenticator
+) -> dict[str, Any] | web.StreamResponse:
     action = ACTIONS.get(name)
     if action is None:
         raise ApiError("InvalidAction.NotFound", f"There is no action {name!r}; see docs/api.md.", 404)
     body = await _read_body(request)
     state = get_state(request)
-    principal = None
-    if action.signed:
-        principal = await authenticate(state, request, body, record)
+    principal = await authenticator(state, request, action, body, record)
+    if principal is not None:
         record.note_principal(principal)
     params = parse_params(action.params, name, _json_object(body))
     context = Context(
@@ -104,15 +124,42 @@ async def _dispatch(request: web.Request, record: AuditRecord) -> dict[str, Any]
         raise from_store_error(exc) from None
 
 
+async def signed_caller(
+    state: ServerState, request: web.Request, action: Action, body: bytes, record: AuditRecord
+) -> Principal | None:
+    """The signed API's authenticator: the access key that signed the request (unsigned actions have none)."""
+    if not action.signed:
+        return None
+    return await authenticate(state, request, body, record)
+
+
 async def api_handler(request: web.Request) -> web.StreamResponse:
+    """`POST /api/v1/{Action}`, signed with an access key."""
+    return await run_action(request, request.match_info.get("action", "?"), signed_caller)
+
+
+async def run_action(
+    request: web.Request,
+    name: str,
+    authenticator: Authenticator,
+    headers: dict[str, str] | None = None,
+    detail: str | None = None,
+) -> web.StreamResponse:
+    """Run action `name` for the caller `authenticator` finds, answer it, and write its audit row.
+
+    `headers` are added to every answer (success or error); `detail` goes to the audit row.
+    """
     request_id = str(uuid.uuid4())
-    record = AuditRecord(request.match_info.get("action", "?"), request_id, request.remote or "")
+    record = AuditRecord(name, request_id, request.remote or "", detail=detail)
+    extra = headers or {}
     try:
         try:
-            result = await _dispatch(request, record)
+            result = await _dispatch(request, name, record, authenticator)
         except ApiError as error:
             record.result_code, record.http_status = error.code, error.status
-            return error_response(error, request_id)
+            response = error_response(error, request_id)
+            response.headers.update(extra)
+            return response
         except Exception:
             log.exception("request %s (%s) failed", request_id, record.event_name)
             failure = ApiError(
@@ -121,13 +168,16 @@ async def api_handler(request: web.Request) -> web.StreamResponse:
                 500,
             )
             record.result_code, record.http_status = failure.code, failure.status
-            return error_response(failure, request_id)
+            response = error_response(failure, request_id)
+            response.headers.update(extra)
+            return response
         record.result_code, record.http_status = "Success", 200
         if isinstance(result, web.StreamResponse):
             result.headers["X-Tether-Request-Id"] = request_id
+            result.headers.update(extra)
             record.http_status = result.status
             return result
         result["RequestId"] = request_id
-        return web.json_response(result, headers={"X-Tether-Request-Id": request_id})
+        return web.json_response(result, headers={**extra, "X-Tether-Request-Id": request_id})
     finally:
         await write_event(get_state(request), record.columns())

@@ -25,9 +25,10 @@ from tether.server.api.authz import USER, authorize, ram_arn
 from tether.server.api.errors import ApiError
 from tether.server.api.params import Params
 from tether.server.api.trust import TrustPolicyError, parse_trust_policy
+from tether.server.bootstrap import CONSOLE_ROOT_NAME
 from tether.server.passwords import hash_password, password_problem
 from tether.server.state import iso, utcnow
-from tether.store import RamGroup, RamPolicy, RamRole, RamUser
+from tether.store import ConsoleSessionRepo, RamGroup, RamPolicy, RamRole, RamUser
 from tether.store.iam import GROUP, ROLE
 from tether.store.iam import USER as USER_TYPE
 
@@ -207,6 +208,12 @@ class UpdateUserParams(Params):
 
 async def create_user(ctx: Context, p: CreateUserParams) -> dict[str, Any]:
     await authorize(ctx, "ram:CreateUser", _arn(ctx, "user", p.UserName))
+    if p.UserName.lower() == CONSOLE_ROOT_NAME:
+        raise ApiError(
+            "InvalidParameter.UserName",
+            f"The user name {p.UserName} is reserved: the account root signs in to the console as {CONSOLE_ROOT_NAME}.",
+            400,
+        )
     row = await ctx.state.iam.create_user(
         name=p.UserName,
         user_id=_new_numeric_id(),
@@ -243,7 +250,14 @@ async def delete_user(ctx: Context, p: UserParams) -> dict[str, Any]:
     arn = _arn(ctx, "user", p.UserName)
     await authorize(ctx, "ram:DeleteUser", arn)
     await ctx.state.iam.delete_user(p.UserName, arn)
+    await _end_console_sessions(ctx, p.UserName)
     return {}
+
+
+async def _end_console_sessions(ctx: Context, user_name: str) -> None:
+    """Sign the user out of the console everywhere (its password changed or is gone). The sessions would be refused
+    anyway, since each remembers the password hash it began with; this removes them from the table at once."""
+    await ConsoleSessionRepo(ctx.state.db).delete_for(user_name)
 
 
 # --- login profiles --------------------------------------------------------------------------------------------
@@ -292,6 +306,8 @@ async def update_login_profile(ctx: Context, p: UpdateLoginProfileParams) -> dic
     await ctx.state.iam.set_login_profile(
         p.UserName, password_hash=hashed, reset_required=p.PasswordResetRequired, create=False, now=utcnow()
     )
+    if hashed is not None:
+        await _end_console_sessions(ctx, p.UserName)
     return {}
 
 
@@ -308,6 +324,7 @@ async def get_login_profile(ctx: Context, p: UserParams) -> dict[str, Any]:
 async def delete_login_profile(ctx: Context, p: UserParams) -> dict[str, Any]:
     await authorize(ctx, "ram:DeleteLoginProfile", _arn(ctx, "user", p.UserName))
     await ctx.state.iam.delete_login_profile(p.UserName, utcnow())
+    await _end_console_sessions(ctx, p.UserName)
     return {}
 
 

@@ -46,6 +46,13 @@ async def get_session_recording(ctx: Context, p: GetSessionRecordingParams) -> w
         raise recording_not_found(p.SessionId)
     path = state.recordings.file_path(row.path)
     if not path.is_file():
+        if row.delivered_url:  # removed by the retention of delivered recordings (docs/recording.md, Delivery)
+            raise ApiError(
+                "Recording.LocalCopyPruned",
+                f"The recording of session {p.SessionId} was delivered to {row.delivered_url} and its local copy "
+                "has since been removed (LocalRetentionDays of SessionManagerDeliveryConfig); fetch it from there.",
+                404,
+            )
         raise recording_not_found(p.SessionId)
     # FileResponse sends with sendfile (or in chunks) from the file, so memory stays flat for any size
     return web.FileResponse(

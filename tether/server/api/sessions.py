@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import Field, field_validator, model_validator
@@ -18,7 +18,7 @@ from tether.server.api.settings import require_session_manager
 from tether.server.audit import finish_session
 from tether.server.relay import CLOSE_ENDED
 from tether.server.state import ServerState, iso, utcnow
-from tether.store import Recording, Session, SessionState
+from tether.store import Recording, Session, SessionFilter, SessionState
 from tether.store.models import ACTIVE_STATES
 
 USERNAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_.-]{0,31}$"
@@ -27,6 +27,46 @@ DEFAULT_LOGIN_USER = "tether-user"  # the agent's default login user; what `ecs:
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 TARGET_SERVER_PATTERN = rf"^(?:{_LABEL}(?:\.{_LABEL})*\.?|[0-9A-Fa-f:.]+)$"
 DEFAULT_TARGET = "127.0.0.1"  # a forward without TargetServer reaches a port on the machine itself
+SESSION_KINDS = ("shell", "port_forward")  # the values of sessions.kind
+
+
+def parse_time(value: str) -> datetime:
+    """An API time parameter: ISO 8601 with a zone (`2026-11-28T11:40:24Z`), as UTC."""
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        raise ValueError("must be an ISO 8601 time like 2026-11-28T11:40:24Z") from None
+    if moment.tzinfo is None:
+        raise ValueError("must carry a time zone, e.g. 2026-11-28T11:40:24Z")
+    return moment.astimezone(UTC)
+
+
+class SessionFilterParams(Params):
+    """The filters DescribeTerminalSessions and SearchSessionRecordings share."""
+
+    InstanceId: str | None = Field(None, max_length=64)
+    Principal: str | None = Field(None, min_length=1, max_length=256)
+    StartTimeAfter: str | None = Field(None, max_length=64)
+    StartTimeBefore: str | None = Field(None, max_length=64)
+    MaxResults: int = Field(20, ge=1, le=100)
+    NextToken: str | None = Field(None, max_length=512)
+
+    @field_validator("StartTimeAfter", "StartTimeBefore")
+    @classmethod
+    def _time(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_time(value)
+        return value
+
+    def session_filter(self, **more: Any) -> SessionFilter:
+        """The store filter; raises InvalidParameter.TimeRange for a range that ends before it starts."""
+        after = parse_time(self.StartTimeAfter) if self.StartTimeAfter else None
+        before = parse_time(self.StartTimeBefore) if self.StartTimeBefore else None
+        if after is not None and before is not None and after > before:
+            raise ApiError("InvalidParameter.TimeRange", "StartTimeAfter must not be later than StartTimeBefore.", 400)
+        return SessionFilter(
+            instance_id=self.InstanceId, principal=self.Principal, created_after=after, created_before=before, **more
+        )
 
 
 class StartTerminalSessionParams(Params):
@@ -65,12 +105,10 @@ class EndTerminalSessionParams(Params):
     SessionId: str = Field(min_length=1, max_length=64)
 
 
-class DescribeTerminalSessionsParams(Params):
+class DescribeTerminalSessionsParams(SessionFilterParams):
     SessionId: str | None = Field(None, max_length=64)
-    InstanceId: str | None = Field(None, max_length=64)
     State: SessionState | None = None
-    MaxResults: int = Field(20, ge=1, le=100)
-    NextToken: str | None = Field(None, max_length=512)
+    Kind: str | None = None
 
     @field_validator("State", mode="before")
     @classmethod
@@ -79,6 +117,13 @@ class DescribeTerminalSessionsParams(Params):
             if value not in {s.value for s in SessionState}:
                 raise ValueError("must be one of " + ", ".join(s.value for s in SessionState))
             return SessionState(value)
+        return value
+
+    @field_validator("Kind")
+    @classmethod
+    def _kind(cls, value: str | None) -> str | None:
+        if value is not None and value not in SESSION_KINDS:
+            raise ValueError("must be one of " + ", ".join(SESSION_KINDS))
         return value
 
 
@@ -92,7 +137,17 @@ def _recording_view(row: Recording | None, state: ServerState) -> dict[str, Any]
         "Duration": row.duration,
         "Sha256": row.sha256,
         "Sealed": row.sealed,
+        "DeliveredTo": row.delivered_url,
+        "DeliveredAt": iso(row.delivered_at),
+        "Indexed": row.indexed_at is not None,
     }
+
+
+def duration(row: Session) -> float | None:
+    """Seconds from the start (both sides connected) to the end; null until the session has ended."""
+    if row.started_at is None or row.ended_at is None:
+        return None
+    return round(max((row.ended_at - row.started_at).total_seconds(), 0.0), 3)
 
 
 def _session_view(row: Session, recording: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -108,8 +163,11 @@ def _session_view(row: Session, recording: dict[str, Any] | None = None) -> dict
         "CreationTime": iso(row.created_at),
         "StartTime": iso(row.started_at),
         "EndTime": iso(row.ended_at),
+        "Duration": duration(row),
         "ExitStatus": row.exit_status,
         "EndReason": row.end_reason,
+        "BytesFromClient": row.bytes_from_client,
+        "BytesToClient": row.bytes_to_client,
         "PortNumber": row.target_port,
         "TargetServer": row.target_host,
         "Recording": recording,
@@ -244,9 +302,7 @@ async def describe_terminal_sessions(ctx: Context, p: DescribeTerminalSessionsPa
     await authorize(ctx, "ecs:DescribeTerminalSessions", "*")
     try:
         page = await ctx.state.sessions.page(
-            session_id=p.SessionId,
-            instance_id=p.InstanceId,
-            state=p.State,
+            p.session_filter(session_id=p.SessionId, state=p.State, kind=p.Kind),
             limit=p.MaxResults,
             next_token=p.NextToken,
         )

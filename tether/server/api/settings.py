@@ -11,9 +11,20 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from tether.recording.recorder import RECORD_INPUT_KEY
+from tether.recording.recorder import (
+    MAX_RECORDING_BYTES_KEY,
+    RECORD_INPUT_KEY,
+    RECORD_SESSIONS_KEY,
+    RECORDING_REQUIRED_KEY,
+)
 from tether.server.api.actions import Action, Context
 from tether.server.api.authz import authorize
+from tether.server.api.delivery import (
+    DELIVERY_CONFIG,
+    DeliveryConfigParams,
+    describe_delivery_config,
+    modify_delivery_config,
+)
 from tether.server.api.errors import ApiError
 from tether.server.api.params import Params
 from tether.server.state import ServerState
@@ -32,11 +43,15 @@ class SessionManagerConfigParams(Params):
 
     SessionManagerEnabled: bool | None = None
     RecordInput: bool | None = None  # record keystrokes too (passwords typed at prompts end up in recordings)
+    RecordSessions: bool | None = None  # false: record nothing (an audit event says so at each session start)
+    RecordingRequired: bool | None = None  # true: end a session rather than let it run unrecorded
+    MaxRecordingBytes: int | None = Field(None, ge=4096, le=1 << 40)  # per-session recording size cap
 
 
 class ModifyCloudAssistantSettingsParams(Params):
     SettingType: str = Field(min_length=1, max_length=64)
     SessionManagerConfig: SessionManagerConfigParams | None = None
+    SessionManagerDeliveryConfig: DeliveryConfigParams | None = None
 
 
 class DescribeCloudAssistantSettingsParams(Params):
@@ -68,10 +83,10 @@ async def require_session_manager(state: ServerState) -> None:
 
 
 def _setting_type(value: str) -> None:
-    if value != SESSION_MANAGER_CONFIG:
+    if value not in (SESSION_MANAGER_CONFIG, DELIVERY_CONFIG):
         raise ApiError(
             "InvalidParameter.SettingType",
-            f"SettingType {value!r} is not supported; the only setting type is {SESSION_MANAGER_CONFIG}.",
+            f"SettingType {value!r} is not supported; use {SESSION_MANAGER_CONFIG} or {DELIVERY_CONFIG}.",
             400,
         )
 
@@ -88,20 +103,48 @@ async def _set(state: ServerState, enabled: bool) -> None:
 async def modify_cloud_assistant_settings(ctx: Context, p: ModifyCloudAssistantSettingsParams) -> dict[str, Any]:
     await authorize(ctx, "ecs:ModifyCloudAssistantSettings", "*")
     _setting_type(p.SettingType)
+    if p.SettingType == DELIVERY_CONFIG:
+        await modify_delivery_config(ctx.state, p.SessionManagerDeliveryConfig)
+        return {}
     if p.SessionManagerConfig is None:
         raise ApiError(
             "MissingParameter", "SettingType SessionManagerConfig needs the parameter SessionManagerConfig.", 400
         )
     config = p.SessionManagerConfig
-    if config.SessionManagerEnabled is None and config.RecordInput is None:
+    if all(value is None for _, value in config):
         raise ApiError(
-            "MissingParameter", "SessionManagerConfig needs SessionManagerEnabled or RecordInput (or both).", 400
+            "MissingParameter",
+            "SessionManagerConfig needs at least one of SessionManagerEnabled, RecordInput, RecordSessions, "
+            "RecordingRequired, MaxRecordingBytes.",
+            400,
         )
+    await _check_recording_combination(ctx.state, config)
     if config.SessionManagerEnabled is not None:
         await _set(ctx.state, config.SessionManagerEnabled)
     if config.RecordInput is not None:
         await ctx.state.settings.set(RECORD_INPUT_KEY, "true" if config.RecordInput else "false")
+    if config.RecordSessions is not None:
+        await ctx.state.settings.set(RECORD_SESSIONS_KEY, "true" if config.RecordSessions else "false")
+    if config.RecordingRequired is not None:
+        await ctx.state.settings.set(RECORDING_REQUIRED_KEY, "true" if config.RecordingRequired else "false")
+    if config.MaxRecordingBytes is not None:
+        await ctx.state.settings.set(MAX_RECORDING_BYTES_KEY, str(config.MaxRecordingBytes))
+    ctx.state.recordings.invalidate()
     return {}
+
+
+async def _check_recording_combination(state: ServerState, config: SessionManagerConfigParams) -> None:
+    """Requiring recordings while turning them off would refuse nothing and record nothing: say so instead."""
+    current = await state.recordings.policy()
+    record = current.record if config.RecordSessions is None else config.RecordSessions
+    required = current.required if config.RecordingRequired is None else config.RecordingRequired
+    if required and not record:
+        raise ApiError(
+            "InvalidParameter.RecordingRequired",
+            "RecordingRequired cannot be true while RecordSessions is false. Turn RecordingRequired off first, or "
+            "leave RecordSessions on.",
+            400,
+        )
 
 
 async def describe_cloud_assistant_settings(ctx: Context, p: DescribeCloudAssistantSettingsParams) -> dict[str, Any]:
@@ -109,8 +152,23 @@ async def describe_cloud_assistant_settings(ctx: Context, p: DescribeCloudAssist
     for value in p.SettingType:
         _setting_type(value)
     enabled = await session_manager_enabled(ctx.state)
-    record_input = await ctx.state.recordings.record_input()
-    return {SESSION_MANAGER_CONFIG: {"SessionManagerEnabled": enabled, "RecordInput": record_input}}
+    ctx.state.recordings.invalidate()  # answer with what the table says now, not a cached copy
+    policy = await ctx.state.recordings.policy()
+    result: dict[str, Any] = {}
+    if DELIVERY_CONFIG in p.SettingType:
+        result[DELIVERY_CONFIG] = await describe_delivery_config(ctx.state)
+    if SESSION_MANAGER_CONFIG not in p.SettingType:
+        return result
+    return {
+        **result,
+        SESSION_MANAGER_CONFIG: {
+            "SessionManagerEnabled": enabled,
+            "RecordInput": policy.record_input,
+            "RecordSessions": policy.record,
+            "RecordingRequired": policy.required,
+            "MaxRecordingBytes": policy.max_bytes,
+        }
+    }
 
 
 async def describe_user_business_behavior(ctx: Context, p: DescribeUserBusinessBehaviorParams) -> dict[str, Any]:

@@ -128,7 +128,9 @@ async def assume_role(ctx: Context, p: AssumeRoleParams) -> dict[str, Any]:
 async def get_caller_identity(ctx: Context, _p: NoParams) -> dict[str, Any]:
     """Who the credentials belong to. Like the cloud's, it needs no permission: anyone may ask who they are."""
     caller, state = ctx.caller(), ctx.state
-    identity: dict[str, Any] = {"AccountId": state.account_id, "Arn": caller.arn, "AccessKeyId": caller.access_key_id}
+    # a console caller (cookie session) has no access key: null, not ""
+    key_id = caller.access_key_id or None
+    identity: dict[str, Any] = {"AccountId": state.account_id, "Arn": caller.arn, "AccessKeyId": key_id}
     if caller.kind == ROOT:
         identity["IdentityType"] = "Account"
     elif caller.kind == USER and caller.name is not None:

@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy import create_engine, pool
 
 from tether.store.models import Base
+from tether.store.search import SEARCH_TABLES
 
 config = context.config
 target_metadata = Base.metadata
@@ -17,9 +18,15 @@ def _run(connection: object) -> None:
         target_metadata=target_metadata,
         render_as_batch=True,
         compare_type=True,
+        include_name=_modelled,
     )
     with context.begin_transaction():
         context.run_migrations()
+
+
+def _modelled(name: str | None, kind: str, _parent: object) -> bool:
+    """Autogenerate must not propose dropping the search index (0006), which the models cannot describe."""
+    return kind != "table" or name not in SEARCH_TABLES
 
 
 def run_migrations_online() -> None:

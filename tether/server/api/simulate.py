@@ -1,0 +1,113 @@
+"""SimulatePrincipalPolicy: how the caller's own policies decide some actions on some resources, without doing them.
+
+The console uses it to say plainly which permission is missing (and to disable Connect with the reason) before the
+user tries. It needs no permission of its own: it evaluates only the caller's own policies, through the same
+`decide` that every real request goes through, with the same condition keys (source IP, time, TLS, and for
+instance ARNs the instance's tags), so its answers are the decisions the real call would meet. Conditions on
+request parameters (`ecs:Username`, `ecs:PortNumber`, ...) can be supplied in `ContextEntries`; otherwise the
+defaults of the real call apply (`ecs:Username` is `tether-user` for `ecs:StartTerminalSession`).
+
+The call leaves the usual single audit row; the individual results are not audited (nothing was attempted).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pydantic import Field, field_validator
+
+from tether.server.api.actions import Action, Context
+from tether.server.api.authz import decide, tag_context
+from tether.server.api.params import Params
+from tether.server.api.sessions import DEFAULT_LOGIN_USER
+
+MAX_ACTIONS = 20
+MAX_RESOURCES = 100
+MAX_CONTEXT_ENTRIES = 20
+_ACTION_NAME = re.compile(r"^[A-Za-z0-9-]{1,32}:[A-Za-z0-9*?]{1,128}$")
+_CONTEXT_KEY = re.compile(r"^[A-Za-z0-9-]{1,32}:[A-Za-z0-9_./@-]{1,128}$")
+_INSTANCE_ARN = re.compile(r"^acs:ecs:([^:]*):(\d+):instance/(mi-[0-9a-f]{1,32})$")
+
+
+class ContextEntry(Params):
+    ContextKeyName: str = Field(max_length=161)
+    ContextKeyValues: list[str] = Field(min_length=1, max_length=20)
+
+    @field_validator("ContextKeyName")
+    @classmethod
+    def _key(cls, value: str) -> str:
+        if not _CONTEXT_KEY.match(value):
+            raise ValueError("must be a condition key like ecs:Username")
+        return value
+
+    @field_validator("ContextKeyValues")
+    @classmethod
+    def _values(cls, values: list[str]) -> list[str]:
+        if any(len(v) > 1024 for v in values):
+            raise ValueError("each value must be at most 1024 characters")
+        return values
+
+
+class SimulatePrincipalPolicyParams(Params):
+    ActionNames: list[str] = Field(min_length=1, max_length=MAX_ACTIONS)
+    ResourceArns: list[str] = Field(["*"], min_length=1, max_length=MAX_RESOURCES)
+    ContextEntries: list[ContextEntry] = Field([], max_length=MAX_CONTEXT_ENTRIES)
+
+    @field_validator("ActionNames")
+    @classmethod
+    def _actions(cls, values: list[str]) -> list[str]:
+        for value in values:
+            if not _ACTION_NAME.match(value):
+                raise ValueError(f"{value[:80]!r} is not a policy action like ecs:StartTerminalSession")
+        return values
+
+    @field_validator("ResourceArns")
+    @classmethod
+    def _resources(cls, values: list[str]) -> list[str]:
+        for value in values:
+            if value != "*" and (not value.startswith("acs:") or len(value) > 512):
+                raise ValueError(f"{value[:80]!r} is not a resource ARN (acs:...) or *")
+        return values
+
+
+_DECISIONS = {"Allow": "allowed", "Deny": "explicitDeny", "ImplicitDeny": "implicitDeny"}
+
+
+async def _resource_context(ctx: Context, arn: str) -> dict[str, str | list[str]]:
+    """The instance's tags as `ecs:tag/<key>` when `arn` is one of this account's instances."""
+    match = _INSTANCE_ARN.match(arn)
+    if not match or match.group(1) != ctx.state.config.region or match.group(2) != ctx.state.account_id:
+        return {}
+    tags = await ctx.state.tags.tags_of(match.group(3))
+    return tag_context(tags)
+
+
+async def simulate_principal_policy(ctx: Context, p: SimulatePrincipalPolicyParams) -> dict[str, Any]:
+    given: dict[str, str | list[str]] = {
+        e.ContextKeyName: e.ContextKeyValues[0] if len(e.ContextKeyValues) == 1 else list(e.ContextKeyValues)
+        for e in p.ContextEntries
+    }
+    results = []
+    for resource in dict.fromkeys(p.ResourceArns):
+        resource_context = await _resource_context(ctx, resource)
+        for action in dict.fromkeys(p.ActionNames):
+            extra: dict[str, str | list[str]] = {}
+            if action == "ecs:StartTerminalSession":
+                extra["ecs:Username"] = DEFAULT_LOGIN_USER
+            extra.update(resource_context)
+            extra.update(given)
+            decision = await decide(ctx, action, resource, extra)
+            results.append(
+                {
+                    "ActionName": action,
+                    "ResourceArn": resource,
+                    "Decision": _DECISIONS.get(decision.effect, "implicitDeny"),
+                    "MatchedPolicy": decision.policy,
+                    "MatchedStatement": decision.statement,
+                }
+            )
+    return {"EvaluationResults": results}
+
+
+ACTIONS = {"SimulatePrincipalPolicy": Action(SimulatePrincipalPolicyParams, simulate_principal_policy)}
