@@ -12,7 +12,7 @@ loopback port with temporary host and user keys. Measures, for each:
 - peak RSS of each process during the bulk transfer (server, agent, CLI vs sshd, ssh);
 - the cost of session recording: bulk output with recording on and off (the account setting RecordSessions,
   switched through the API between runs), alternating, best of each, as a ratio (the target is >= 0.90).
-  `head -c N /dev/zero` is the recorder's worst case: every NUL byte becomes a 6-byte `\u0000` in the cast.
+  `head -c N /dev/zero` is the recorder's worst case: every NUL byte becomes a 6-byte `\\u0000` in the cast.
 Machines here are noisy: read the ratios, not the absolute numbers.
 """
 
@@ -197,7 +197,11 @@ def print_recording_cost(rates: dict[bool, list[float]], nbytes: int, source: st
     print(f"{'bulk output, recording on (MB/s)':<38}{on / 1e6:12.1f}   runs: "
           + " ".join(f"{r / 1e6:.1f}" for r in rates[True]))
     verdict = "within" if on / off >= 0.9 else "OUTSIDE"
-    print(f"{'on / off':<38}{on / off:12.3f}   ({verdict} the 0.90 target)")
+    print(f"{'on / off, best of each':<38}{on / off:12.3f}   ({verdict} the 0.90 target)")
+    # one lucky run skews "best of"; the median of the alternating runs says the same thing more steadily
+    median_ratio = statistics.median(rates[True]) / statistics.median(rates[False])
+    verdict = "within" if median_ratio >= 0.9 else "OUTSIDE"
+    print(f"{'on / off, median of each':<38}{median_ratio:12.3f}   ({verdict} the 0.90 target)")
 
 
 def main() -> None:

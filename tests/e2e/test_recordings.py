@@ -63,6 +63,11 @@ def test_recording_replays_to_the_live_screen(stack: Stack, instance: str, tmp_p
     sizes = [f"{header['width']}x{header['height']}"] + [e[2] for e in map(json.loads, lines[1:]) if e[1] == "r"]
     assert sizes[-1] == "100x30", sizes
     assert json.loads(lines[-1])[1:] == ["m", "exit 2"]
+    # the asciinema tools read it: `asciinema cat` prints the same output bytes
+    asciinema = subprocess.run([sys.executable, "-m", "asciinema", "cat", str(out)], capture_output=True,
+                               timeout=60, check=False)
+    assert asciinema.returncode == 0, asciinema.stderr
+    assert asciinema.stdout == cat.stdout
 
     # the recorded output drawn on a terminal emulator equals what the live CLI drew
     assert screen_of(cat.stdout) == screen_of(live)

@@ -38,6 +38,7 @@ from urllib.parse import quote, urlsplit
 from tether.auth.secretbox import SecretBox
 from tether.recording.recorder import Recordings
 from tether.recording.s3 import FIX_CREDENTIALS, S3Error, S3Store, S3Target
+from tether.store.audit import event_document
 from tether.store.db import Database
 from tether.store.delivery import AUDIT, RECORDING, DeliveryRepo
 from tether.store.models import AuditEvent, DeliveryItem
@@ -252,36 +253,8 @@ def _meta(value: str) -> str:
     return quote(value, safe=" !#$&'()*+,-./:;<=>?@[]^_`{|}~")
 
 
-def audit_line(row: AuditEvent) -> dict[str, Any]:
-    """One audit event with the fields (and names) LookupEvents returns."""
-    return {
-        "EventId": str(row.id),
-        "EventTime": _iso(row.event_time),
-        "EventType": row.event_type,
-        "EventName": row.event_name,
-        "RequestId": row.request_id,
-        "UserIdentity": {
-            "PrincipalArn": row.principal_arn,
-            "AccessKeyId": row.access_key_id,
-            "RoleSession": row.role_session,
-        },
-        "SourceIpAddress": row.source_ip,
-        "ResourceName": row.resource,
-        "Decision": {
-            "Effect": row.decision_effect,
-            "PolicyName": row.decision_policy,
-            "StatementIndex": row.decision_statement,
-        },
-        "Result": row.result_code,
-        "HttpStatus": row.http_status,
-        "SessionId": row.session_id,
-        "InstanceId": row.instance_id,
-        "Detail": row.detail,
-    }
-
-
 def jsonl(rows: Sequence[AuditEvent]) -> bytes:
-    return b"".join(json.dumps(audit_line(r), sort_keys=True).encode() + b"\n" for r in rows)
+    return b"".join(json.dumps(event_document(r), sort_keys=True).encode() + b"\n" for r in rows)
 
 
 # --- errors -----------------------------------------------------------------------------------------------------

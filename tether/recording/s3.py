@@ -16,19 +16,11 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
-import boto3
-from boto3.s3.transfer import TransferConfig
-from botocore.config import Config
-from botocore.exceptions import (
-    BotoCoreError,
-    ClientError,
-    ConnectionError,
-    HTTPClientError,
-    NoCredentialsError,
-    PartialCredentialsError,
-)
+if TYPE_CHECKING:
+    from botocore.exceptions import ClientError
 
 CONNECT_TIMEOUT = 10.0
 READ_TIMEOUT = 60.0
@@ -72,6 +64,14 @@ class ObjectInfo:
     metadata: dict[str, str]
 
 
+def _errors() -> ModuleType:
+    """botocore's exceptions, imported on first use: boto3 costs about 100 ms and 20 MiB to import, which only a
+    server that delivers should pay (the module is imported by every server)."""
+    import botocore.exceptions
+
+    return botocore.exceptions
+
+
 class S3Store:
     """One bucket at one endpoint. Thread-safe: the client is made once (under a lock) and boto3 clients may be
     shared between threads."""
@@ -84,6 +84,9 @@ class S3Store:
     def _s3(self) -> Any:
         with self._lock:
             if self._client is None:
+                import boto3.session
+                from botocore.config import Config
+
                 config = Config(
                     connect_timeout=CONNECT_TIMEOUT,
                     read_timeout=READ_TIMEOUT,
@@ -105,9 +108,10 @@ class S3Store:
 
     def head(self, key: str) -> ObjectInfo | None:
         """Size and user metadata of `key`, or None when there is no such object."""
+        errors = _errors()
         try:
             reply = self._s3().head_object(Bucket=self.target.bucket, Key=key)
-        except ClientError as exc:
+        except errors.ClientError as exc:
             status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
             if status == 404 or _code(exc) in ("404", "NoSuchKey", "NotFound"):
                 return None
@@ -115,14 +119,15 @@ class S3Store:
                 # a HEAD answer has no body, so the reason (bad key? no permission?) is not in it: ask with a GET
                 raise self._diagnose(key) from None
             raise self.error(exc, key) from None
-        except BotoCoreError as exc:
+        except errors.BotoCoreError as exc:
             raise self.error(exc, key) from None
         return ObjectInfo(int(reply.get("ContentLength", 0)), dict(reply.get("Metadata") or {}))
 
     def _diagnose(self, key: str) -> S3Error:
+        errors = _errors()
         try:
             self._s3().get_object(Bucket=self.target.bucket, Key=key, Range="bytes=0-0")["Body"].close()
-        except (ClientError, BotoCoreError) as exc:
+        except (errors.ClientError, errors.BotoCoreError) as exc:
             error = self.error(exc, key)
             if error.code not in ("404", "NoSuchKey"):
                 return error
@@ -134,6 +139,10 @@ class S3Store:
 
     def upload_file(self, path: Path, key: str, metadata: dict[str, str], content_type: str) -> None:
         """Upload a file: one PUT below MULTIPART_THRESHOLD, a multipart upload in MULTIPART_CHUNK parts above."""
+        from boto3.exceptions import S3UploadFailedError
+        from boto3.s3.transfer import TransferConfig
+
+        errors = _errors()
         transfer = TransferConfig(
             multipart_threshold=MULTIPART_THRESHOLD,
             multipart_chunksize=MULTIPART_CHUNK,
@@ -148,20 +157,21 @@ class S3Store:
                 ExtraArgs={"Metadata": metadata, "ContentType": content_type},
                 Config=transfer,
             )
-        except (ClientError, BotoCoreError, boto3.exceptions.S3UploadFailedError) as exc:
+        except (errors.ClientError, errors.BotoCoreError, S3UploadFailedError) as exc:
             raise self.error(exc, key) from None
 
     def put_bytes(self, key: str, data: bytes, metadata: dict[str, str], content_type: str) -> None:
+        errors = _errors()
         try:
             self._s3().put_object(
                 Bucket=self.target.bucket, Key=key, Body=data, Metadata=metadata, ContentType=content_type
             )
-        except (ClientError, BotoCoreError) as exc:
+        except (errors.ClientError, errors.BotoCoreError) as exc:
             raise self.error(exc, key) from None
 
     def error(self, exc: BaseException, key: str) -> S3Error:
         """Turn a boto3 failure into a message that says what is wrong and how to fix it."""
-        t = self.target
+        t, errors = self.target, _errors()
         client_error = _client_error(exc)
         if client_error is not None:
             code = _code(client_error)
@@ -197,22 +207,23 @@ class S3Store:
                     code=code,
                 )
             return S3Error(f"{code}: {text or 'the request failed'} (s3://{t.bucket}/{key} at {t.where})", code=code)
-        if isinstance(exc, NoCredentialsError | PartialCredentialsError):
+        if isinstance(exc, errors.NoCredentialsError | errors.PartialCredentialsError):
             return S3Error(
                 f"NoCredentials: no S3 credentials are set; set them with {FIX_CREDENTIALS}", code="NoCredentials"
             )
-        if isinstance(exc, ConnectionError | HTTPClientError):
+        if isinstance(exc, errors.ConnectionError | errors.HTTPClientError):
             return S3Error(f"could not connect to {t.where}: {exc}", code="ConnectionFailed")
         return S3Error(f"{type(exc).__name__}: {exc} (s3://{t.bucket}/{key} at {t.where})", code=type(exc).__name__)
 
 
 def _client_error(exc: BaseException) -> ClientError | None:
     """The ClientError behind `exc` (boto3's upload wraps it in S3UploadFailedError)."""
+    client_error = _errors().ClientError
     seen: BaseException | None = exc
     for _ in range(5):
         if seen is None:
             return None
-        if isinstance(seen, ClientError):
+        if isinstance(seen, client_error):
             return seen
         seen = seen.__cause__ or seen.__context__
     return None

@@ -19,6 +19,35 @@ from sqlalchemy import and_, delete, or_, select
 from tether.store.db import Database
 from tether.store.models import AuditEvent
 
+
+def event_document(row: AuditEvent) -> dict[str, Any]:
+    """One event as LookupEvents returns it; the JSON Lines delivered to object storage use the same shape, so one
+    reader handles both."""
+    return {
+        "EventId": str(row.id),
+        "EventTime": row.event_time.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "EventType": row.event_type,
+        "EventName": row.event_name,
+        "RequestId": row.request_id,
+        "UserIdentity": {
+            "PrincipalArn": row.principal_arn,
+            "AccessKeyId": row.access_key_id,
+            "RoleSession": row.role_session,
+        },
+        "SourceIpAddress": row.source_ip,
+        "ResourceName": row.resource,
+        "Decision": {
+            "Effect": row.decision_effect,
+            "PolicyName": row.decision_policy,
+            "StatementIndex": row.decision_statement,
+        },
+        "Result": row.result_code,
+        "HttpStatus": row.http_status,
+        "SessionId": row.session_id,
+        "InstanceId": row.instance_id,
+        "Detail": row.detail,
+    }
+
 SUCCESS = "Success"
 FAILURE = "Failure"
 

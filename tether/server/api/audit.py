@@ -11,8 +11,7 @@ from tether.server.api.actions import Action, Context
 from tether.server.api.authz import authorize
 from tether.server.api.errors import ApiError
 from tether.server.api.params import Params
-from tether.server.state import iso
-from tether.store import AuditEvent
+from tether.store.audit import event_document
 
 
 def _parse_time(value: str) -> datetime:
@@ -43,33 +42,6 @@ class LookupEventsParams(Params):
         return value
 
 
-def _event_view(row: AuditEvent) -> dict[str, Any]:
-    return {
-        "EventId": str(row.id),
-        "EventTime": iso(row.event_time),
-        "EventType": row.event_type,
-        "EventName": row.event_name,
-        "RequestId": row.request_id,
-        "UserIdentity": {
-            "PrincipalArn": row.principal_arn,
-            "AccessKeyId": row.access_key_id,
-            "RoleSession": row.role_session,
-        },
-        "SourceIpAddress": row.source_ip,
-        "ResourceName": row.resource,
-        "Decision": {
-            "Effect": row.decision_effect,
-            "PolicyName": row.decision_policy,
-            "StatementIndex": row.decision_statement,
-        },
-        "Result": row.result_code,
-        "HttpStatus": row.http_status,
-        "SessionId": row.session_id,
-        "InstanceId": row.instance_id,
-        "Detail": row.detail,
-    }
-
-
 async def lookup_events(ctx: Context, p: LookupEventsParams) -> dict[str, Any]:
     await authorize(ctx, "actiontrail:LookupEvents", "*")
     start = _parse_time(p.StartTime) if p.StartTime else None
@@ -91,7 +63,7 @@ async def lookup_events(ctx: Context, p: LookupEventsParams) -> dict[str, Any]:
         )
     except ValueError:
         raise ApiError("InvalidParameter", "The parameter NextToken is invalid.", 400) from None
-    result: dict[str, Any] = {"Events": [_event_view(r) for r in page.events]}
+    result: dict[str, Any] = {"Events": [event_document(r) for r in page.events]}
     if page.next_token is not None:
         result["NextToken"] = page.next_token
     return result

@@ -9,6 +9,7 @@ from tether.server.api.actions import Action, Context
 from tether.server.api.authz import authorize, instance_arn, tag_context
 from tether.server.api.errors import ApiError, session_not_found
 from tether.server.api.params import Params
+from tether.store import Session
 
 CAST_CONTENT_TYPE = "application/x-asciicast"
 
@@ -26,14 +27,16 @@ def recording_not_found(session_id: str) -> ApiError:
     )
 
 
-async def get_session_recording(ctx: Context, p: GetSessionRecordingParams) -> web.StreamResponse:
-    """The .cast file as it is now (a running session's recording up to its last flush)."""
+async def authorize_recording(ctx: Context, session_id: str) -> Session:
+    """The session, if the caller may read what was recorded of it (`ecs:GetSessionRecording` on its instance, tag
+    conditions included). An unknown session is checked against "*" first, so its absence tells nothing to a
+    caller who may not read recordings at all."""
     state = ctx.state
-    ctx.audit.session_id = p.SessionId
-    session = await state.sessions.get(p.SessionId)
+    ctx.audit.session_id = session_id
+    session = await state.sessions.get(session_id)
     if session is None:
         await authorize(ctx, "ecs:GetSessionRecording", "*")
-        raise session_not_found(p.SessionId)
+        raise session_not_found(session_id)
     ctx.audit.instance_id = session.instance_id
     await authorize(
         ctx,
@@ -41,6 +44,13 @@ async def get_session_recording(ctx: Context, p: GetSessionRecordingParams) -> w
         instance_arn(state.config.region, state.account_id, session.instance_id),
         tag_context(await state.tags.tags_of(session.instance_id)),
     )
+    return session
+
+
+async def get_session_recording(ctx: Context, p: GetSessionRecordingParams) -> web.StreamResponse:
+    """The .cast file as it is now (a running session's recording up to its last flush)."""
+    state = ctx.state
+    await authorize_recording(ctx, p.SessionId)
     row = await state.recordings.repo.get(p.SessionId)
     if row is None:
         raise recording_not_found(p.SessionId)

@@ -12,9 +12,9 @@ from typing import Any
 from pydantic import Field
 
 from tether.server.api.actions import Action, Context
-from tether.server.api.authz import authorize, instance_arn, tag_context
-from tether.server.api.errors import ApiError, session_not_found
+from tether.server.api.errors import ApiError
 from tether.server.api.params import Params
+from tether.server.api.recordings import authorize_recording
 from tether.server.state import iso
 from tether.store import ForwardStream, ForwardStreamRepo, StreamRecord
 
@@ -49,23 +49,12 @@ async def describe_port_forward_streams(ctx: Context, p: DescribePortForwardStre
     """Closed streams in the order they were opened, a page at a time; on the first page also the streams open
     now (when this node holds the running session) and the summary of the streams past the per-session cap."""
     state = ctx.state
-    ctx.audit.session_id = p.SessionId
     after: int | None = None
     if p.NextToken is not None:
         if not p.NextToken.isdigit():
             raise ApiError("InvalidParameter", "The parameter NextToken is invalid: pass the NextToken returned.", 400)
         after = int(p.NextToken)
-    session = await state.sessions.get(p.SessionId)
-    if session is None:
-        await authorize(ctx, "ecs:GetSessionRecording", "*")
-        raise session_not_found(p.SessionId)
-    ctx.audit.instance_id = session.instance_id
-    await authorize(
-        ctx,
-        "ecs:GetSessionRecording",
-        instance_arn(state.config.region, state.account_id, session.instance_id),
-        tag_context(await state.tags.tags_of(session.instance_id)),
-    )
+    session = await authorize_recording(ctx, p.SessionId)
     if session.kind != "port_forward":
         raise ApiError(
             "InvalidSession.NotPortForward",
