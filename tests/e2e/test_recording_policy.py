@@ -6,6 +6,7 @@ output that was not recorded; without it the session goes on and the audit trail
 
 from __future__ import annotations
 
+import json
 import resource
 import subprocess
 import sys
@@ -116,3 +117,19 @@ def test_unrequired_recording_failure_lets_the_session_finish_and_audits_it(
     assert detail.startswith("output from ") and " s on is not recorded: write failed: " in detail, detail
     assert errno_name in detail and "ended" not in detail
     assert event["InstanceId"] == instance and event["SessionId"] == session_id
+
+
+def test_recording_settings_from_the_cli(fresh_stack: Stack) -> None:
+    """`tether settings recording` shows the policy and changes only the settings it is given."""
+    assert fresh_stack.cli("settings", "recording").stdout.splitlines()[:3] == [
+        "RecordSessions: true",
+        "RecordingRequired: false",
+        "RecordInput: false",
+    ]
+    shown = json.loads(fresh_stack.cli("settings", "recording", "--required", "--max-bytes", "65536", "--json").stdout)
+    assert (shown["RecordingRequired"], shown["MaxRecordingBytes"], shown["RecordSessions"]) == (True, 65536, True)
+    # the server refuses a contradiction, and the CLI says why in one line
+    refused = fresh_stack.cli("settings", "recording", "--no-record", check=False)
+    assert refused.returncode == 1 and "RecordingRequired" in refused.stderr, refused.stderr
+    shown = json.loads(fresh_stack.cli("settings", "recording", "--not-required", "--no-record", "--json").stdout)
+    assert (shown["RecordingRequired"], shown["RecordSessions"]) == (False, False)

@@ -865,6 +865,63 @@ def settings_session_manager(enable: bool | None, as_json: bool, conn: Connectio
         click.echo(f"SessionManager: {response.get('StatusValue') or '-'}")
 
 
+@settings.command("recording")
+@click.option("--record/--no-record", "record", default=None, help="Record sessions at all (on by default).")
+@click.option(
+    "--required/--not-required",
+    "required",
+    default=None,
+    help="End a session rather than let it run unrecorded (disk full or failing, size cap reached).",
+)
+@click.option(
+    "--record-input/--no-record-input",
+    "record_input",
+    default=None,
+    help="Record keystrokes too (off by default: passwords typed at prompts would end up in recordings).",
+)
+@click.option("--max-bytes", type=click.IntRange(4096, 1 << 40), default=None, help="Per-session recording cap.")
+@json_option
+@connection_options
+def settings_recording(
+    record: bool | None,
+    required: bool | None,
+    record_input: bool | None,
+    max_bytes: int | None,
+    as_json: bool,
+    conn: ConnectionFlags,
+) -> None:
+    """Show the recording settings, or change those given (docs/recording.md, Policy)."""
+    changes: dict[str, Any] = {
+        name: value
+        for name, value in (
+            ("RecordSessions", record),
+            ("RecordingRequired", required),
+            ("RecordInput", record_input),
+            ("MaxRecordingBytes", max_bytes),
+        )
+        if value is not None
+    }
+
+    async def go() -> dict[str, Any]:
+        async with conn.client() as api:
+            if changes:
+                await api.call(
+                    "ModifyCloudAssistantSettings",
+                    {"SettingType": "SessionManagerConfig", "SessionManagerConfig": changes},
+                )
+            return await api.call("DescribeCloudAssistantSettings", {"SettingType": ["SessionManagerConfig"]})
+
+    response = run_async(go)
+    config = response.get("SessionManagerConfig") or {}
+    if as_json:
+        print_json(config)
+        return
+    for name in ("RecordSessions", "RecordingRequired", "RecordInput", "MaxRecordingBytes"):
+        value = config.get(name)
+        text = "-" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
+        click.echo(f"{name}: {text}")
+
+
 settings.add_command(settings_delivery)  # `tether settings delivery`: S3 delivery of recordings
 
 
