@@ -1,5 +1,5 @@
-"""The S3 calls of delivery, and only those: HEAD an object, upload a file or some bytes, and say clearly why one
-failed.
+"""The S3 calls of delivery, and only those: HEAD an object, upload a file or some bytes, open one for reading in
+pieces (a delivered recording whose local copy was pruned), and say clearly why one failed.
 
 boto3 is synchronous; every method here blocks and is meant to run in a worker thread (`asyncio.to_thread`), so a
 slow or unreachable store never stalls the event loop that carries sessions. Timeouts and retries are explicit:
@@ -62,6 +62,31 @@ class S3Error(Exception):
 class ObjectInfo:
     size: int
     metadata: dict[str, str]
+
+
+class ObjectReader:
+    """An object opened with a GET: its size (of the range asked for), user metadata, and a body read a piece at a
+    time. Blocking like S3Store's methods: call `read` in a worker thread. Close it when done (also early), which
+    gives the connection back."""
+
+    def __init__(self, store: S3Store, key: str, size: int, metadata: dict[str, str], body: Any) -> None:
+        self.store = store
+        self.key = key
+        self.size = size
+        self.metadata = metadata
+        self._body = body
+
+    def read(self, amount: int) -> bytes:
+        """Up to `amount` bytes; b"" at the end. A connection lost half-way, or a body shorter than announced,
+        raises S3Error."""
+        errors = _errors()
+        try:
+            return bytes(self._body.read(amount))
+        except (errors.BotoCoreError, OSError) as exc:
+            raise self.store.error(exc, self.key, reading=True) from None
+
+    def close(self) -> None:
+        self._body.close()
 
 
 def _errors() -> ModuleType:
@@ -137,6 +162,24 @@ class S3Store:
             code="AccessDenied",
         )
 
+    def open(self, key: str, first: int = 0, last: int | None = None) -> ObjectReader | None:
+        """GET `key` (bytes `first`..`last`, inclusive, when a range is asked for) without reading its body: the
+        caller reads it in pieces, so memory stays bounded for any size. None when there is no such object."""
+        errors = _errors()
+        request: dict[str, Any] = {"Bucket": self.target.bucket, "Key": key}
+        if first or last is not None:
+            request["Range"] = f"bytes={first}-{'' if last is None else last}"
+        try:
+            reply = self._s3().get_object(**request)
+        except errors.ClientError as exc:
+            if _code(exc) in ("NoSuchKey", "404", "NotFound"):
+                return None
+            raise self.error(exc, key, reading=True) from None
+        except errors.BotoCoreError as exc:
+            raise self.error(exc, key, reading=True) from None
+        size = int(reply.get("ContentLength", 0))
+        return ObjectReader(self, key, size, dict(reply.get("Metadata") or {}), reply["Body"])
+
     def upload_file(self, path: Path, key: str, metadata: dict[str, str], content_type: str) -> None:
         """Upload a file: one PUT below MULTIPART_THRESHOLD, a multipart upload in MULTIPART_CHUNK parts above."""
         from boto3.exceptions import S3UploadFailedError
@@ -169,8 +212,9 @@ class S3Store:
         except (errors.ClientError, errors.BotoCoreError) as exc:
             raise self.error(exc, key) from None
 
-    def error(self, exc: BaseException, key: str) -> S3Error:
-        """Turn a boto3 failure into a message that says what is wrong and how to fix it."""
+    def error(self, exc: BaseException, key: str, *, reading: bool = False) -> S3Error:
+        """Turn a boto3 failure into a message that says what is wrong and how to fix it (`reading`: the call was
+        a GET, which needs only s3:GetObject)."""
         t, errors = self.target, _errors()
         client_error = _client_error(exc)
         if client_error is not None:
@@ -196,8 +240,9 @@ class S3Store:
                 )
             if code in ("AccessDenied", "AllAccessDisabled", "403"):
                 return S3Error(
-                    f"AccessDenied: access key {t.access_key_id or '(default chain)'} may not write "
-                    f"s3://{t.bucket}/{key} at {t.where}; grant it s3:PutObject and s3:GetObject on the bucket",
+                    f"AccessDenied: access key {t.access_key_id or '(default chain)'} may not "
+                    f"{'read' if reading else 'write'} s3://{t.bucket}/{key} at {t.where}; grant it "
+                    f"{'s3:GetObject' if reading else 's3:PutObject and s3:GetObject'} on the bucket",
                     code="AccessDenied",
                 )
             if code == "PermanentRedirect" or code == "AuthorizationHeaderMalformed":

@@ -1,17 +1,36 @@
-"""GetSessionRecording: the asciicast file of a shell session, streamed from disk (never loaded whole)."""
+"""GetSessionRecording: the asciicast file of a shell session, streamed from disk (never loaded whole), or, once a
+delivered recording's local copy was pruned, from the delivery bucket (tether/recording/fetch.py)."""
 
 from __future__ import annotations
 
+import contextlib
+import logging
+
 from aiohttp import web
+from aiohttp.abc import AbstractStreamWriter
 from pydantic import Field
 
+from tether.recording.delivery import DeliveryError, load_config
+from tether.recording.fetch import (
+    DeliveredObject,
+    NotConfigured,
+    ObjectMissing,
+    ObjectReplaced,
+    open_delivered,
+    store_for,
+)
+from tether.recording.s3 import S3Error
 from tether.server.api.actions import Action, Context
 from tether.server.api.authz import authorize, instance_arn, tag_context
 from tether.server.api.errors import ApiError, session_not_found
 from tether.server.api.params import Params
-from tether.store import Session
+from tether.store import Recording, Session
+
+log = logging.getLogger(__name__)
 
 CAST_CONTENT_TYPE = "application/x-asciicast"
+# S3 error codes that mean "the store is down or overloaded, try later", as opposed to a refusal
+UNAVAILABLE = {"ConnectionFailed", "InternalError", "ServiceUnavailable", "SlowDown", "RequestTimeout", "500", "503"}
 
 
 class GetSessionRecordingParams(Params):
@@ -57,21 +76,87 @@ async def get_session_recording(ctx: Context, p: GetSessionRecordingParams) -> w
     path = state.recordings.file_path(row.path)
     if not path.is_file():
         if row.delivered_url:  # removed by the retention of delivered recordings (docs/recording.md, Delivery)
-            raise ApiError(
-                "Recording.LocalCopyPruned",
-                f"The recording of session {p.SessionId} was delivered to {row.delivered_url} and its local copy "
-                "has since been removed (LocalRetentionDays of SessionManagerDeliveryConfig); fetch it from there.",
-                404,
-            )
+            return DeliveredResponse(p.SessionId, await _open_delivered(ctx, row, row.delivered_url))
         raise recording_not_found(p.SessionId)
     # FileResponse sends with sendfile (or in chunks) from the file, so memory stays flat for any size
-    return web.FileResponse(
-        path,
-        headers={
-            "Content-Type": CAST_CONTENT_TYPE,
-            "Content-Disposition": f'attachment; filename="{p.SessionId}.cast"',
-        },
-    )
+    return web.FileResponse(path, headers=_file_headers(p.SessionId))
+
+
+def _file_headers(session_id: str) -> dict[str, str]:
+    return {
+        "Content-Type": CAST_CONTENT_TYPE,
+        "Content-Disposition": f'attachment; filename="{session_id}.cast"',
+    }
+
+
+async def _open_delivered(ctx: Context, row: Recording, url: str) -> DeliveredObject:
+    """The delivered object of a pruned recording, checked and opened, or the API error that says why not."""
+    state, session_id = ctx.state, row.session_id
+    pruned = f"The local copy of the recording of session {session_id} was removed after its delivery to {url}"
+    config = await load_config(state.settings)
+    try:
+        store = store_for(config, state.secretbox, url)
+    except NotConfigured as exc:
+        raise ApiError(
+            "Recording.LocalCopyPruned",
+            f"{pruned} (LocalRetentionDays of SessionManagerDeliveryConfig), and delivery is no longer configured "
+            f"({exc}), so the server cannot read it back: fetch it from there, or set the delivery endpoint and "
+            "credentials again with tether settings delivery.",
+            404,
+        ) from None
+    except (DeliveryError, ValueError) as exc:
+        raise ApiError("Recording.StorageUnavailable", f"{pruned}, and it cannot be read back: {exc}", 503) from None
+    where = store.target.where
+    try:
+        return await open_delivered(store, url, row.sha256, row.size)
+    except ObjectMissing:
+        raise ApiError(
+            "Recording.NotFound",
+            f"{pruned}, and there is no object at {url} at {where} any more (deleted from the bucket?).",
+            404,
+        ) from None
+    except ObjectReplaced as exc:
+        raise ApiError("Recording.ObjectReplaced", f"{pruned}; it is not served: {exc}.", 409) from None
+    except S3Error as exc:
+        if exc.code in UNAVAILABLE:
+            raise ApiError(
+                "Recording.StorageUnavailable",
+                f"{pruned}, and the storage at {where} cannot be reached to read it back ({exc}); try again later.",
+                503,
+            ) from None
+        raise ApiError(
+            "Recording.StorageError",
+            f"{pruned}, and the storage at {where} refused to return it: {exc}",
+            502,
+        ) from None
+
+
+class DeliveredResponse(web.StreamResponse):
+    """The answer for a recording read back from the delivery bucket: like FileResponse, it does its sending in
+    `prepare` (dispatch returns it unprepared). Headers go first, so a failure half-way can only be logged and the
+    connection dropped: the client then sees fewer bytes than Content-Length, never a short file that looks
+    whole."""
+
+    def __init__(self, session_id: str, delivered: DeliveredObject) -> None:
+        super().__init__(headers=_file_headers(session_id))
+        self.content_length = delivered.size
+        self._delivered = delivered
+        self._session_id = session_id
+
+    async def prepare(self, request: web.BaseRequest) -> AbstractStreamWriter | None:
+        if self.prepared:
+            return await super().prepare(request)
+        try:
+            writer = await super().prepare(request)
+            async with contextlib.aclosing(self._delivered.chunks()) as chunks:
+                async for chunk in chunks:
+                    await self.write(chunk)
+        except S3Error as exc:
+            log.error("recording of %s: reading %s failed half-way: %s", self._session_id, self._delivered.url, exc)
+            raise ConnectionResetError(f"reading {self._delivered.url} failed") from None
+        finally:
+            self._delivered.close()
+        return writer
 
 
 ACTIONS = {
