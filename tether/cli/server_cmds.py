@@ -47,6 +47,11 @@ def _positive(_ctx: click.Context, param: click.Parameter, value: float) -> floa
 )
 @click.option("--public-url", default=None, help="URL agents and clients use to reach this server.")
 @click.option("--db", "db_url", default=None, help="Database URL (default: SQLite in --data-dir; or postgresql://...).")
+@click.option(
+    "--node-id",
+    default=None,
+    help="This node's name when several share one PostgreSQL database (default: kept in DATA_DIR/node-id).",
+)
 @click.option("--no-tls", is_flag=True, help="Serve plain HTTP/WS, only behind a TLS-terminating proxy.")
 @click.option("--idle-timeout", type=float, default=1200.0, show_default=True, callback=_positive, help="Seconds.")
 @click.option("--max-duration", type=float, default=28800.0, show_default=True, callback=_positive, help="Seconds.")
@@ -78,6 +83,7 @@ def server(
     listen: tuple[str, int],
     public_url: str | None,
     db_url: str | None,
+    node_id: str | None,
     no_tls: bool,
     idle_timeout: float,
     max_duration: float,
@@ -98,6 +104,7 @@ def server(
             listen_port=port,
             public_url=public_url,
             db_url=db_url,
+            node_id=node_id,
             tls=not no_tls,
             idle_timeout=idle_timeout,
             max_duration=max_duration,

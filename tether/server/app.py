@@ -11,6 +11,7 @@ import logging
 import os
 import signal
 from dataclasses import dataclass, field
+from functools import partial
 
 from aiohttp import web
 
@@ -18,6 +19,7 @@ from tether.auth.secretbox import SecretBox
 from tether.auth.tls import server_ssl_context
 from tether.recording.delivery import DeliveryWorker
 from tether.recording.indexer import SearchIndexer
+from tether.server import crossnode
 from tether.server.api.dispatch import MAX_BODY, api_handler
 from tether.server.audit import SESSION_END, session_event
 from tether.server.bootstrap import (
@@ -30,6 +32,7 @@ from tether.server.bootstrap import (
     node_id,
     write_credentials,
 )
+from tether.server.bus import NodeBus, asyncpg_dsn
 from tether.server.config import ServerConfig
 from tether.server.console import add_routes as add_console_routes
 from tether.server.control import control_channel
@@ -107,6 +110,8 @@ class RunningServer:
         if self.indexer is not None:
             await self.indexer.stop()  # what is left is indexed at the next start
         await self._runner.cleanup()
+        if state.bus is not None:
+            await state.bus.stop()
         await state.db.dispose()
         log.info("stopped")
 
@@ -154,6 +159,16 @@ async def _open_state(config: ServerConfig) -> tuple[ServerState, str, bool, str
 async def start_server(config: ServerConfig) -> RunningServer:
     """Start listening and return at once; call `.stop()` to shut down."""
     state, secret, created, console_password = await _open_state(config)
+    if not state.db.is_sqlite:
+        # scale-out: other nodes on this database reach the agents and sessions this node holds (docs/scale-out.md)
+        bus = NodeBus(asyncpg_dsn(state.db.url), state.node_id, partial(crossnode.handle, state))
+        try:
+            await bus.start()
+        except BaseException:
+            await state.db.dispose()
+            raise
+        state.bus = bus
+        log.info("node bus: listening on %s for node %s", bus.channel, state.node_id)
     delivery = DeliveryWorker(
         db=state.db, settings=state.settings, box=state.secretbox, node=state.node_id, recordings=state.recordings
     )
@@ -180,6 +195,8 @@ async def start_server(config: ServerConfig) -> RunningServer:
         await site.start()
     except BaseException:
         await runner.cleanup()
+        if state.bus is not None:
+            await state.bus.stop()
         await state.db.dispose()
         raise
     port = int(runner.addresses[0][1])

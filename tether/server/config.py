@@ -80,6 +80,8 @@ class ServerConfig:
             raise ValueError("signin free failures must not be negative")
         if self.public_url is not None:
             self.public_url = self.public_url.rstrip("/")
+        if self.node_id is not None and not (0 < len(self.node_id) <= 128 and self.node_id.isprintable()):
+            raise ValueError("node id must be 1 to 128 printable characters, e.g. relay-1")
         self.console_allowed_origins = [parse_origin(value) for value in self.console_allowed_origins]
 
 

@@ -31,8 +31,9 @@ from tether.protocol.control import (
 )
 from tether.server.agents import AgentConnection, close_reason
 from tether.server.audit import finish_session
+from tether.server.crossnode import forward_agent_end
 from tether.server.state import ServerState, get_state, iso, utcnow
-from tether.store import SessionState
+from tether.store import Session, SessionState
 
 log = logging.getLogger(__name__)
 
@@ -146,10 +147,21 @@ async def _agent_ended_session(
     if row is None or row.instance_id != conn.instance_id:
         await conn.send(ControlError(code="InvalidSession.NotFound", message=f"no session {message.session_id}"))
         return
+    if row.node != state.node_id and state.bus is not None and state.get_relay().get(row.id) is None:
+        # the session's relay is on the node that accepted StartTerminalSession: its relay must hear this. If the
+        # report is lost, that relay still ends the session when the agent's data channel closes (or the agent
+        # misses its connect deadline); ending the row here would cut a relay that is still forwarding.
+        await forward_agent_end(state, row, message)
+        return
+    await apply_agent_end(state, row, message)
+
+
+async def apply_agent_end(state: ServerState, row: Session, message: SessionFailed | SessionEnded) -> None:
+    """The agent reported the end of a session whose relay (if any) is on this node."""
     if isinstance(message, SessionFailed):
         reason, status, text = f"failed: {message.code}", None, f"{message.code}: {message.message}"
         code = WSCloseCode.INTERNAL_ERROR
-        log.info("agent %s could not start session %s: %s", conn.instance_id, row.id, text)
+        log.info("agent of %s could not start session %s: %s", row.instance_id, row.id, text)
     else:
         reason, status = message.reason or "ended", message.exit_status
         text, code = f"the session ended: {reason}", WSCloseCode.OK

@@ -46,6 +46,7 @@ from tether.recording.recorder import Recorder, RecordingPolicy
 from tether.recording.streams import StreamLog
 from tether.server.agents import close_reason
 from tether.server.audit import SESSION_END, SESSION_START, end_detail, session_event
+from tether.server.crossnode import tell_agent
 from tether.server.state import ServerState, utcnow
 from tether.store import ForwardStreamRepo, SessionState
 
@@ -506,7 +507,7 @@ class Relay:
             log.exception("could not record the end of session %s", rs.session_id)
         if not agent_knows and rs.sockets[AGENT] is None:
             try:
-                await self._state.agents.send(rs.instance_id, TerminateSession(rs.session_id, reason))
+                await tell_agent(self._state, rs.instance_id, TerminateSession(rs.session_id, reason))
             except Exception:
                 log.exception("session %s: could not tell the agent to end it", rs.session_id)
         for side, ws in rs.sockets.items():

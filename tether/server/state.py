@@ -30,6 +30,7 @@ from tether.store import (
 )
 
 if TYPE_CHECKING:
+    from tether.server.bus import NodeBus
     from tether.server.relay import Relay
 
 
@@ -55,6 +56,7 @@ class ServerState:
     public_url: str = ""  # known once the listening port is
     agents: AgentRegistry = field(default_factory=AgentRegistry)
     relay: Relay | None = None
+    bus: NodeBus | None = None  # PostgreSQL only: reaches the other nodes (tether/server/crossnode.py)
     settings: SettingsRepo = field(init=False)
     access_keys: AccessKeyRepo = field(init=False)
     nonces: NonceRepo = field(init=False)

@@ -13,9 +13,11 @@ from tether.protocol.control import OpenSession, TerminateSession
 from tether.server.api.actions import Action, Context
 from tether.server.api.authz import authorize, instance_arn, tag_context
 from tether.server.api.errors import ApiError, instance_not_found, session_not_found
+from tether.server.api.instances import is_online
 from tether.server.api.params import Params
 from tether.server.api.settings import require_session_manager
 from tether.server.audit import finish_session
+from tether.server.crossnode import agent_node, end_relay_on_node, open_on_node, tell_agent
 from tether.server.relay import CLOSE_ENDED
 from tether.server.state import ServerState, iso, utcnow
 from tether.store import Recording, Session, SessionFilter, SessionState
@@ -194,7 +196,9 @@ async def start_terminal_session(ctx: Context, p: StartTerminalSessionParams) ->
     if instance is None or instance.deregistered:
         raise instance_not_found(instance_id)
     agent = state.agents.get(instance_id)
-    if agent is None:
+    # the agent's control channel may be on another node (scale-out): it is told through the node bus
+    remote = agent_node(state, instance) if agent is None and is_online(state, instance) else None
+    if agent is None and remote is None:
         raise ApiError(
             "InvalidInstance.Offline",
             f"The agent of {instance_id} is not connected: check that it runs and can reach this server.",
@@ -237,21 +241,28 @@ async def start_terminal_session(ctx: Context, p: StartTerminalSessionParams) ->
         login_user=p.Username or DEFAULT_LOGIN_USER,
         command=p.CommandLine,
     )
-    opened = await agent.send(
-        OpenSession(
-            session_id=session_id,
-            kind=p.kind,
-            data_url=f"{state.ws_base_url}/agent/v1/data/{session_id}",
-            token=agent_token,
-            username=p.Username,
-            command=p.CommandLine,
-            idle_timeout=config.idle_timeout,
-            max_duration=config.max_duration,
-            window=DEFAULT_WINDOW,
-            target_host=(p.TargetServer or DEFAULT_TARGET) if p.PortNumber is not None else None,
-            target_port=p.PortNumber,
-        )
+    message = OpenSession(
+        session_id=session_id,
+        kind=p.kind,
+        data_url=f"{state.ws_base_url}/agent/v1/data/{session_id}",  # this node: both data channels meet here
+        token=agent_token,
+        username=p.Username,
+        command=p.CommandLine,
+        idle_timeout=config.idle_timeout,
+        max_duration=config.max_duration,
+        window=DEFAULT_WINDOW,
+        target_host=(p.TargetServer or DEFAULT_TARGET) if p.PortNumber is not None else None,
+        target_port=p.PortNumber,
     )
+    try:
+        if agent is not None:
+            opened = await agent.send(message)
+        else:
+            assert remote is not None
+            opened = await open_on_node(state, remote, instance_id, message)
+    except ApiError:
+        await relay.end(rs, SessionState.TERMINATED, "agent_unreachable", agent_knows=True)
+        raise
     if not opened:
         await relay.end(rs, SessionState.TERMINATED, "agent_unreachable", agent_knows=True)
         raise ApiError("InvalidInstance.Offline", f"The agent of {instance_id} went away; try again.", 409)
@@ -281,9 +292,19 @@ async def end_terminal_session(ctx: Context, p: EndTerminalSessionParams) -> dic
     if row.state not in ACTIVE_STATES:
         return {}
     reason = "terminated"
-    await state.agents.send(row.instance_id, TerminateSession(session_id=row.id, reason=reason))
+    terminate = TerminateSession(session_id=row.id, reason=reason)
     relay = state.get_relay()
     rs = relay.get(row.id)
+    if rs is None and row.node != state.node_id and state.bus is not None:
+        # the relay is on the node that accepted StartTerminalSession: it ends the session before the agent hears
+        # of it (else the agent's close could be recorded first, as agent_closed). If that node does not answer it
+        # is gone, and its sockets with it, so the row is ended here (a late end there changes nothing).
+        held = await end_relay_on_node(state, row, reason)
+        await tell_agent(state, row.instance_id, terminate)
+        if not held:
+            await finish_session(state, row, end_state=SessionState.TERMINATED, reason=reason, exit_status=None)
+        return {}
+    await tell_agent(state, row.instance_id, terminate)
     if rs is not None:
         await relay.end(
             rs,

@@ -16,9 +16,11 @@ from tether.protocol.control import PushKey
 from tether.server.api.actions import Action, Context
 from tether.server.api.authz import authorize, instance_arn, tag_context
 from tether.server.api.errors import ApiError, instance_not_found
+from tether.server.api.instances import is_online
 from tether.server.api.params import Params
 from tether.server.api.sessions import USERNAME_PATTERN
 from tether.server.api.settings import require_session_manager
+from tether.server.crossnode import agent_node, push_key_on_node
 
 MAX_PUBLIC_KEY = 8192  # an OpenSSH public key line; RSA-16384 is well under this
 
@@ -58,14 +60,19 @@ async def send_ssh_public_key(ctx: Context, p: SendSSHPublicKeyParams) -> dict[s
     if instance is None or instance.deregistered:
         raise instance_not_found(p.InstanceId)
     agent = state.agents.get(p.InstanceId)
-    if agent is None:
+    remote = agent_node(state, instance) if agent is None and is_online(state, instance) else None
+    if agent is None and remote is None:
         raise ApiError(
             "InvalidInstance.Offline",
             f"The agent of {p.InstanceId} is not connected: check that it runs and can reach this server.",
             409,
         )
     message = PushKey(new_id("pk"), p.UserName, p.SSHPublicKey.strip(), state.config.ssh_key_lifetime)
-    result = await agent.push_key(message, state.config.push_key_timeout)
+    if agent is not None:
+        result = await agent.push_key(message, state.config.push_key_timeout)
+    else:
+        assert remote is not None  # the agent's control channel is on another node (scale-out)
+        result = await push_key_on_node(state, remote, p.InstanceId, message, state.config.push_key_timeout)
     if result is None:
         raise ApiError(
             "InvalidInstance.Offline",
