@@ -19,6 +19,7 @@ import pexpect
 import pytest
 from client_fakes import TOKEN, DataConn, FakeTether
 
+from tether.client.terminal import _DirectWriter
 from tether.protocol import DEFAULT_WINDOW
 
 CHILD = Path(__file__).with_name("session_child.py")
@@ -203,3 +204,50 @@ def test_stdin_from_regular_file(fake: FakeTether, tmp_path: Path) -> None:
         )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == source.read_bytes()
+
+
+def test_direct_writer_never_blocks_and_leaves_stdout_blocking() -> None:
+    """Small output is written from the event loop through a description of our own: a full pipe must make it
+    return 0 (the rest goes to the writer thread) instead of blocking the loop, and fd 1's flags stay the parent's."""
+    read_end, write_end = os.pipe()
+    direct = _DirectWriter(write_end)
+    try:
+        assert direct.fd >= 0
+        assert os.get_blocking(write_end), "the shared descriptor must stay blocking"
+        assert direct.write(b"echo") == 4
+        assert os.read(read_end, 100) == b"echo"
+        written = 0
+        while (n := direct.write(b"x" * 65536)) > 0:
+            written += n
+        assert written > 0
+        assert direct.write(b"more") == 0  # full: nothing taken, nothing blocked
+        assert os.get_blocking(write_end)
+    finally:
+        direct.close()
+        os.close(read_end)
+        os.close(write_end)
+
+
+def test_direct_writer_is_off_for_regular_files(tmp_path: Path) -> None:
+    """A reopened regular file would have an offset of its own and overwrite what the thread wrote."""
+    with (tmp_path / "out").open("wb") as out:
+        direct = _DirectWriter(out.fileno())
+        assert direct.fd == -1
+        assert direct.write(b"data") == 0
+    assert (tmp_path / "out").read_bytes() == b""
+
+
+def test_small_and_large_output_keep_their_order(fake: FakeTether) -> None:
+    """Echo-sized frames take the direct path and big ones the thread; on a pipe the bytes must arrive in order."""
+    fake.exit_on_eof = 0
+    payload = b"".join(bytes([i % 251]) * (1 + (i * 7919) % 30000) for i in range(50))
+    assert len(payload) < DEFAULT_WINDOW  # the fake echoes from its read loop: more would wait for its own ACKs
+    proc = subprocess.run(
+        [sys.executable, str(CHILD), fake.data_url, str(fake.tls.ca_cert)],
+        input=payload,
+        capture_output=True,
+        env=_env(),
+        timeout=20,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == payload

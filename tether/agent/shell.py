@@ -79,6 +79,7 @@ DRAIN_TIMEOUT = 5.0  # after the shell exited, the most time spent sending what 
 DRAIN_QUIET = 0.25  # ... or stop once the PTY stayed silent this long while we had credit to read it
 SEND_TIMEOUT = 5.0  # final EXIT/ERROR frames and the close handshake
 MAX_WRITE = 65536  # bytes per write(2) to the PTY master
+SHORT_READ = 512  # a PTY read shorter than this emptied the terminal's buffer: no need to ask again for EAGAIN
 USER_PATH = "/usr/local/bin:/usr/bin:/bin:/usr/local/games:/usr/games"
 ROOT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 LOCALE_FILE = Path("/etc/default/locale")
@@ -116,13 +117,15 @@ async def receive_frames(
     Returns how the session ends from the client's side: a hang-up, or a protocol error (which ends only this
     session). `on_frame` must not wait, so one slow consumer never holds up the frames behind it.
     """
+    binary, text, receive = aiohttp.WSMsgType.BINARY, aiohttp.WSMsgType.TEXT, ws.receive
     try:
-        async for msg in ws:
-            if msg.type == aiohttp.WSMsgType.BINARY:
+        while True:  # `ws.receive()` without `async for`: one coroutine frame less per keystroke
+            msg = await receive()
+            if msg.type is binary:
                 on_frame(channel.receive(msg.data))
-            elif msg.type == aiohttp.WSMsgType.TEXT:
+            elif msg.type is text:
                 raise ProtocolError("text-message", "data channels carry binary frames only")
-            else:
+            else:  # CLOSE, CLOSING, CLOSED, ERROR
                 break
     except ProtocolError as e:
         log.warning("session %s: protocol error from the client side: %s", session_id, e)
@@ -515,7 +518,9 @@ class ShellSession(SessionEnding):
         The kernel hands out at most about 4 KiB per read of a PTY, but while a program floods output the buffer
         refills as fast as we empty it; reading on until EAGAIN turns ~16 small frames into one 64 KiB frame, which
         is what makes bulk output cheap for every hop after this one. Interactive output (an echo) is one short
-        read followed by EAGAIN, so it is sent at once, with no added latency.
+        read, sent at once: a read that returned less than SHORT_READ found the buffer (up to 4 KiB) nearly empty,
+        so the read that would only say EAGAIN is skipped (a syscall and an exception per keystroke). Anything
+        written after it makes the master readable again, and the loop calls us back.
         """
         room = self._room()
         if room <= 0:
@@ -539,6 +544,8 @@ class ShellSession(SessionEnding):
             got += len(chunk)
             self._outbuf += chunk
             room -= len(chunk)
+            if len(chunk) < SHORT_READ:
+                break
         if got:
             self._last_read = time.monotonic()
             if self._room() <= 0:

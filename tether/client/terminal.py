@@ -5,9 +5,12 @@ sends the terminal size and then pumps bytes both ways until the remote shell ex
 
 - stdin is read with `loop.add_reader` only while the channel grants credit, so a slow remote PTY stops us
   reading instead of making us buffer; typed bytes pass through the ssh-style escape parser (`~.`, `~?`, `~~`);
-- DATA from the agent is written to stdout by a writer thread (stdout stays blocking: it belongs to the parent
-  shell too) and acknowledged with `Channel.consumed()` only after `os.write` returned, so a flood (`yes`) blocks in
-  the remote kernel once one window is in flight and our memory stays flat;
+- DATA from the agent is written to stdout and acknowledged with `Channel.consumed()` only after `os.write`
+  returned, so a flood (`yes`) blocks in the remote kernel once one window is in flight and our memory stays flat.
+  stdout stays blocking (its open file description belongs to the parent shell too), so large writes go through a
+  writer thread; small ones (an echo, a prompt) are written from the event loop through a second, non-blocking open
+  file description of the same terminal or pipe (`_DirectWriter`), which saves the thread hand-off and its two
+  wake-ups on every keystroke;
 - the local terminal is raw for the duration and restored on every way out (EXIT, ERROR, drop, `~.`, signals,
   exceptions, `atexit`).
 
@@ -22,6 +25,7 @@ import contextlib
 import os
 import signal
 import ssl
+import stat
 import sys
 from dataclasses import dataclass
 from typing import TextIO
@@ -58,6 +62,9 @@ __all__ = ["EXIT_TETHER_ERROR", "SessionFailure", "TerminalSession", "exit_code_
 EXIT_TETHER_ERROR = 255
 # Output already received is coalesced into writes of at most this size (fewer syscalls during floods).
 MAX_WRITE = 256 * 1024
+# Writes up to this size try the event loop's non-blocking stdout first (interactive output); bigger ones, and what a
+# full terminal or pipe did not take, go to the writer thread, which runs beside the loop during floods.
+DIRECT_WRITE = 16 * 1024
 
 
 @dataclass(frozen=True)
@@ -70,6 +77,41 @@ class _Outcome:
 class _Output:
     data: bytes
     ack: bool  # True for session DATA (acknowledged after writing); False for our own notices
+
+
+class _DirectWriter:
+    """Non-blocking writes to stdout from the event loop, through an open file description of our own.
+
+    Setting O_NONBLOCK on fd 1 itself would change it for the parent shell and anything else sharing the terminal;
+    reopening the same terminal or pipe through /proc/self/fd gives a separate description whose flags are ours.
+    Only terminals and FIFOs qualify: a reopened regular file would have an offset of its own, a socket cannot be
+    reopened. `write` returns how many bytes went out (0 when the kernel has no room); the caller hands the rest to
+    the blocking writer thread, so ordering is kept and nothing waits in the loop.
+    """
+
+    def __init__(self, fd: int) -> None:
+        self.fd = -1
+        try:
+            mode = os.fstat(fd).st_mode
+            if not (stat.S_ISCHR(mode) and os.isatty(fd)) and not stat.S_ISFIFO(mode):
+                return
+            self.fd = os.open(f"/proc/self/fd/{fd}", os.O_WRONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
+        except OSError:
+            self.fd = -1
+
+    def write(self, data: bytes) -> int:
+        """Write what the kernel takes now; OSError (EIO, EPIPE ...) propagates like the thread's would."""
+        if self.fd < 0:
+            return 0
+        try:
+            return os.write(self.fd, data)
+        except (BlockingIOError, InterruptedError):
+            return 0
+
+    def close(self) -> None:
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
 
 
 def exit_code_for(status: int) -> int:
@@ -127,6 +169,8 @@ class TerminalSession:
         self._sendq: asyncio.Queue[bytes] = asyncio.Queue()
         self._out: collections.deque[_Output | _Outcome] = collections.deque()
         self._out_ready = asyncio.Event()
+        self._out_busy = False  # the output loop is writing what it took from `_out`
+        self._direct: _DirectWriter | None = None
         self._done: asyncio.Future[_Outcome] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._reading = False
@@ -146,6 +190,7 @@ class TerminalSession:
         async with aiohttp.ClientSession() as http:
             ws = await self._connect(http)
             writer = FdWriter(self._stdout_fd, loop)
+            direct = self._direct = _DirectWriter(self._stdout_fd)
             tasks: list[asyncio.Task[None]] = []
             signals: list[int] = []
             try:
@@ -157,7 +202,7 @@ class TerminalSession:
                 tasks = [
                     asyncio.create_task(self._receive_loop(ws), name="tether-receive"),
                     asyncio.create_task(self._send_loop(ws), name="tether-send"),
-                    asyncio.create_task(self._output_loop(writer), name="tether-output"),
+                    asyncio.create_task(self._output_loop(writer, direct), name="tether-output"),
                 ]
                 self._start_stdin(loop, tasks)
                 for task in tasks:
@@ -173,6 +218,7 @@ class TerminalSession:
                 if self._raw is not None:
                     self._raw.restore()
                 writer.close()
+                direct.close()
                 with contextlib.suppress(Exception):
                     await asyncio.wait_for(ws.close(), CLOSE_TIMEOUT)
         if outcome.message:
@@ -377,8 +423,7 @@ class TerminalSession:
     def _on_frame(self, frame: object) -> bool:
         """Act on one frame; True when the session is over (EXIT, ERROR or CLOSE) and receiving should stop."""
         if isinstance(frame, Data):
-            self._out.append(_Output(frame.data, True))
-            self._out_ready.set()
+            self._output(frame.data)
         elif isinstance(frame, Ack | Hello):
             self._flush_pending()
             self._update_reader()
@@ -397,7 +442,31 @@ class TerminalSession:
         # EOF (the remote side will send no more output) needs nothing: EXIT follows.
         return False
 
-    async def _output_loop(self, writer: FdWriter) -> None:
+    def _output(self, data: bytes) -> None:
+        """Session output: written here and now when nothing is queued or being written before it (an echo, a
+        prompt), which spares the output task's wake-up; otherwise queued behind the rest, in order."""
+        direct = self._direct
+        if direct is not None and not self._out and not self._out_busy and len(data) <= DIRECT_WRITE:
+            try:
+                done = direct.write(data)
+            except OSError as exc:
+                self._finish(EXIT_TETHER_ERROR, f"tether: cannot write to standard output: {exc.strerror}")
+                return
+            if done:
+                self._consumed(done)
+                if done == len(data):
+                    return
+                data = data[done:]
+        self._out.append(_Output(data, True))
+        self._out_ready.set()
+
+    def _consumed(self, n: int) -> None:
+        """`n` received bytes are on stdout: grant the agent that credit back when an ACK is due."""
+        ack = self._channel.consumed(n, 0)
+        if ack is not None:
+            self._send(ack)
+
+    async def _output_loop(self, writer: FdWriter, direct: _DirectWriter) -> None:
         while True:
             await self._out_ready.wait()
             if not self._out:
@@ -415,15 +484,19 @@ class TerminalSession:
                 chunks.append(item.data)
                 total += len(item.data)
                 acked += len(item.data) if item.ack else 0
+            data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+            self._out_busy = True
             try:
-                await writer.write(b"".join(chunks))
+                done = direct.write(data) if total <= DIRECT_WRITE else 0
+                if done < total:
+                    await writer.write(data[done:] if done else data)
             except OSError as exc:
                 self._finish(EXIT_TETHER_ERROR, f"tether: cannot write to standard output: {exc.strerror}")
                 return
+            finally:
+                self._out_busy = False
             if acked:
-                ack = self._channel.consumed(acked, 0)
-                if ack is not None:
-                    self._send(ack)
+                self._consumed(acked)
 
 
 async def run_terminal_session(

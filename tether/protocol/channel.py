@@ -166,9 +166,7 @@ class Channel:
             self.peer_window = frame.window
             self.peer_ready = True
             return frame
-        match frame:
-            case Hello():
-                raise ProtocolError("duplicate-hello", "HELLO sent twice")
+        match frame:  # DATA and ACK first: they are nearly every frame, and each case is an isinstance test
             case Data(stream, data):
                 state = self._known(stream)
                 if state is not None:
@@ -189,6 +187,8 @@ class Channel:
                             "bad-ack", f"ACK {offset} on stream {stream} outside {state.acked}..{state.sent}"
                         )
                     state.acked = offset
+            case Hello():
+                raise ProtocolError("duplicate-hello", "HELLO sent twice")
             case Open(stream, _):
                 if self.initiator or stream % 2 == 0 or stream <= self._max_remote:
                     raise ProtocolError("bad-open", f"OPEN of stream {stream} is not allowed here")
