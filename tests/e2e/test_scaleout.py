@@ -11,10 +11,8 @@ reason, unless TETHER_REQUIRE_POSTGRES=1.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
-import secrets
 import shutil
 import signal
 import subprocess
@@ -24,40 +22,18 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import asyncpg
 import pexpect
 import pytest
-from sqlalchemy.engine import make_url
+from pgtemp import temporary_database
 from sshd import Sshd, sshd_binary
 from stack import Stack, wait_until
 
 pytestmark = pytest.mark.postgres
 
-DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
-
-
-async def _admin(url: str, statement: str) -> None:
-    dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-    connection = await asyncpg.connect(dsn, timeout=5)
-    try:
-        await connection.execute(statement)
-    finally:
-        await connection.close()
-
-
 @pytest.fixture(scope="module")
-def database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    base = os.environ.get("TETHER_TEST_POSTGRES_URL", DEFAULT_POSTGRES_URL)
-    name = f"tether_scaleout_{secrets.token_hex(6)}"
-    try:
-        asyncio.run(_admin(base, f'CREATE DATABASE "{name}"'))
-    except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
-        reason = f"PostgreSQL unreachable at {make_url(base).render_as_string(hide_password=True)}: {exc!r}"
-        if os.environ.get("TETHER_REQUIRE_POSTGRES") == "1":
-            pytest.fail(f"{reason} (TETHER_REQUIRE_POSTGRES=1)")
-        pytest.skip(reason)
-    yield make_url(base).set(database=name).render_as_string(hide_password=False)
-    asyncio.run(_admin(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+def database() -> Iterator[str]:
+    with temporary_database("tether_scaleout") as url:
+        yield url
 
 
 class Cluster:

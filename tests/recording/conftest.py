@@ -3,15 +3,11 @@ delivery worker polls and backs off in fractions of a second."""
 
 from __future__ import annotations
 
-import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).parents[1]))
-
 from s3server import MotoServer
 
 from tether.recording import delivery

@@ -11,14 +11,13 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
 import secrets
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import asyncpg
 import pytest
-from sqlalchemy.engine import make_url
+from pgtemp import temporary_database
 
 from tether.server import bus as bus_module
 from tether.server.bus import (
@@ -33,30 +32,10 @@ from tether.server.bus import (
 
 pytestmark = pytest.mark.postgres
 
-DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
-
-
-async def _admin(dsn: str, statement: str) -> None:
-    connection = await asyncpg.connect(dsn, timeout=5)
-    try:
-        await connection.execute(statement)
-    finally:
-        await connection.close()
-
-
 @pytest.fixture(scope="module")
 def bus_dsn() -> Iterator[str]:
-    base = asyncpg_dsn(os.environ.get("TETHER_TEST_POSTGRES_URL", DEFAULT_POSTGRES_URL))
-    name = f"tether_bus_{secrets.token_hex(6)}"
-    try:
-        asyncio.run(_admin(base, f'CREATE DATABASE "{name}"'))
-    except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
-        reason = f"PostgreSQL unreachable at {make_url(base).render_as_string(hide_password=True)}: {exc!r}"
-        if os.environ.get("TETHER_REQUIRE_POSTGRES") == "1":
-            pytest.fail(f"{reason} (TETHER_REQUIRE_POSTGRES=1)")
-        pytest.skip(reason)
-    yield make_url(base).set(database=name).render_as_string(hide_password=False)
-    asyncio.run(_admin(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with temporary_database("tether_bus") as url:
+        yield asyncpg_dsn(url)
 
 
 class Recorder:
