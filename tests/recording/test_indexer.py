@@ -9,7 +9,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy.exc import OperationalError
 
+from tether.recording import indexer as indexer_module
 from tether.recording.indexer import SearchIndexer
 from tether.recording.recorder import Recordings
 from tether.store import Database, RecordingRepo, SearchRepo, SessionRepo, SettingsRepo, sqlite_url
@@ -101,3 +103,33 @@ async def test_a_flood_is_indexed_as_a_few_lines(db: Database, tmp_path: Path) -
     finally:
         await indexer.stop()
     assert [m.text for m in await SearchRepo(db).lines_of("s-yes")] == ["y", "^C", "after the flood"]
+
+
+async def test_a_failed_recording_is_retried_by_the_idle_catch_up(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A database blip while indexing leaves indexed_at NULL; the next idle catch-up indexes it, no restart needed."""
+    monkeypatch.setattr(indexer_module, "CATCH_UP_INTERVAL", 0.2)
+    data_dir = tmp_path / "data"
+    recordings = Recordings(RecordingRepo(db), SettingsRepo(db), data_dir, 1 << 30)
+    search = SearchRepo(db)
+    real_add = search.add
+    failures = []
+
+    async def add_failing_once(session_id: str, first_seq: int, lines: list[tuple[float, str]]) -> int:
+        if not failures:
+            failures.append(session_id)
+            raise OperationalError("INSERT INTO recording_text", {}, ConnectionResetError("database went away"))
+        return await real_add(session_id, first_seq, lines)
+
+    monkeypatch.setattr(search, "add", add_failing_once)
+    indexer = SearchIndexer(search, recordings, "n1")
+    indexer.start()
+    try:
+        await _sealed(db, data_dir, "s-blip", [[0.25, "o", "survived the blip\r\n"]])
+        await indexer.notify("s-blip")
+        await _wait_indexed(db, "s-blip")
+    finally:
+        await indexer.stop()
+    assert failures == ["s-blip"]
+    assert [(m.t, m.text) for m in await search.lines_of("s-blip")] == [(0.25, "survived the blip")]

@@ -6,8 +6,9 @@ indexing. A single task takes ids off a bounded queue, reads the file in a worke
 memory holds one batch. `recordings.indexed_at` is set when a recording is done, also when it had no text or its
 file is gone, so nothing is read twice; a recording sealed while the indexer was not listening (a crash between
 sealing and queueing, a full queue, an indexing error) still has `indexed_at` NULL and is picked up at the next
-catch-up: at start, and whenever the queue overflowed. Lines of an interrupted attempt are cleared before a
-recording is indexed again.
+catch-up: at start, whenever the queue overflowed, and every CATCH_UP_INTERVAL while idle (which retries a recording
+whose indexing failed, e.g. on a database blip, without waiting for a restart). Lines of an interrupted attempt are
+cleared before a recording is indexed again.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ log = logging.getLogger(__name__)
 QUEUE_SIZE = 1000  # ids waiting; beyond this the id is dropped and found again by the catch-up
 BATCH_LINES = 1000  # lines read from the file and stored per step
 CATCH_UP_BATCH = 100
+CATCH_UP_INTERVAL = 600.0  # seconds idle between catch-ups (retries of failed recordings)
 RETRY_DELAY = 30.0  # seconds before a catch-up that failed (database unreachable) is tried again
 
 
@@ -72,7 +74,11 @@ class SearchIndexer:
                 self._overflowed = False
                 await self._catch_up()
                 continue
-            session_id = await self._queue.get()
+            try:
+                session_id = await asyncio.wait_for(self._queue.get(), CATCH_UP_INTERVAL)
+            except TimeoutError:
+                await self._catch_up()
+                continue
             await self._index_logged(session_id)
 
     async def _catch_up(self) -> None:
@@ -92,7 +98,7 @@ class SearchIndexer:
                 return
             for session_id in pending:
                 if not await self._index_logged(session_id):
-                    failed.add(session_id)  # left for the next start rather than retried in a loop
+                    failed.add(session_id)  # left for the next catch-up rather than retried in a loop
 
     async def _index_logged(self, session_id: str) -> bool:
         try:
@@ -101,7 +107,7 @@ class SearchIndexer:
         except asyncio.CancelledError:
             raise
         except Exception:
-            log.exception("recording %s: indexing for search failed; it is retried at the next start", session_id)
+            log.exception("recording %s: indexing for search failed; the next catch-up retries it", session_id)
             return False
 
     async def index(self, session_id: str) -> None:
@@ -114,12 +120,20 @@ class SearchIndexer:
         lines = extract_lines(path)
         seq = 0
         try:
-            while batch := await asyncio.to_thread(_next_batch, lines):
+            while True:
+                # only reading the file counts as "unreadable, index what there is": a failure to store the lines
+                # (database) propagates, leaves indexed_at NULL and is retried by the next catch-up
+                try:
+                    batch = await asyncio.to_thread(_next_batch, lines)
+                except FileNotFoundError:
+                    log.info("recording %s: the file is gone; nothing to index", session_id)
+                    break
+                except OSError as exc:
+                    log.warning("recording %s: could not read %s for indexing: %s", session_id, path, exc)
+                    break
+                if not batch:
+                    break
                 seq = await self.repo.add(session_id, seq, [(line.t, line.text) for line in batch])
-        except FileNotFoundError:
-            log.info("recording %s: the file is gone; nothing to index", session_id)
-        except OSError as exc:
-            log.warning("recording %s: could not read %s for indexing: %s", session_id, path, exc)
         finally:
             # after a cancellation the worker thread may still be inside the generator: then it is left to finish
             with contextlib.suppress(ValueError):
