@@ -204,33 +204,24 @@ class DeliveryRepo:
         return True
 
     async def mark_retry(self, item_id: int, token: str, *, error: str, next_at: datetime, now: datetime) -> None:
-        async with self._db.transaction() as s:
-            await s.execute(
-                update(DeliveryItem)
-                .where(DeliveryItem.id == item_id, DeliveryItem.claimed_by == token)
-                .values(
-                    state=RETRYING,
-                    attempts=DeliveryItem.attempts + 1,
-                    last_error=error[:1024],
-                    next_attempt_at=next_at,
-                    updated_at=now,
-                    claimed_by=None,
-                    lease_until=None,
-                )
-            )
+        await self._end_attempt(item_id, token, error=error, now=now, state=RETRYING, next_attempt_at=next_at)
 
     async def mark_failed(self, item_id: int, token: str, *, error: str, now: datetime) -> None:
+        await self._end_attempt(item_id, token, error=error, now=now, state=FAILED)
+
+    async def _end_attempt(self, item_id: int, token: str, *, error: str, now: datetime, **values: object) -> None:
+        """Count a failed attempt and release the claim, if `token` still holds it (a stale worker changes nothing)."""
         async with self._db.transaction() as s:
             await s.execute(
                 update(DeliveryItem)
                 .where(DeliveryItem.id == item_id, DeliveryItem.claimed_by == token)
                 .values(
-                    state=FAILED,
                     attempts=DeliveryItem.attempts + 1,
                     last_error=error[:1024],
                     updated_at=now,
                     claimed_by=None,
                     lease_until=None,
+                    **values,
                 )
             )
 
