@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import socket
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from client_fakes import KEY_ID, KEY_SECRET, FakeTether
 
 from tether.auth.tls import ServerTLS, ensure_server_tls, server_ssl_context
-from tether.client.api import ApiClient
+from tether.client.api import ApiClient, Paging, PagingStyle, page_items
 from tether.client.errors import ApiError, ConfigError, ConnectionFailure
 
 
@@ -150,3 +152,199 @@ def test_config_errors(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"CA certificate .* not found"):
         api.ssl_context  # noqa: B018
     assert "b" not in repr(ApiClient("https://x", "a", "secret-b")).replace("https", "")
+
+
+# ------------------------------------------------------------------------------------------------------ paging
+
+
+class PagingFake(FakeTether):
+    """The fake server with a listing per paging style, and listings that misbehave the ways servers can."""
+
+    def __init__(self, tls: ServerTLS) -> None:
+        super().__init__(tls)
+        self.users = [{"UserName": f"user{i:03d}"} for i in range(230)]
+        self.events = [{"EventId": f"e-{i}"} for i in range(7)]
+
+    def _do_ListUsers(self, p: dict[str, Any]) -> dict[str, Any]:
+        # Marker/MaxItems in, Marker/IsTruncated out, items wrapped as RAM wraps them.
+        start, size = int(p.get("Marker") or 0), p["MaxItems"]
+        result: dict[str, Any] = {
+            "Users": {"User": self.users[start : start + size]},
+            "IsTruncated": start + size < len(self.users),
+        }
+        if result["IsTruncated"]:
+            result["Marker"] = str(start + size)
+        return result
+
+    def _do_ListAccessKeys(self, p: dict[str, Any]) -> dict[str, Any]:
+        return {"AccessKeys": {"AccessKey": [{"AccessKeyId": "AK1"}, {"AccessKeyId": "AK2"}]}}
+
+    def _do_LookupEvents(self, p: dict[str, Any]) -> dict[str, Any]:
+        start, size = int(p.get("NextToken") or 0), p["MaxResults"]
+        result: dict[str, Any] = {"Events": self.events[start : start + size]}
+        if start + size < len(self.events):
+            result["NextToken"] = str(start + size)
+        return result
+
+    def _do_GreedyEvents(self, p: dict[str, Any]) -> dict[str, Any]:
+        # Answers more than MaxResults asked for, and says more follow.
+        return {"Events": self.events, "NextToken": "next"}
+
+    def _do_CyclingTokens(self, p: dict[str, Any]) -> dict[str, Any]:
+        # a -> b -> a: the third page would be the second again, for ever.
+        return {"Events": [{"Token": p.get("NextToken")}], "NextToken": "b" if p.get("NextToken") == "a" else "a"}
+
+    def _do_StuckMarker(self, p: dict[str, Any]) -> dict[str, Any]:
+        # Hands back the very marker it was given.
+        return {"Users": {"User": [{"UserName": "same"}]}, "IsTruncated": True, "Marker": p.get("Marker") or "m1"}
+
+    def _do_EndlessTokens(self, p: dict[str, Any]) -> dict[str, Any]:
+        # A fresh token every time: only the page bound ends it.
+        return {"Events": [{}], "NextToken": f"t{len(self.calls)}"}
+
+    def _do_IgnoresPageNumber(self, p: dict[str, Any]) -> dict[str, Any]:
+        # Always the first full page, and a TotalCount it never reaches.
+        return {"Things": [{"Id": i} for i in range(p["PageSize"])], "TotalCount": 10**9}
+
+    def _do_NoTotalCount(self, p: dict[str, Any]) -> dict[str, Any]:
+        # Full pages until the items run out, without TotalCount: an empty page ends it.
+        return {"Things": [{"Id": i} for i in range(2)] if p["PageNumber"] <= 2 else []}
+
+
+@pytest.fixture
+def paging_fake(tls: ServerTLS) -> Iterator[PagingFake]:
+    server = PagingFake(tls)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def sent(fake: FakeTether, action: str) -> list[dict[str, Any]]:
+    return [body for name, body, _ in fake.calls if name == action]
+
+
+async def test_page_number_style_follows_total_count(paging_fake: PagingFake, tls: ServerTLS) -> None:
+    async with ApiClient(paging_fake.url, KEY_ID, KEY_SECRET, ca_cert=tls.ca_cert) as api:
+        listing = await api.collect("DescribeInstances", {"InstanceName": "web"})
+        pages = [page async for page in api.paginate("DescribeInstances")]
+    assert len(listing.items) == 150 and not listing.more
+    assert listing.items[0]["InstanceId"] == "mi-00000000000000000"
+    assert listing.first["TotalCount"] == 150 and listing.first["RequestId"]
+    bodies = sent(paging_fake, "DescribeInstances")
+    assert bodies[:2] == [
+        {"InstanceName": "web", "PageNumber": 1, "PageSize": 100},
+        {"InstanceName": "web", "PageNumber": 2, "PageSize": 100},
+    ]
+    assert [(len(p.items), p.more) for p in pages] == [(100, True), (50, False)]
+
+
+async def test_page_number_style_without_total_count(paging_fake: PagingFake, tls: ServerTLS) -> None:
+    paging = Paging(PagingStyle.PAGE_NUMBER, ("Things",), page_size=2)
+    async with ApiClient(paging_fake.url, KEY_ID, KEY_SECRET, ca_cert=tls.ca_cert) as api:
+        listing = await api.collect("NoTotalCount", paging=paging)
+    assert len(listing.items) == 4
+    assert [b["PageNumber"] for b in sent(paging_fake, "NoTotalCount")] == [1, 2, 3]
+
+
+async def test_page_number_style_that_never_ends_is_bounded(paging_fake: PagingFake, tls: ServerTLS) -> None:
+    paging = Paging(PagingStyle.PAGE_NUMBER, ("Things",), page_size=3)
+    async with ApiClient(paging_fake.url, KEY_ID, KEY_SECRET, ca_cert=tls.ca_cert) as api:
+        with pytest.raises(ApiError, match=r"still had more after 5 pages") as info:
+            await api.collect("IgnoresPageNumber", paging=paging, max_pages=5)
+    assert info.value.code == "InvalidResponse"
+    assert len(sent(paging_fake, "IgnoresPageNumber")) == 5
+
+
+async def test_marker_style(paging_fake: PagingFake, tls: ServerTLS) -> None:
+    async with ApiClient(paging_fake.url, KEY_ID, KEY_SECRET, ca_cert=tls.ca_cert) as api:
+        listing = await api.collect("ListUsers")
+        limited = await api.collect("ListUsers", limit=150)
+    assert [u["UserName"] for u in listing.items] == [f"user{i:03d}" for i in range(230)]
+    assert not listing.more
+    bodies = sent(paging_fake, "ListUsers")
+    assert bodies[:3] == [{"MaxItems": 100}, {"MaxItems": 100, "Marker": "100"}, {"MaxItems": 100, "Marker": "200"}]
+    # With a limit, no more is asked for than will be returned, and `more` says the server had others.
+    assert bodies[3:] == [{"MaxItems": 100}, {"MaxItems": 50, "Marker": "100"}]
+    assert len(limited.items) == 150 and limited.more
+
+
+async def test_next_token_style(paging_fake: PagingFake, tls: ServerTLS) -> None:
+    small = Paging(PagingStyle.NEXT_TOKEN, ("Events",), page_size=3)
+    async with ApiClient(paging_fake.url, KEY_ID, KEY_SECRET, ca_cert=tls.ca_cert) as api:
+        listing = await api.collect("LookupEvents", {"EventName": "X"}, paging=small)
+        limited = await api.collect("LookupEvents", limit=5, paging=small)
+        whole = await api.collect("LookupEvents", limit=7, paging=small)
+    assert [e["EventId"] for e in listing.items] == [f"e-{i}" for i in range(7)] and not listing.more
+    assert sent(paging_fake, "LookupEvents")[:3] == [
+        {"EventName": "X", "MaxResults": 3},
+        {"EventName": "X", "MaxResults": 3, "NextToken": "3"},
+        {"EventName": "X", "MaxResults": 3, "NextToken": "6"},
+    ]
+    assert [e["EventId"] for e in limited.items] == [f"e-{i}" for i in range(5)] and limited.more
+    assert sent(paging_fake, "LookupEvents")[3:5] == [{"MaxResults": 3}, {"MaxResults": 2, "NextToken": "3"}]
+    assert len(whole.items) == 7 and not whole.more
+
+
+async def test_next_token_style_known_actions(fake: FakeTether, tls: ServerTLS) -> None:
+    async with ApiClient(fake.url, KEY_ID, KEY_SECRET, ca_cert=tls.ca_cert) as api:
+        listing = await api.collect("DescribeTerminalSessions", {"State": "Terminated"}, limit=30)
+    assert len(listing.items) == 30 and listing.more
+    assert sent(fake, "DescribeTerminalSessions") == [{"State": "Terminated", "MaxResults": 30}]
+
+
+async def test_a_limit_cuts_a_page_that_brings_too_much(paging_fake: PagingFake, tls: ServerTLS) -> None:
+    paging = Paging(PagingStyle.NEXT_TOKEN, ("Events",))
+    async with ApiClient(paging_fake.url, KEY_ID, KEY_SECRET, ca_cert=tls.ca_cert) as api:
+        listing = await api.collect("GreedyEvents", limit=2, paging=paging)
+    assert len(listing.items) == 2 and listing.more
+    assert sent(paging_fake, "GreedyEvents") == [{"MaxResults": 2}]
+
+
+async def test_single_answer_style_sends_no_paging_parameters(paging_fake: PagingFake, tls: ServerTLS) -> None:
+    async with ApiClient(paging_fake.url, KEY_ID, KEY_SECRET, ca_cert=tls.ca_cert) as api:
+        listing = await api.collect("ListAccessKeys", {"UserName": "bob"})
+    assert [k["AccessKeyId"] for k in listing.items] == ["AK1", "AK2"] and not listing.more
+    assert listing.first["RequestId"]
+    assert sent(paging_fake, "ListAccessKeys") == [{"UserName": "bob"}]
+
+
+@pytest.mark.parametrize(
+    ("action", "style", "items", "calls"),
+    [
+        ("CyclingTokens", PagingStyle.NEXT_TOKEN, ("Events",), 3),  # a, b, then a again
+        ("StuckMarker", PagingStyle.MARKER, ("Users", "User"), 2),  # m1, then m1 again
+    ],
+)
+async def test_a_repeated_page_token_stops_the_listing(
+    paging_fake: PagingFake, tls: ServerTLS, action: str, style: PagingStyle, items: tuple[str, ...], calls: int
+) -> None:
+    async with ApiClient(paging_fake.url, KEY_ID, KEY_SECRET, ca_cert=tls.ca_cert) as api:
+        with pytest.raises(ApiError, match=r"a second time") as info:
+            await api.collect(action, paging=Paging(style, items))
+    assert info.value.code == "InvalidResponse" and info.value.request_id
+    assert "\n" not in str(info.value)
+    assert len(sent(paging_fake, action)) == calls
+
+
+async def test_fresh_tokens_for_ever_are_bounded(paging_fake: PagingFake, tls: ServerTLS) -> None:
+    paging = Paging(PagingStyle.NEXT_TOKEN, ("Events",))
+    async with ApiClient(paging_fake.url, KEY_ID, KEY_SECRET, ca_cert=tls.ca_cert) as api:
+        with pytest.raises(ApiError, match=r"still had more after 4 pages"):
+            await api.collect("EndlessTokens", paging=paging, max_pages=4)
+    assert len(sent(paging_fake, "EndlessTokens")) == 4
+
+
+async def test_an_action_without_known_paging_is_refused(paging_fake: PagingFake, tls: ServerTLS) -> None:
+    async with ApiClient(paging_fake.url, KEY_ID, KEY_SECRET, ca_cert=tls.ca_cert) as api:
+        with pytest.raises(ConfigError, match=r"NoSuchListing is not a listing"):
+            await api.collect("NoSuchListing")
+    assert paging_fake.calls == []
+
+
+def test_page_items_reads_wrapped_and_bare_lists() -> None:
+    assert page_items({"Users": {"User": [{"a": 1}, "junk"]}}, ("Users", "User")) == [{"a": 1}]
+    assert page_items({"Users": [{"a": 1}]}, ("Users", "User")) == [{"a": 1}]
+    assert page_items({"Users": None}, ("Users", "User")) == []
+    assert page_items({}, ("Events",)) == []

@@ -15,7 +15,7 @@ from client_fakes import FakeTether, write_credentials
 
 from tether.auth.tls import ServerTLS
 from tether.cli import cli
-from tether.cli.audit_cmds import parse_time
+from tether.cli.common import parse_time
 
 ROOT = "acs:ram::1234567890123456:root"
 ALICE = "acs:ram::1234567890123456:user/alice"

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tether.cli.client_cmds import _duration, _recording_state, principal_name
+from tether.cli.common import principal_name
 from tether.cli.recording_cmds import offset
+from tether.cli.session_cmds import _duration, _recording_state
 
 
 @pytest.mark.parametrize(

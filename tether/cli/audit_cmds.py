@@ -7,66 +7,22 @@ the decision (effect and the policy statement that decided) and times can be giv
 
 from __future__ import annotations
 
-import re
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import click
 
-from tether.cli.client_cmds import (
+from tether.cli.common import (
     ConnectionFlags,
+    collect,
     connection_options,
     json_option,
     note,
     print_json,
     print_table,
-    run_async,
+    time_option,
 )
 
-__all__ = ["audit", "parse_time"]
-
-# Paging stops after this many pages whatever the server says (a buggy server cannot loop us).
-_MAX_PAGES = 1000
-_PAGE_SIZE = 100
-_RELATIVE = re.compile(r"^(\d+)\s*([smhdw])$")
-_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
-
-
-def parse_time(value: str, *, now: datetime | None = None) -> str:
-    """`1h`, `30m`, `2d` (that long ago), `today`/`yesterday` (midnight UTC), or an ISO 8601 time or date, as the
-    API's `2026-11-28T11:40:24Z`.
-
-    A time without a zone is taken as UTC, like every time the API prints, so copying one from `tether audit`
-    output back into `--since` means the same moment.
-    """
-    text = value.strip()
-    match = _RELATIVE.match(text.lower())
-    if text.lower() in ("today", "yesterday"):
-        midnight = (now or datetime.now(UTC)).astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-        moment = midnight - timedelta(days=1 if text.lower() == "yesterday" else 0)
-    elif match:
-        moment = (now or datetime.now(UTC)) - timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
-    else:
-        try:
-            moment = datetime.fromisoformat(text)
-        except ValueError:
-            raise click.BadParameter(
-                f"{value!r} is neither a duration like 30m, 1h, 2d, nor today/yesterday, nor an ISO time like "
-                "2026-11-28T11:40:24Z"
-            ) from None
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-class _TimeType(click.ParamType):
-    name = "TIME"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
-        try:
-            return parse_time(str(value))
-        except click.BadParameter as exc:
-            self.fail(exc.message, param, ctx)
+__all__ = ["audit"]
 
 
 def _principal(event: dict[str, Any]) -> object:
@@ -92,8 +48,8 @@ def _decision(event: dict[str, Any]) -> str:
 
 
 @click.command()
-@click.option("--since", type=_TimeType(), help="Events at or after: ISO time, or 30m / 1h / 2d ago.")
-@click.option("--until", type=_TimeType(), help="Events before: ISO time, or a duration ago.")
+@time_option("--since", help="Events at or after: ISO time, or 30m / 1h / 2d ago.")
+@time_option("--until", help="Events before: ISO time, or a duration ago.")
 @click.option("--principal", metavar="ARN", help="Only calls by this principal (user, role session or root).")
 @click.option("--action", metavar="NAME", help="Only this API action, e.g. StartTerminalSession.")
 @click.option("--resource", metavar="ARN", help="Only calls on this resource.")
@@ -129,23 +85,8 @@ def audit(
         )
         if value
     }
-
-    async def go() -> tuple[list[dict[str, Any]], bool]:
-        events: list[dict[str, Any]] = []
-        token: str | None = None
-        async with conn.client() as api:
-            for _ in range(_MAX_PAGES):
-                page = {**body, "MaxResults": min(_PAGE_SIZE, limit - len(events))}
-                if token:
-                    page["NextToken"] = token
-                response = await api.call("LookupEvents", page)
-                events.extend(e for e in response.get("Events") or [] if isinstance(e, dict))
-                token = response.get("NextToken") or None
-                if not token or len(events) >= limit:
-                    break
-        return events[:limit], bool(token)
-
-    events, more = run_async(go)
+    listing = collect(conn, "LookupEvents", body, limit=limit)
+    events = listing.items
     if as_json:
         print_json({"Events": events})
     else:
@@ -164,5 +105,5 @@ def audit(
                 for e in events
             ],
         )
-    if more:
+    if listing.more:
         note(f"tether: more events exist; raise --limit (now {limit}) or narrow with --since/--action/--principal")

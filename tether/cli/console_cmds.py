@@ -11,8 +11,15 @@ from typing import Any
 
 import click
 
-from tether.cli.client_cmds import ConnectionFlags, connection_options, json_option, note, print_json, run_async
-from tether.cli.iam_cmds import _read_password
+from tether.cli.common import (
+    ConnectionFlags,
+    connection_options,
+    json_option,
+    note,
+    print_json,
+    read_password,
+    run_async,
+)
 
 __all__ = ["console"]
 
@@ -32,7 +39,7 @@ def admin_password(password_stdin: bool, as_json: bool, conn: ConnectionFlags) -
     Every console session of the root is signed out, and the password generated at first start is removed from
     the server's admin-credentials.json. Needs the administrator's access key.
     """
-    password = _read_password(password_stdin)
+    password = read_password(password_stdin)
 
     async def go() -> dict[str, Any]:
         async with conn.client() as api:

@@ -1,6 +1,6 @@
 """Port forwarding and SSH commands: portforward, proxy, ssh, ssh-key push, ssh-config.
 
-They follow the client conventions of `client_cmds` (data on stdout, one-line errors on stderr). `proxy` and `ssh`
+They follow the client conventions of `tether.cli.common` (data on stdout, one-line errors on stderr). `proxy` and `ssh`
 exit 255 when tether itself fails, like ssh, because ssh's own status passes through them.
 """
 
@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from tether.cli.client_cmds import ConnectionFlags, connection_options, fail, json_option, note, print_json, run_async
+from tether.cli.common import ConnectionFlags, connection_options, fail, json_option, note, print_json, run_async
 from tether.client.api import ApiClient
 from tether.client.errors import ClientError, ConfigError
 from tether.client.forward import ForwardTarget, PortForwarder, format_address

@@ -1,8 +1,9 @@
-"""Access-control commands of the `tether` CLI: `iam`, `assume-role`, `settings` and `tag`.
+"""Access-control commands of the `tether` CLI: `iam` (users, groups, roles, policies, access keys, login
+profiles) and `assume-role`.
 
 They are thin wrappers over the RAM/STS-style API actions (docs/api.md): each command is one or a few calls, and
 the server stays the only judge of what is valid, so its messages (a policy error names the statement and the
-field) are shown as they are. The conventions of `tether.cli.client_cmds` hold here too: data on stdout, `--json`
+field) are shown as they are. The conventions of `tether.cli.common` hold here too: data on stdout, `--json`
 gives one document, notes and one-line errors on stderr. Secrets (an access key's secret, temporary credentials)
 are printed only by the command that creates them, because the server cannot show them again; a password is only
 ever read, never echoed.
@@ -19,18 +20,20 @@ from typing import Any
 
 import click
 
-from tether.cli.client_cmds import (
+from tether.cli.common import (
     ConnectionFlags,
+    call,
+    collect,
     connection_options,
+    done,
     fail,
     json_option,
     note,
     print_json,
     print_table,
+    read_password,
     run_async,
 )
-from tether.cli.delivery_cmds import settings_delivery
-from tether.client.api import ApiClient
 from tether.client.errors import ClientError, ConfigError
 from tether.client.profile import (
     ENV_KEY_ID,
@@ -42,11 +45,8 @@ from tether.client.profile import (
     save_profile,
 )
 
-__all__ = ["assume_role", "iam", "settings", "tag"]
+__all__ = ["assume_role", "iam"]
 
-# Marker paging stops after this many pages whatever the server says (a buggy server cannot loop us).
-_MAX_PAGES = 1000
-_PAGE_ITEMS = 100
 # Policies and trust documents are small; refuse to read something absurd by mistake.
 _MAX_DOCUMENT_BYTES = 1024 * 1024
 _CUSTOM = "Custom"
@@ -54,49 +54,6 @@ _POLICY_TYPES = ("Custom", "System")
 
 
 # --------------------------------------------------------------------------------------------------- plumbing
-
-
-def _call(conn: ConnectionFlags, action: str, body: dict[str, Any]) -> dict[str, Any]:
-    """One API call for a command; errors become the usual `tether: ...` line."""
-
-    async def go() -> dict[str, Any]:
-        async with conn.client() as api:
-            return await api.call(action, body)
-
-    return run_async(go)
-
-
-async def list_marker(
-    api: ApiClient, action: str, body: dict[str, Any], outer: str, inner: str
-) -> list[dict[str, Any]]:
-    """Every item of a Marker/MaxItems/IsTruncated listing such as ListUsers → {Users: {User: [...]}}."""
-    items: list[dict[str, Any]] = []
-    marker: str | None = None
-    for _ in range(_MAX_PAGES):
-        page = {**body, "MaxItems": _PAGE_ITEMS}
-        if marker:
-            page["Marker"] = marker
-        response = await api.call(action, page)
-        items.extend(_items(response, outer, inner))
-        marker = response.get("Marker") or None
-        if not response.get("IsTruncated") or not marker:
-            break
-    return items
-
-
-def _items(response: dict[str, Any], outer: str, inner: str) -> list[dict[str, Any]]:
-    """The list in a RAM-style wrapper (`{Users: {User: [...]}}`); a bare list is accepted too."""
-    container = response.get(outer)
-    batch = container.get(inner) if isinstance(container, dict) else container
-    return [item for item in batch or [] if isinstance(item, dict)]
-
-
-def _list_all(conn: ConnectionFlags, action: str, outer: str, inner: str) -> list[dict[str, Any]]:
-    async def go() -> list[dict[str, Any]]:
-        async with conn.client() as api:
-            return await list_marker(api, action, {}, outer, inner)
-
-    return run_async(go)
 
 
 def read_document(value: str, flag: str) -> str:
@@ -149,14 +106,6 @@ def _pretty_document(document: object) -> str:
             return document
         return json.dumps(parsed, indent=2, ensure_ascii=False)
     return json.dumps(document, indent=2, ensure_ascii=False)
-
-
-def _done(response: dict[str, Any], as_json: bool, message: str) -> None:
-    """The output of a command that changes something: the response with --json, else a note."""
-    if as_json:
-        print_json(response)
-    else:
-        note(message)
 
 
 def _show(item: dict[str, Any], as_json: bool, columns: list[tuple[str, str]], *, document: Any = None) -> None:
@@ -253,7 +202,7 @@ def user_create(
         body["DisplayName"] = display_name
     if comments:
         body["Comments"] = comments
-    response = _call(conn, "CreateUser", body)
+    response = call(conn, "CreateUser", body)
     if as_json:
         print_json(response)
         return
@@ -266,7 +215,7 @@ def user_create(
 @connection_options
 def user_list(as_json: bool, conn: ConnectionFlags) -> None:
     """List every user."""
-    _list(_list_all(conn, "ListUsers", "Users", "User"), as_json, "Users", "User", _USER_COLUMNS)
+    _list(collect(conn, "ListUsers").items, as_json, "Users", "User", _USER_COLUMNS)
 
 
 @user.command("get")
@@ -275,7 +224,7 @@ def user_list(as_json: bool, conn: ConnectionFlags) -> None:
 @connection_options
 def user_get(name: str, as_json: bool, conn: ConnectionFlags) -> None:
     """Show the user NAME."""
-    response = _call(conn, "GetUser", {"UserName": name})
+    response = call(conn, "GetUser", {"UserName": name})
     _show(response if as_json else response.get("User") or {}, as_json, _USER_COLUMNS)
 
 
@@ -285,7 +234,7 @@ def user_get(name: str, as_json: bool, conn: ConnectionFlags) -> None:
 @connection_options
 def user_delete(name: str, as_json: bool, conn: ConnectionFlags) -> None:
     """Delete the user NAME (the server may ask to remove its keys, groups and policies first)."""
-    _done(_call(conn, "DeleteUser", {"UserName": name}), as_json, f"Deleted user {name}.")
+    done(call(conn, "DeleteUser", {"UserName": name}), as_json, f"Deleted user {name}.")
 
 
 # ---------------------------------------------------------------------------------------------- login profile
@@ -296,21 +245,6 @@ def login_profile() -> None:
     """Give a user a console password, or take it away."""
 
 
-def _read_password(password_stdin: bool) -> str:
-    """The new password: the first line of stdin, or asked twice without echo on a terminal."""
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-        if not password:
-            fail('no password on stdin — pipe it in, e.g. `printf %s "$PW" | tether iam login-profile create ...`')
-        return password
-    if not sys.stdin.isatty():
-        fail("no terminal to ask for the password on — pass --password-stdin and pipe the password in")
-    value: str = click.prompt("New password", hide_input=True, confirmation_prompt="Repeat password", err=True)
-    if not value:
-        fail("the password is empty")
-    return value
-
-
 @login_profile.command("create")
 @click.argument("name")
 @click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin.")
@@ -318,9 +252,9 @@ def _read_password(password_stdin: bool) -> str:
 @connection_options
 def login_profile_create(name: str, password_stdin: bool, as_json: bool, conn: ConnectionFlags) -> None:
     """Set a console password for the user NAME (asked twice, not echoed)."""
-    password = _read_password(password_stdin)
-    response = _call(conn, "CreateLoginProfile", {"UserName": name, "Password": password})
-    _done(response, as_json, f"User {name} can now sign in to the console with that password.")
+    password = read_password(password_stdin)
+    response = call(conn, "CreateLoginProfile", {"UserName": name, "Password": password})
+    done(response, as_json, f"User {name} can now sign in to the console with that password.")
 
 
 @login_profile.command("delete")
@@ -329,7 +263,7 @@ def login_profile_create(name: str, password_stdin: bool, as_json: bool, conn: C
 @connection_options
 def login_profile_delete(name: str, as_json: bool, conn: ConnectionFlags) -> None:
     """Remove the console password of the user NAME (its access keys keep working)."""
-    _done(_call(conn, "DeleteLoginProfile", {"UserName": name}), as_json, f"User {name} can no longer sign in.")
+    done(call(conn, "DeleteLoginProfile", {"UserName": name}), as_json, f"User {name} can no longer sign in.")
 
 
 # ------------------------------------------------------------------------------------------------ access keys
@@ -346,7 +280,7 @@ def access_key() -> None:
 @connection_options
 def access_key_create(name: str, as_json: bool, conn: ConnectionFlags) -> None:
     """Create an access key for the user NAME; its secret is shown only this once."""
-    response = _call(conn, "CreateAccessKey", {"UserName": name})
+    response = call(conn, "CreateAccessKey", {"UserName": name})
     if as_json:
         print_json(response)
         return
@@ -365,11 +299,9 @@ def access_key_create(name: str, as_json: bool, conn: ConnectionFlags) -> None:
 @connection_options
 def access_key_list(name: str, as_json: bool, conn: ConnectionFlags) -> None:
     """List the access keys of the user NAME (ids and status; secrets are never shown)."""
-    response = _call(conn, "ListAccessKeys", {"UserName": name})
+    listed = collect(conn, "ListAccessKeys", {"UserName": name}).items
     # A secret has no business in a listing; drop one defensively should a server ever send it.
-    keys = [
-        {k: v for k, v in key.items() if k != "AccessKeySecret"} for key in _items(response, "AccessKeys", "AccessKey")
-    ]
+    keys = [{k: v for k, v in key.items() if k != "AccessKeySecret"} for key in listed]
     _list(keys, as_json, "AccessKeys", "AccessKey", _KEY_COLUMNS)
 
 
@@ -382,7 +314,7 @@ def access_key_list(name: str, as_json: bool, conn: ConnectionFlags) -> None:
 def access_key_update(name: str, key_id: str, status: str, as_json: bool, conn: ConnectionFlags) -> None:
     """Enable or disable the access key KEY_ID of the user NAME."""
     body = {"UserName": name, "UserAccessKeyId": key_id, "Status": status}
-    _done(_call(conn, "UpdateAccessKey", body), as_json, f"Access key {key_id} of {name} is now {status}.")
+    done(call(conn, "UpdateAccessKey", body), as_json, f"Access key {key_id} of {name} is now {status}.")
 
 
 @access_key.command("delete")
@@ -393,7 +325,7 @@ def access_key_update(name: str, key_id: str, status: str, as_json: bool, conn: 
 def access_key_delete(name: str, key_id: str, as_json: bool, conn: ConnectionFlags) -> None:
     """Delete the access key KEY_ID of the user NAME; requests signed with it fail from now on."""
     body = {"UserName": name, "UserAccessKeyId": key_id}
-    _done(_call(conn, "DeleteAccessKey", body), as_json, f"Deleted access key {key_id} of {name}.")
+    done(call(conn, "DeleteAccessKey", body), as_json, f"Deleted access key {key_id} of {name}.")
 
 
 # ----------------------------------------------------------------------------------------------------- groups
@@ -414,7 +346,7 @@ def group_create(name: str, comments: str | None, as_json: bool, conn: Connectio
     body: dict[str, Any] = {"GroupName": name}
     if comments:
         body["Comments"] = comments
-    response = _call(conn, "CreateGroup", body)
+    response = call(conn, "CreateGroup", body)
     _show(response if as_json else response.get("Group") or {}, as_json, _GROUP_COLUMNS)
 
 
@@ -423,7 +355,7 @@ def group_create(name: str, comments: str | None, as_json: bool, conn: Connectio
 @connection_options
 def group_list(as_json: bool, conn: ConnectionFlags) -> None:
     """List every group."""
-    _list(_list_all(conn, "ListGroups", "Groups", "Group"), as_json, "Groups", "Group", _GROUP_COLUMNS)
+    _list(collect(conn, "ListGroups").items, as_json, "Groups", "Group", _GROUP_COLUMNS)
 
 
 @group.command("get")
@@ -436,7 +368,7 @@ def group_get(name: str, as_json: bool, conn: ConnectionFlags) -> None:
     async def go() -> tuple[dict[str, Any], list[dict[str, Any]]]:
         async with conn.client() as api:
             found = await api.call("GetGroup", {"GroupName": name})
-            members = await list_marker(api, "ListUsersForGroup", {"GroupName": name}, "Users", "User")
+            members = (await api.collect("ListUsersForGroup", {"GroupName": name})).items
             return found, members
 
     found, members = run_async(go)
@@ -454,7 +386,7 @@ def group_get(name: str, as_json: bool, conn: ConnectionFlags) -> None:
 @connection_options
 def group_delete(name: str, as_json: bool, conn: ConnectionFlags) -> None:
     """Delete the group NAME."""
-    _done(_call(conn, "DeleteGroup", {"GroupName": name}), as_json, f"Deleted group {name}.")
+    done(call(conn, "DeleteGroup", {"GroupName": name}), as_json, f"Deleted group {name}.")
 
 
 @group.command("add-user")
@@ -465,7 +397,7 @@ def group_delete(name: str, as_json: bool, conn: ConnectionFlags) -> None:
 def group_add_user(group_name: str, user_name: str, as_json: bool, conn: ConnectionFlags) -> None:
     """Add USER to GROUP: it gains the group's policies."""
     body = {"UserName": user_name, "GroupName": group_name}
-    _done(_call(conn, "AddUserToGroup", body), as_json, f"Added {user_name} to group {group_name}.")
+    done(call(conn, "AddUserToGroup", body), as_json, f"Added {user_name} to group {group_name}.")
 
 
 @group.command("remove-user")
@@ -476,7 +408,7 @@ def group_add_user(group_name: str, user_name: str, as_json: bool, conn: Connect
 def group_remove_user(group_name: str, user_name: str, as_json: bool, conn: ConnectionFlags) -> None:
     """Remove USER from GROUP."""
     body = {"UserName": user_name, "GroupName": group_name}
-    _done(_call(conn, "RemoveUserFromGroup", body), as_json, f"Removed {user_name} from group {group_name}.")
+    done(call(conn, "RemoveUserFromGroup", body), as_json, f"Removed {user_name} from group {group_name}.")
 
 
 # ------------------------------------------------------------------------------------------------------ roles
@@ -521,7 +453,7 @@ def role_create(
         body["Description"] = description
     if max_session_duration is not None:
         body["MaxSessionDuration"] = max_session_duration
-    response = _call(conn, "CreateRole", body)
+    response = call(conn, "CreateRole", body)
     _show(response if as_json else response.get("Role") or {}, as_json, _ROLE_COLUMNS)
 
 
@@ -530,7 +462,7 @@ def role_create(
 @connection_options
 def role_list(as_json: bool, conn: ConnectionFlags) -> None:
     """List every role."""
-    _list(_list_all(conn, "ListRoles", "Roles", "Role"), as_json, "Roles", "Role", _ROLE_COLUMNS)
+    _list(collect(conn, "ListRoles").items, as_json, "Roles", "Role", _ROLE_COLUMNS)
 
 
 @role.command("get")
@@ -539,7 +471,7 @@ def role_list(as_json: bool, conn: ConnectionFlags) -> None:
 @connection_options
 def role_get(name: str, as_json: bool, conn: ConnectionFlags) -> None:
     """Show the role NAME and its trust policy."""
-    response = _call(conn, "GetRole", {"RoleName": name})
+    response = call(conn, "GetRole", {"RoleName": name})
     found = response.get("Role") or {}
     _show(response if as_json else found, as_json, _ROLE_COLUMNS, document=found.get("AssumeRolePolicyDocument"))
 
@@ -550,7 +482,7 @@ def role_get(name: str, as_json: bool, conn: ConnectionFlags) -> None:
 @connection_options
 def role_delete(name: str, as_json: bool, conn: ConnectionFlags) -> None:
     """Delete the role NAME; temporary credentials already issued for it stop working."""
-    _done(_call(conn, "DeleteRole", {"RoleName": name}), as_json, f"Deleted role {name}.")
+    done(call(conn, "DeleteRole", {"RoleName": name}), as_json, f"Deleted role {name}.")
 
 
 # --------------------------------------------------------------------------------------------------- policies
@@ -583,7 +515,7 @@ def policy_create(name: str, document: str, description: str | None, as_json: bo
     body: dict[str, Any] = {"PolicyName": name, "PolicyDocument": _document_or_fail(document, "--document")}
     if description:
         body["Description"] = description
-    response = _call(conn, "CreatePolicy", body)
+    response = call(conn, "CreatePolicy", body)
     if as_json:
         print_json(response)
         return
@@ -597,13 +529,8 @@ def policy_create(name: str, document: str, description: str | None, as_json: bo
 @connection_options
 def policy_list(policy_type: str | None, as_json: bool, conn: ConnectionFlags) -> None:
     """List policies, custom and system."""
-
-    async def go() -> list[dict[str, Any]]:
-        async with conn.client() as api:
-            body = {"PolicyType": policy_type} if policy_type else {}
-            return await list_marker(api, "ListPolicies", body, "Policies", "Policy")
-
-    _list(run_async(go), as_json, "Policies", "Policy", _POLICY_COLUMNS)
+    body = {"PolicyType": policy_type} if policy_type else {}
+    _list(collect(conn, "ListPolicies", body).items, as_json, "Policies", "Policy", _POLICY_COLUMNS)
 
 
 @policy.command("get")
@@ -613,7 +540,7 @@ def policy_list(policy_type: str | None, as_json: bool, conn: ConnectionFlags) -
 @connection_options
 def policy_get(name: str, policy_type: str, as_json: bool, conn: ConnectionFlags) -> None:
     """Show the policy NAME and its document."""
-    response = _call(conn, "GetPolicy", {"PolicyName": name, "PolicyType": policy_type})
+    response = call(conn, "GetPolicy", {"PolicyName": name, "PolicyType": policy_type})
     version = response.get("DefaultPolicyVersion") or {}
     found = response.get("Policy") or {}
     document = version.get("PolicyDocument") if isinstance(version, dict) else None
@@ -626,7 +553,7 @@ def policy_get(name: str, policy_type: str, as_json: bool, conn: ConnectionFlags
 @connection_options
 def policy_delete(name: str, as_json: bool, conn: ConnectionFlags) -> None:
     """Delete the custom policy NAME (detach it everywhere first)."""
-    _done(_call(conn, "DeletePolicy", {"PolicyName": name}), as_json, f"Deleted policy {name}.")
+    done(call(conn, "DeletePolicy", {"PolicyName": name}), as_json, f"Deleted policy {name}.")
 
 
 def _target_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -646,7 +573,7 @@ def _attach_or_detach(
 ) -> dict[str, Any]:
     kind, param, target_name = target
     action = f"AttachPolicyTo{kind}" if verb == "attach" else f"DetachPolicyFrom{kind}"
-    return _call(conn, action, {"PolicyType": policy_type, "PolicyName": name, param: target_name})
+    return call(conn, action, {"PolicyType": policy_type, "PolicyName": name, param: target_name})
 
 
 @policy.command("attach")
@@ -667,7 +594,7 @@ def policy_attach(
     """Attach the policy NAME to exactly one of --user, --group, --role."""
     target = _one_target(user, group_name, role_name)
     response = _attach_or_detach("attach", name, policy_type, target, conn)
-    _done(response, as_json, f"Attached policy {name} to {target[0].lower()} {target[2]}.")
+    done(response, as_json, f"Attached policy {name} to {target[0].lower()} {target[2]}.")
 
 
 @policy.command("detach")
@@ -688,7 +615,7 @@ def policy_detach(
     """Detach the policy NAME from exactly one of --user, --group, --role."""
     target = _one_target(user, group_name, role_name)
     response = _attach_or_detach("detach", name, policy_type, target, conn)
-    _done(response, as_json, f"Detached policy {name} from {target[0].lower()} {target[2]}.")
+    done(response, as_json, f"Detached policy {name} from {target[0].lower()} {target[2]}.")
 
 
 @policy.command("list-for")
@@ -700,11 +627,11 @@ def policy_list_for(
 ) -> None:
     """List the policies attached directly to one --user, --group or --role (not those inherited from groups)."""
     kind, param, target_name = _one_target(user, group_name, role_name)
-    response = _call(conn, f"ListPoliciesFor{kind}", {param: target_name})
+    listing = collect(conn, f"ListPoliciesFor{kind}", {param: target_name})
     if as_json:
-        print_json(response)
+        print_json(listing.first)  # answered in one piece: the server's answer as it is, RequestId included
         return
-    _list(_items(response, "Policies", "Policy"), False, "Policies", "Policy", _ATTACHED_COLUMNS)
+    _list(listing.items, False, "Policies", "Policy", _ATTACHED_COLUMNS)
 
 
 # ------------------------------------------------------------------------------------------------ assume-role
@@ -774,7 +701,7 @@ def assume_role(
         )
     except ClientError as exc:
         fail(str(exc))
-    response = _call(conn, "AssumeRole", body)
+    response = call(conn, "AssumeRole", body)
     creds = response.get("Credentials") or {}
     assumed = response.get("AssumedRoleUser") or {}
     missing = [k for k in ("AccessKeyId", "AccessKeySecret", "SecurityToken") if not creds.get(k)]
@@ -829,175 +756,3 @@ def assume_role(
     click.echo(f"Expiration:      {creds.get('Expiration')}")
     click.echo(f"AssumedRoleUser: {assumed.get('Arn')}")
     note("Use them with --save-profile NAME or --export next time, rather than copying secrets by hand.")
-
-
-# --------------------------------------------------------------------------------------------------- settings
-
-
-@click.group()
-def settings() -> None:
-    """Account-wide settings."""
-
-
-@settings.command("session-manager")
-@click.option("--enable/--disable", "enable", default=None, help="Turn sessions on or off for the whole account.")
-@json_option
-@connection_options
-def settings_session_manager(enable: bool | None, as_json: bool, conn: ConnectionFlags) -> None:
-    """Show whether session manager is enabled, or switch it with --enable/--disable.
-
-    While it is disabled, StartTerminalSession is refused for everyone; sessions already open go on.
-    """
-
-    async def go() -> dict[str, Any]:
-        async with conn.client() as api:
-            if enable is not None:
-                await api.call(
-                    "ModifyCloudAssistantSettings",
-                    {"SettingType": "SessionManagerConfig", "SessionManagerConfig": {"SessionManagerEnabled": enable}},
-                )
-            return await api.call("DescribeUserBusinessBehavior", {"StatusKey": "sessionManagerEnable"})
-
-    response = run_async(go)
-    if as_json:
-        print_json(response)
-    else:
-        click.echo(f"SessionManager: {response.get('StatusValue') or '-'}")
-
-
-@settings.command("recording")
-@click.option("--record/--no-record", "record", default=None, help="Record sessions at all (on by default).")
-@click.option(
-    "--required/--not-required",
-    "required",
-    default=None,
-    help="End a session rather than let it run unrecorded (disk full or failing, size cap reached).",
-)
-@click.option(
-    "--record-input/--no-record-input",
-    "record_input",
-    default=None,
-    help="Record keystrokes too (off by default: passwords typed at prompts would end up in recordings).",
-)
-@click.option("--max-bytes", type=click.IntRange(4096, 1 << 40), default=None, help="Per-session recording cap.")
-@json_option
-@connection_options
-def settings_recording(
-    record: bool | None,
-    required: bool | None,
-    record_input: bool | None,
-    max_bytes: int | None,
-    as_json: bool,
-    conn: ConnectionFlags,
-) -> None:
-    """Show the recording settings, or change those given (docs/recording.md, Policy)."""
-    changes: dict[str, Any] = {
-        name: value
-        for name, value in (
-            ("RecordSessions", record),
-            ("RecordingRequired", required),
-            ("RecordInput", record_input),
-            ("MaxRecordingBytes", max_bytes),
-        )
-        if value is not None
-    }
-
-    async def go() -> dict[str, Any]:
-        async with conn.client() as api:
-            if changes:
-                await api.call(
-                    "ModifyCloudAssistantSettings",
-                    {"SettingType": "SessionManagerConfig", "SessionManagerConfig": changes},
-                )
-            return await api.call("DescribeCloudAssistantSettings", {"SettingType": ["SessionManagerConfig"]})
-
-    response = run_async(go)
-    config = response.get("SessionManagerConfig") or {}
-    if as_json:
-        print_json(config)
-        return
-    for name in ("RecordSessions", "RecordingRequired", "RecordInput", "MaxRecordingBytes"):
-        value = config.get(name)
-        text = "-" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
-        click.echo(f"{name}: {text}")
-
-
-settings.add_command(settings_delivery)  # `tether settings delivery`: S3 delivery of recordings
-
-
-# -------------------------------------------------------------------------------------------------------- tags
-
-
-@click.group()
-def tag() -> None:
-    """Tags on instances (policy conditions can test them as ecs:tag/KEY)."""
-
-
-_INSTANCE = "instance"
-
-
-def _parse_tags(pairs: tuple[str, ...]) -> list[dict[str, str]]:
-    tags: list[dict[str, str]] = []
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key:
-            raise click.BadParameter(f"{pair!r} is not KEY=VALUE", param_hint="KEY=VALUE")
-        tags.append({"Key": key, "Value": value})
-    return tags
-
-
-@tag.command("add")
-@click.argument("instance_id", metavar="INSTANCE")
-@click.argument("pairs", metavar="KEY=VALUE...", nargs=-1, required=True)
-@json_option
-@connection_options
-def tag_add(instance_id: str, pairs: tuple[str, ...], as_json: bool, conn: ConnectionFlags) -> None:
-    """Add or overwrite tags on INSTANCE."""
-    body = {"ResourceType": _INSTANCE, "ResourceId": [instance_id], "Tag": _parse_tags(pairs)}
-    _done(_call(conn, "TagResources", body), as_json, f"Tagged {instance_id} with {', '.join(pairs)}.")
-
-
-@tag.command("remove")
-@click.argument("instance_id", metavar="INSTANCE")
-@click.argument("keys", metavar="KEY...", nargs=-1)
-@click.option("--all", "remove_all", is_flag=True, help="Remove every tag.")
-@json_option
-@connection_options
-def tag_remove(instance_id: str, keys: tuple[str, ...], remove_all: bool, as_json: bool, conn: ConnectionFlags) -> None:
-    """Remove the tags KEY... (or --all) from INSTANCE."""
-    if bool(keys) == remove_all:
-        raise click.UsageError("give the tag keys to remove, or --all")
-    body: dict[str, Any] = {"ResourceType": _INSTANCE, "ResourceId": [instance_id]}
-    if remove_all:
-        body["All"] = True
-    else:
-        body["TagKey"] = list(keys)
-    what = "every tag" if remove_all else ", ".join(keys)
-    _done(_call(conn, "UntagResources", body), as_json, f"Removed {what} from {instance_id}.")
-
-
-@tag.command("list")
-@click.argument("instance_id", metavar="INSTANCE")
-@json_option
-@connection_options
-def tag_list(instance_id: str, as_json: bool, conn: ConnectionFlags) -> None:
-    """List the tags of INSTANCE."""
-
-    async def go() -> list[dict[str, Any]]:
-        rows: list[dict[str, Any]] = []
-        body: dict[str, Any] = {"ResourceType": _INSTANCE, "ResourceId": [instance_id]}
-        async with conn.client() as api:
-            for _ in range(_MAX_PAGES):
-                response = await api.call("ListTagResources", body)
-                rows.extend(_items(response, "TagResources", "TagResource"))
-                token = response.get("NextToken")
-                if not token:
-                    break
-                body = {**body, "NextToken": token}
-        return rows
-
-    rows = run_async(go)
-    if as_json:
-        print_json({"TagResources": {"TagResource": rows}})
-        return
-    print_table(["Key", "Value"], [[r.get("TagKey"), r.get("TagValue")] for r in rows])

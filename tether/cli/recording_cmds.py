@@ -1,7 +1,9 @@
-"""`tether recordings`: fetch a session's recording and replay, print or save it.
+"""`tether recordings`: fetch a session's recording and replay, print or save it; search recorded output; list a
+port forward's streams; and show how the delivery of recordings to S3-compatible storage goes.
 
 Recordings are downloaded with GetSessionRecording (streamed to a file, never held in memory) and read line by
-line; the policy action `ecs:GetSessionRecording` on the instance decides who may see them.
+line; the policy action `ecs:GetSessionRecording` on the instance decides who may see them. Where they are
+delivered is set with `tether settings delivery`.
 """
 
 from __future__ import annotations
@@ -16,18 +18,19 @@ from typing import Any
 
 import click
 
-from tether.cli.client_cmds import (
+from tether.cli.common import (
     ConnectionFlags,
+    collect,
     connection_options,
     fail,
     json_option,
     note,
     principal_name,
     print_json,
+    print_table,
     run_async,
     time_option,
 )
-from tether.cli.delivery_cmds import recordings_status
 from tether.client.player import RecordingError, output_bytes, play, read_recording
 
 
@@ -105,9 +108,6 @@ def export_cmd(session_id: str, output: Path, conn: ConnectionFlags) -> None:
     note(f"Wrote {output} ({size} bytes).")
 
 
-_SEARCH_PAGES = 1000  # pages followed at most whatever the server says
-
-
 def offset(seconds: float) -> str:
     """`00:01:23.4`: a time offset into a recording, to the tenth of a second (rounded down)."""
     tenths = int(max(seconds, 0.0) * 10)
@@ -155,22 +155,8 @@ def search_cmd(
     }
     body["MaxLinesPerSession"] = lines
 
-    async def go() -> tuple[list[dict[str, Any]], bool]:
-        found: list[dict[str, Any]] = []
-        token: str | None = None
-        async with conn.client() as api:
-            for _ in range(_SEARCH_PAGES):
-                page = {**body, "MaxResults": min(100, limit - len(found))}
-                if token:
-                    page["NextToken"] = token
-                response = await api.call("SearchSessionRecordings", page)
-                found.extend(s for s in response.get("Sessions") or [] if isinstance(s, dict))
-                token = response.get("NextToken") or None
-                if not token or len(found) >= limit:
-                    break
-        return found[:limit], bool(token)
-
-    found, more = run_async(go)
+    listing = collect(conn, "SearchSessionRecordings", body, limit=limit)
+    found = listing.items
     if as_json:
         print_json({"Sessions": found})
     else:
@@ -185,7 +171,7 @@ def search_cmd(
                 click.echo(f"  [{offset(float(line.get('Time') or 0))}] {line.get('Text')}")
             if hit.get("MoreLines"):
                 click.echo("  ...")
-    if more:
+    if listing.more:
         note(f"tether: more sessions match; raise --limit (now {limit}) or narrow with --user/--instance/--since")
     if not found:
         note(f"tether: no recorded output matches {text!r}")
@@ -212,23 +198,10 @@ def streams_cmd(session_id: str, as_json: bool, conn: ConnectionFlags) -> None:
 
     Streams appear once closed (within a second) and, while the session runs on the server you ask, as open.
     A session keeps at most 10 000 stream rows; the rest are counted in one "unlisted" line."""
-
-    async def go() -> dict[str, Any]:
-        document: dict[str, Any] = {"SessionId": session_id, "Streams": []}
-        body: dict[str, Any] = {"SessionId": session_id, "MaxResults": 500}
-        async with conn.client() as api:
-            while True:
-                page = await api.call("DescribePortForwardStreams", body)
-                document["Streams"].extend(page.get("Streams", []))
-                for key in ("OpenStreams", "Unlisted"):
-                    if key in page:
-                        document[key] = page[key]
-                token = page.get("NextToken")
-                if not token:
-                    return document
-                body["NextToken"] = token
-
-    document = run_async(go)
+    listing = collect(conn, "DescribePortForwardStreams", {"SessionId": session_id})
+    document: dict[str, Any] = {"SessionId": session_id, "Streams": listing.items}
+    # The first page alone carries the streams open now and the summary of those past the per-session cap.
+    document.update({key: listing.first[key] for key in ("OpenStreams", "Unlisted") if key in listing.first})
     if as_json:
         print_json(document)
         return
@@ -254,4 +227,52 @@ def streams_cmd(session_id: str, as_json: bool, conn: ConnectionFlags) -> None:
         )
 
 
-recordings.add_command(recordings_status)  # `tether recordings status`: the S3 delivery queue (delivery_cmds.py)
+@recordings.command("status")
+@click.option("--failures", type=click.IntRange(1, 100), default=20, show_default=True, help="Failures to list.")
+@json_option
+@connection_options
+def recordings_status(failures: int, as_json: bool, conn: ConnectionFlags) -> None:
+    """Show the delivery queue: how many recordings wait, failed or arrived, and why the last attempts failed."""
+
+    async def go() -> dict[str, Any]:
+        async with conn.client() as api:
+            return await api.call("DescribeDeliveryStatus", {"MaxFailures": failures})
+
+    status = run_async(go)
+    if as_json:
+        print_json(status)
+        return
+    queue = status.get("Queue") or {}
+    if status.get("Enabled"):
+        extras = ["audit events too" if status.get("DeliverAuditEvents") else "recordings only"]
+        days = status.get("LocalRetentionDays")
+        extras.append("local copies removed at once" if days == 0 else f"local copies kept {days} days")
+        click.echo(
+            f"Delivery: enabled, to {status.get('Destination')} at {status.get('Endpoint') or 'AWS S3'} "
+            f"({'; '.join(extras)})"
+        )
+    else:
+        click.echo("Delivery: disabled (turn it on with: tether settings delivery --endpoint URL --bucket NAME ...)")
+    click.echo(
+        f"Queue: {queue.get('Pending', 0)} pending, {queue.get('FailedRetrying', 0)} failed-retrying, "
+        f"{queue.get('Delivered', 0)} delivered, {queue.get('Failed', 0)} failed"
+    )
+    oldest, last = status.get("OldestPendingTime") or "-", status.get("LastDeliveryTime") or "-"
+    click.echo(f"Oldest waiting: {oldest}   Last delivery: {last}")
+    rows = status.get("Failures") or []
+    if rows:
+        click.echo("")
+        print_table(
+            ("KIND", "REF", "STATE", "ATTEMPTS", "NEXT ATTEMPT", "LAST ERROR"),
+            [
+                (
+                    r.get("Kind"),
+                    r.get("Ref"),
+                    r.get("State"),
+                    r.get("Attempts"),
+                    r.get("NextAttemptTime"),
+                    r.get("LastError"),
+                )
+                for r in rows
+            ],
+        )

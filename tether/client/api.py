@@ -1,15 +1,19 @@
-"""Signed calls to the tether API (`POST /api/v1/{Action}`) and the translation of failures into advice.
+"""Signed calls to the tether API (`POST /api/v1/{Action}`), paging through listings, and the translation of
+failures into advice.
 
 The signature covers the exact body bytes, so the body is serialised once here and those bytes are both signed and
-sent. Every call is bounded by a timeout so a black-holed server cannot hang the CLI.
+sent. Every call is bounded by a timeout so a black-holed server cannot hang the CLI, and every listing by a page
+count and a check for repeated page tokens so a confused server cannot make it loop.
 """
 
 from __future__ import annotations
 
+import enum
 import json
 import socket
 import ssl
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -21,7 +25,18 @@ from tether.auth.signing import sign_request
 from tether.auth.tls import client_ssl_context
 from tether.client.errors import ApiError, ConfigError, ConnectionFailure
 
-__all__ = ["ApiClient", "ApiError", "describe_connection_error", "ssl_context_for"]
+__all__ = [
+    "PAGING",
+    "ApiClient",
+    "ApiError",
+    "Listing",
+    "Page",
+    "Paging",
+    "PagingStyle",
+    "describe_connection_error",
+    "page_items",
+    "ssl_context_for",
+]
 
 # Bounded waits: connecting (TCP + TLS) and a whole call. The API answers quickly; 30 s is generous.
 CONNECT_TIMEOUT = 10.0
@@ -29,7 +44,133 @@ CALL_TIMEOUT = 30.0
 # An API response larger than this is not something the CLI should hold in memory.
 MAX_RESPONSE_BYTES = 16 * 1024 * 1024
 
+# A listing stops after this many pages whatever the server says; far beyond any real listing (100 000 items).
+MAX_PAGES = 1000
+
 _CA_HINT = "pass --ca-cert DATA_DIR/tls/ca.pem or set TETHER_CA_CERT"
+
+
+# --------------------------------------------------------------------------------------------------- paging
+
+
+class PagingStyle(enum.Enum):
+    """The three ways the API pages a listing (docs/api.md), plus the listings it answers in one piece.
+
+    The styles come from the cloud APIs each group of actions imitates, so they differ by action family, not by
+    whim; the client absorbs the difference so that no command has to know it.
+    """
+
+    PAGE_NUMBER = enum.auto()  # PageNumber/PageSize in, TotalCount out: DescribeInstances, DescribeActivations
+    MARKER = enum.auto()  # Marker/MaxItems in, Marker/IsTruncated out: the RAM List* actions
+    NEXT_TOKEN = enum.auto()  # NextToken/MaxResults in, NextToken out: sessions, audit, search, streams, tags
+    SINGLE = enum.auto()  # no paging parameters: the whole listing in one answer (ListAccessKeys, ListPoliciesFor*)
+
+
+@dataclass(frozen=True)
+class Paging:
+    """How one action pages: its style, where its items sit in an answer, and how many to ask for per page.
+
+    `items` is a key path because RAM-style answers wrap their lists (`{"Users": {"User": [...]}}`); a bare list at
+    any level of the path is accepted too. `page_size` stays within the server's bound for the action.
+    """
+
+    style: PagingStyle
+    items: tuple[str, ...]
+    page_size: int = 100
+
+
+@dataclass(frozen=True)
+class Page:
+    """One answer of a listing: the whole `response` (for fields beside the items, such as the open streams of
+    DescribePortForwardStreams), its `items`, and whether the server said that more follow (`more`: on the last
+    page yielded, True means a limit ended the listing before the server did)."""
+
+    response: dict[str, Any]
+    items: list[dict[str, Any]]
+    more: bool
+
+
+@dataclass(frozen=True)
+class Listing:
+    """Every item of a listing up to a limit, whether the server had more than were returned, and its first answer
+    whole (`first`: for what comes beside the items only once, such as the open streams of
+    DescribePortForwardStreams, or the RequestId of a listing answered in one piece)."""
+
+    items: list[dict[str, Any]]
+    more: bool
+    first: dict[str, Any]
+
+
+# The parameters each continuing style sends (token or marker, page size) and the answer's field it reads back.
+_PARAMETERS: dict[PagingStyle, tuple[str, str]] = {
+    PagingStyle.MARKER: ("Marker", "MaxItems"),
+    PagingStyle.NEXT_TOKEN: ("NextToken", "MaxResults"),
+}
+
+
+def _page_request(
+    spec: Paging, filters: dict[str, Any], number: int, continuation: str | None, wanted: int | None
+) -> dict[str, Any]:
+    """The body that asks for page `number` (counting from 1), the one `continuation` leads to, of at most
+    `wanted` more items (None: as many as a page holds)."""
+    if spec.style is PagingStyle.SINGLE:
+        return filters
+    if spec.style is PagingStyle.PAGE_NUMBER:
+        # The offset is (PageNumber - 1) * PageSize, so the size stays the same on every page whatever is wanted.
+        return {**filters, "PageNumber": number, "PageSize": spec.page_size}
+    token_name, size_name = _PARAMETERS[spec.style]
+    request = {**filters, size_name: spec.page_size if wanted is None else max(1, min(spec.page_size, wanted))}
+    if continuation is not None:
+        request[token_name] = continuation
+    return request
+
+
+def _continuation(spec: Paging, response: dict[str, Any], batch: int, count: int) -> tuple[bool, str | None]:
+    """Whether more follow an answer that brought `batch` items (`count` so far), and the token or marker that
+    fetches them (None for the styles that count pages instead)."""
+    if spec.style is PagingStyle.SINGLE:
+        return False, None
+    if spec.style is PagingStyle.PAGE_NUMBER:
+        total = response.get("TotalCount")
+        return batch >= spec.page_size and not (isinstance(total, int) and count >= total), None
+    if spec.style is PagingStyle.MARKER and not response.get("IsTruncated"):
+        return False, None
+    following = response.get(_PARAMETERS[spec.style][0])
+    return (True, str(following)) if following else (False, None)
+
+
+_RAM = PagingStyle.MARKER
+_TOKEN = PagingStyle.NEXT_TOKEN
+
+# The paged actions of the API (tether/server/api/*.py): what `ApiClient.paginate` knows without being told.
+PAGING: dict[str, Paging] = {
+    "DescribeInstances": Paging(PagingStyle.PAGE_NUMBER, ("Instances",)),
+    "DescribeActivations": Paging(PagingStyle.PAGE_NUMBER, ("Activations",)),
+    "ListUsers": Paging(_RAM, ("Users", "User")),
+    "ListUsersForGroup": Paging(_RAM, ("Users", "User")),
+    "ListGroups": Paging(_RAM, ("Groups", "Group")),
+    "ListRoles": Paging(_RAM, ("Roles", "Role")),
+    "ListPolicies": Paging(_RAM, ("Policies", "Policy")),
+    "ListAccessKeys": Paging(PagingStyle.SINGLE, ("AccessKeys", "AccessKey")),
+    "ListPoliciesForUser": Paging(PagingStyle.SINGLE, ("Policies", "Policy")),
+    "ListPoliciesForGroup": Paging(PagingStyle.SINGLE, ("Policies", "Policy")),
+    "ListPoliciesForRole": Paging(PagingStyle.SINGLE, ("Policies", "Policy")),
+    "DescribeTerminalSessions": Paging(_TOKEN, ("Sessions",)),
+    "SearchSessionRecordings": Paging(_TOKEN, ("Sessions",)),
+    "LookupEvents": Paging(_TOKEN, ("Events",)),
+    "ListTagResources": Paging(_TOKEN, ("TagResources", "TagResource")),
+    "DescribePortForwardStreams": Paging(_TOKEN, ("Streams",), page_size=500),
+}
+
+
+def page_items(response: dict[str, Any], path: tuple[str, ...]) -> list[dict[str, Any]]:
+    """The objects at `path` in an answer; a list met before the path ends is taken as the items."""
+    value: object = response
+    for key in path:
+        if not isinstance(value, dict):
+            break
+        value = value.get(key)
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
 
 
 def ssl_context_for(ca_cert: str | Path | None) -> ssl.SSLContext:
@@ -217,6 +358,80 @@ class ApiClient:
                 return total
         except (aiohttp.ClientError, OSError, TimeoutError) as exc:
             raise ConnectionFailure(describe_connection_error(self.server, exc, timeout=self._timeout)) from exc
+
+    async def paginate(
+        self,
+        action: str,
+        body: dict[str, Any] | None = None,
+        *,
+        limit: int | None = None,
+        paging: Paging | None = None,
+        max_pages: int = MAX_PAGES,
+    ) -> AsyncIterator[Page]:
+        """Call a listing action page after page and yield each answer, whatever paging style the action uses.
+
+        The style comes from `paging`, else from `PAGING` for the action (a `ConfigError` if it is in neither).
+        `body` holds the filters; the paging parameters are added here and must not be in it. With `limit`, no
+        more than `limit` items are asked for in all (the last page may still bring more: `collect` cuts them).
+
+        A server that hands back a page token or marker it already gave, or still has more after `max_pages`
+        pages, raises `ApiError("InvalidResponse")`: the items it would bring are repeats or never end, and a
+        listing that silently loops or stops short is worse than a clear error.
+        """
+        spec = paging or PAGING.get(action)
+        if spec is None:
+            raise ConfigError(f"{action} is not a listing this client knows how to page — pass paging=Paging(...)")
+        filters = dict(body or {})
+        seen: set[str] = set()
+        continuation: str | None = None
+        count = 0
+        for number in range(1, max_pages + 1):
+            wanted = None if limit is None else limit - count
+            response = await self.call(action, _page_request(spec, filters, number, continuation, wanted))
+            items = page_items(response, spec.items)
+            count += len(items)
+            more, continuation = _continuation(spec, response, len(items), count)
+            done = not more or (limit is not None and count >= limit)
+            if not done and continuation is not None:
+                if continuation in seen:
+                    raise ApiError(
+                        "InvalidResponse",
+                        f"{action} gave the {_PARAMETERS[spec.style][0]} {continuation!r} a second time; the "
+                        "listing stopped rather than loop — a server bug",
+                        str(response["RequestId"]) if response.get("RequestId") else None,
+                        200,
+                    )
+                seen.add(continuation)
+            yield Page(response, items, more)
+            if done:
+                return
+        raise ApiError(
+            "InvalidResponse",
+            f"{action} still had more after {max_pages} pages; the listing stopped — narrow it with filters",
+            None,
+            200,
+        )
+
+    async def collect(
+        self,
+        action: str,
+        body: dict[str, Any] | None = None,
+        *,
+        limit: int | None = None,
+        paging: Paging | None = None,
+        max_pages: int = MAX_PAGES,
+    ) -> Listing:
+        """Every item of a listing (at most `limit`), through `paginate`; `more` says the server had others."""
+        items: list[dict[str, Any]] = []
+        more = False
+        first: dict[str, Any] | None = None
+        async for page in self.paginate(action, body, limit=limit, paging=paging, max_pages=max_pages):
+            first = page.response if first is None else first
+            items.extend(page.items)
+            more = page.more
+        if limit is not None and len(items) > limit:
+            items, more = items[:limit], True
+        return Listing(items, more, first or {})
 
     def _signed(self, action: str, body: dict[str, Any] | None) -> tuple[str, bytes, dict[str, str]]:
         """URL, exact body bytes and signed headers for one call."""

@@ -1,9 +1,10 @@
-"""`tether settings delivery` and `tether recordings status`: where recordings are delivered, and how that goes.
+"""`tether settings`: the account-wide switches — session manager on or off, how sessions are recorded, and where
+recordings are delivered (S3-compatible storage).
 
-Both are thin wrappers: the first over ModifyCloudAssistantSettings / DescribeCloudAssistantSettings with
-SettingType SessionManagerDeliveryConfig, the second over DescribeDeliveryStatus. The server validates and its
-messages are shown as they are. The secret access key is read from stdin by preference (`--s3-secret-access-key`
-would leave it in the shell history and the process list) and is never printed: the server cannot show it again.
+Each subcommand shows the current settings and changes only those given, over ModifyCloudAssistantSettings and
+DescribeCloudAssistantSettings; the server validates and its messages are shown as they are. The delivery secret
+access key is read from stdin by preference (`--s3-secret-access-key` would leave it in the shell history and the
+process list) and is never printed: the server cannot show it again.
 """
 
 from __future__ import annotations
@@ -13,19 +14,100 @@ from typing import Any
 
 import click
 
-from tether.cli.client_cmds import (
-    ConnectionFlags,
-    connection_options,
-    fail,
-    json_option,
-    note,
-    print_json,
-    print_table,
-    run_async,
-)
+from tether.cli.common import ConnectionFlags, connection_options, fail, json_option, note, print_json, run_async
+
+__all__ = ["settings"]
 
 DELIVERY_CONFIG = "SessionManagerDeliveryConfig"
 MAX_SECRET = 256
+
+
+@click.group()
+def settings() -> None:
+    """Account-wide settings."""
+
+
+@settings.command("session-manager")
+@click.option("--enable/--disable", "enable", default=None, help="Turn sessions on or off for the whole account.")
+@json_option
+@connection_options
+def settings_session_manager(enable: bool | None, as_json: bool, conn: ConnectionFlags) -> None:
+    """Show whether session manager is enabled, or switch it with --enable/--disable.
+
+    While it is disabled, StartTerminalSession is refused for everyone; sessions already open go on.
+    """
+
+    async def go() -> dict[str, Any]:
+        async with conn.client() as api:
+            if enable is not None:
+                await api.call(
+                    "ModifyCloudAssistantSettings",
+                    {"SettingType": "SessionManagerConfig", "SessionManagerConfig": {"SessionManagerEnabled": enable}},
+                )
+            return await api.call("DescribeUserBusinessBehavior", {"StatusKey": "sessionManagerEnable"})
+
+    response = run_async(go)
+    if as_json:
+        print_json(response)
+    else:
+        click.echo(f"SessionManager: {response.get('StatusValue') or '-'}")
+
+
+@settings.command("recording")
+@click.option("--record/--no-record", "record", default=None, help="Record sessions at all (on by default).")
+@click.option(
+    "--required/--not-required",
+    "required",
+    default=None,
+    help="End a session rather than let it run unrecorded (disk full or failing, size cap reached).",
+)
+@click.option(
+    "--record-input/--no-record-input",
+    "record_input",
+    default=None,
+    help="Record keystrokes too (off by default: passwords typed at prompts would end up in recordings).",
+)
+@click.option("--max-bytes", type=click.IntRange(4096, 1 << 40), default=None, help="Per-session recording cap.")
+@json_option
+@connection_options
+def settings_recording(
+    record: bool | None,
+    required: bool | None,
+    record_input: bool | None,
+    max_bytes: int | None,
+    as_json: bool,
+    conn: ConnectionFlags,
+) -> None:
+    """Show the recording settings, or change those given (docs/recording.md, Policy)."""
+    changes: dict[str, Any] = {
+        name: value
+        for name, value in (
+            ("RecordSessions", record),
+            ("RecordingRequired", required),
+            ("RecordInput", record_input),
+            ("MaxRecordingBytes", max_bytes),
+        )
+        if value is not None
+    }
+
+    async def go() -> dict[str, Any]:
+        async with conn.client() as api:
+            if changes:
+                await api.call(
+                    "ModifyCloudAssistantSettings",
+                    {"SettingType": "SessionManagerConfig", "SessionManagerConfig": changes},
+                )
+            return await api.call("DescribeCloudAssistantSettings", {"SettingType": ["SessionManagerConfig"]})
+
+    response = run_async(go)
+    config = response.get("SessionManagerConfig") or {}
+    if as_json:
+        print_json(config)
+        return
+    for name in ("RecordSessions", "RecordingRequired", "RecordInput", "MaxRecordingBytes"):
+        value = config.get(name)
+        text = "-" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
+        click.echo(f"{name}: {text}")
 
 
 def _read_secret() -> str:
@@ -60,7 +142,7 @@ def _show_config(config: dict[str, Any]) -> None:
         click.echo(f"{name + ':':<17}{value}")
 
 
-@click.command("delivery")
+@settings.command("delivery")
 @click.option("--enable/--disable", "enable", default=None, help="Turn delivery on or off (settings are kept).")
 @click.option("--endpoint", help="S3-compatible endpoint URL, e.g. https://s3.example.com ('' = AWS S3).")
 @click.option("--bucket", help="Bucket to deliver to (it must exist).")
@@ -138,54 +220,3 @@ def settings_delivery(
     _show_config(config)
     if changes:
         note("Saved. `tether recordings status` shows how delivery goes.")
-
-
-@click.command("status")
-@click.option("--failures", type=click.IntRange(1, 100), default=20, show_default=True, help="Failures to list.")
-@json_option
-@connection_options
-def recordings_status(failures: int, as_json: bool, conn: ConnectionFlags) -> None:
-    """Show the delivery queue: how many recordings wait, failed or arrived, and why the last attempts failed."""
-
-    async def go() -> dict[str, Any]:
-        async with conn.client() as api:
-            return await api.call("DescribeDeliveryStatus", {"MaxFailures": failures})
-
-    status = run_async(go)
-    if as_json:
-        print_json(status)
-        return
-    queue = status.get("Queue") or {}
-    if status.get("Enabled"):
-        extras = ["audit events too" if status.get("DeliverAuditEvents") else "recordings only"]
-        days = status.get("LocalRetentionDays")
-        extras.append("local copies removed at once" if days == 0 else f"local copies kept {days} days")
-        click.echo(
-            f"Delivery: enabled, to {status.get('Destination')} at {status.get('Endpoint') or 'AWS S3'} "
-            f"({'; '.join(extras)})"
-        )
-    else:
-        click.echo("Delivery: disabled (turn it on with: tether settings delivery --endpoint URL --bucket NAME ...)")
-    click.echo(
-        f"Queue: {queue.get('Pending', 0)} pending, {queue.get('FailedRetrying', 0)} failed-retrying, "
-        f"{queue.get('Delivered', 0)} delivered, {queue.get('Failed', 0)} failed"
-    )
-    oldest, last = status.get("OldestPendingTime") or "-", status.get("LastDeliveryTime") or "-"
-    click.echo(f"Oldest waiting: {oldest}   Last delivery: {last}")
-    rows = status.get("Failures") or []
-    if rows:
-        click.echo("")
-        print_table(
-            ("KIND", "REF", "STATE", "ATTEMPTS", "NEXT ATTEMPT", "LAST ERROR"),
-            [
-                (
-                    r.get("Kind"),
-                    r.get("Ref"),
-                    r.get("State"),
-                    r.get("Attempts"),
-                    r.get("NextAttemptTime"),
-                    r.get("LastError"),
-                )
-                for r in rows
-            ],
-        )

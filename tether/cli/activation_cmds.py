@@ -1,0 +1,98 @@
+"""`tether activation`: the codes with which agents register machines (create, list, delete).
+
+An activation code is a secret the server cannot show again, so `create` prints it once and says so.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from tether.cli.common import (
+    ConnectionFlags,
+    call,
+    collect,
+    connection_options,
+    done,
+    json_option,
+    note,
+    print_json,
+    print_table,
+)
+
+__all__ = ["activation"]
+
+
+@click.group()
+def activation() -> None:
+    """Create, list and delete activation codes that register agents."""
+
+
+@activation.command("create")
+@click.option("--description", metavar="TEXT")
+@click.option("--instance-name", metavar="NAME", help="Default name for instances registered with this code.")
+@click.option("--count", type=click.IntRange(1, 1000), help="How many instances may register [server default 10].")
+@click.option("--ttl-hours", type=click.IntRange(1, 876000), help="Hours the code stays valid [server default 4].")
+@json_option
+@connection_options
+def activation_create(
+    description: str | None,
+    instance_name: str | None,
+    count: int | None,
+    ttl_hours: int | None,
+    as_json: bool,
+    conn: ConnectionFlags,
+) -> None:
+    """Create an activation; prints ActivationId and ActivationCode (the code is shown only this once)."""
+    body: dict[str, Any] = {}
+    if description:
+        body["Description"] = description
+    if instance_name:
+        body["InstanceName"] = instance_name
+    if count is not None:
+        body["InstanceCount"] = count
+    if ttl_hours is not None:
+        body["TimeToLiveInHours"] = ttl_hours
+    response = call(conn, "CreateActivation", body)
+    if as_json:
+        print_json(response)
+        return
+    click.echo(f"ActivationId:   {response.get('ActivationId')}")
+    click.echo(f"ActivationCode: {response.get('ActivationCode')}")
+    note("The code is shown only once: give both values to `tether agent` on the machines to register.")
+
+
+@activation.command("list")
+@json_option
+@connection_options
+def activation_list(as_json: bool, conn: ConnectionFlags) -> None:
+    """List activations with their usage and expiry."""
+    items = collect(conn, "DescribeActivations").items
+    if as_json:
+        print_json({"Activations": items, "TotalCount": len(items)})
+        return
+    print_table(
+        ["ActivationId", "Description", "InstanceName", "Registered", "Expires", "Disabled"],
+        [
+            [
+                a.get("ActivationId"),
+                a.get("Description"),
+                a.get("InstanceName"),
+                f"{a.get('RegisteredCount', 0)}/{a.get('InstanceCount', '?')}",
+                a.get("ExpiredTime"),
+                "yes" if a.get("Disabled") else "no",
+            ]
+            for a in items
+        ],
+    )
+
+
+@activation.command("delete")
+@click.argument("activation_id")
+@json_option
+@connection_options
+def activation_delete(activation_id: str, as_json: bool, conn: ConnectionFlags) -> None:
+    """Delete an activation; instances it registered stay registered."""
+    response = call(conn, "DeleteActivation", {"ActivationId": activation_id})
+    done(response, as_json, f"Deleted activation {activation_id}.")

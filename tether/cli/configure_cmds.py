@@ -1,0 +1,159 @@
+"""`tether configure`: save a server and access key as a profile, from flags, a credentials file or prompts.
+
+A profile is what every other client command connects with (flags > environment > profile file), so this command
+is the one place that writes it; secrets asked for here are read without echo and shown only masked.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from tether.cli.common import fail, json_option, note, print_json
+from tether.client.errors import ClientError, ConfigError
+from tether.client.profile import (
+    DEFAULT_PROFILE,
+    ENV_PROFILE,
+    MODES,
+    Profile,
+    config_path,
+    load_profiles,
+    merged_profile,
+    save_profile,
+)
+
+__all__ = ["configure"]
+
+
+def _read_credentials_file(path: Path) -> dict[str, str]:
+    """The server's admin-credentials.json: {server, access_key_id, access_key_secret, ca_cert}."""
+    try:
+        document = json.loads(path.read_text())
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror}") from exc
+    except ValueError as exc:
+        raise ConfigError(f"{path} is not JSON ({exc}) — pass the server's DATA_DIR/admin-credentials.json") from exc
+    if not isinstance(document, dict):
+        raise ConfigError(f"{path} is not a JSON object — pass the server's DATA_DIR/admin-credentials.json")
+    values = {
+        key: str(document[key])
+        for key in ("server", "access_key_id", "access_key_secret", "ca_cert", "security_token", "mode")
+        if document.get(key)
+    }
+    if values.get("ca_cert"):
+        ca = Path(values["ca_cert"]).expanduser()
+        values["ca_cert"] = str(ca if ca.is_absolute() else (path.parent / ca).resolve())
+    return values
+
+
+def _mask(secret: str | None) -> str:
+    return f"****{secret[-4:]}" if secret and len(secret) > 8 else ("****" if secret else "")
+
+
+@click.command()
+@click.option("--server", metavar="URL", help="Server URL, e.g. https://host:8443.")
+@click.option("--access-key-id", metavar="ID")
+@click.option("--access-key-secret", metavar="SECRET", help="Prefer the prompt or --from-file: command lines leak.")
+@click.option("--security-token", metavar="TOKEN", help="For --mode StsToken (temporary credentials).")
+@click.option("--ca-cert", metavar="PATH", help="CA certificate to trust (the server's DATA_DIR/tls/ca.pem).")
+@click.option("--profile", metavar="NAME", help="Profile to write [default: TETHER_PROFILE, current, 'default'].")
+@click.option("--mode", type=click.Choice(MODES), help="Credential kind [default: AK].")
+@click.option(
+    "--from-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Read server, key and CA from the server's DATA_DIR/admin-credentials.json.",
+)
+@json_option
+def configure(
+    server: str | None,
+    access_key_id: str | None,
+    access_key_secret: str | None,
+    security_token: str | None,
+    ca_cert: str | None,
+    profile: str | None,
+    mode: str | None,
+    from_file: Path | None,
+    as_json: bool,
+) -> None:
+    """Save a server and access key as a profile in ~/.tether/config.toml (mode 0600).
+
+    Without flags on a terminal, asks for each setting (Enter keeps the current value). The profile written
+    becomes the current one.
+    """
+    try:
+        path = config_path()
+        profiles, current = load_profiles(path)
+        name = profile or os.environ.get(ENV_PROFILE) or current or DEFAULT_PROFILE
+        values: dict[str, str | None] = dict(_read_credentials_file(from_file)) if from_file else {}
+        given = {
+            "server": server,
+            "access_key_id": access_key_id,
+            "access_key_secret": access_key_secret,
+            "security_token": security_token,
+            "ca_cert": str(Path(ca_cert).expanduser().resolve()) if ca_cert else None,
+            "mode": mode,
+        }
+        values.update({k: v for k, v in given.items() if v})
+        result = merged_profile(profiles.get(name), name, **values)
+        interactive = sys.stdin.isatty() and from_file is None and not any(given.values())
+        if interactive:
+            result = _prompt_profile(result)
+        missing = [
+            flag
+            for flag, value in (
+                ("--server", result.server),
+                ("--access-key-id", result.access_key_id),
+                ("--access-key-secret", result.access_key_secret),
+            )
+            if not value
+        ]
+        if missing and sys.stdin.isatty() and not interactive:
+            result = _prompt_profile(result, only_missing=True)
+        elif missing:
+            raise ConfigError(f"missing {', '.join(missing)} — pass them, use --from-file, or run on a terminal")
+        if result.mode == "StsToken" and not result.security_token:
+            raise ConfigError("mode StsToken needs --security-token")
+        written = save_profile(result, make_current=True, path=path)
+    except ClientError as exc:
+        fail(str(exc))
+    summary = {
+        "Profile": result.name,
+        "ConfigFile": str(written),
+        "Mode": result.mode,
+        "Server": result.server,
+        "AccessKeyId": result.access_key_id,
+        "CaCert": result.ca_cert,
+        "Current": True,
+    }
+    if as_json:
+        print_json(summary)
+    else:
+        note(
+            f"Saved profile '{result.name}' ({result.server}, key {result.access_key_id}) to {written}; it is current."
+        )
+
+
+def _prompt_profile(profile: Profile, *, only_missing: bool = False) -> Profile:
+    """Ask for each setting on the terminal; Enter keeps the value shown. Secrets are read without echo."""
+
+    def ask(label: str, current: str | None, *, secret: bool = False) -> str | None:
+        if only_missing and current:
+            return current
+        shown = _mask(current) if secret else (current or "")
+        suffix = f" [{shown}]" if shown else ""
+        answer: str = click.prompt(f"{label}{suffix}", default="", show_default=False, hide_input=secret, err=True)
+        return answer.strip() or current
+
+    server = ask("Server URL", profile.server)
+    key_id = ask("Access key id", profile.access_key_id)
+    secret = ask("Access key secret", profile.access_key_secret, secret=True)
+    ca = ask("CA certificate (empty: system store)", profile.ca_cert) if not only_missing else profile.ca_cert
+    if ca:
+        ca = str(Path(ca).expanduser().resolve())
+    return merged_profile(
+        profile, profile.name, server=server, access_key_id=key_id, access_key_secret=secret, ca_cert=ca
+    )

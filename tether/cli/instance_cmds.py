@@ -1,0 +1,28 @@
+"""`tether instances`: the registered machines and whether their agent is connected."""
+
+from __future__ import annotations
+
+import click
+
+from tether.cli.common import ConnectionFlags, collect, connection_options, json_option, print_json, print_table
+
+__all__ = ["instances"]
+
+
+@click.command()
+@click.option("--name", "instance_name", metavar="NAME", help="Only instances with this InstanceName.")
+@json_option
+@connection_options
+def instances(instance_name: str | None, as_json: bool, conn: ConnectionFlags) -> None:
+    """List registered instances and whether their agent is online."""
+    items = collect(conn, "DescribeInstances", {"InstanceName": instance_name} if instance_name else {}).items
+    if as_json:
+        print_json({"Instances": items, "TotalCount": len(items)})
+        return
+    print_table(
+        ["InstanceId", "Hostname", "Status", "AgentVersion", "LastHeartbeat"],
+        [
+            [i.get("InstanceId"), i.get("Hostname"), i.get("Status"), i.get("AgentVersion"), i.get("LastHeartbeatTime")]
+            for i in items
+        ],
+    )
