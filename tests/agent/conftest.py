@@ -18,7 +18,8 @@ import pytest
 from aiohttp import web
 
 from tether.agent.config import AgentSettings
-from tether.agent.shell import SessionEnd, ShellSession
+from tether.agent.session import SessionEnd
+from tether.agent.shell import ShellSession
 from tether.agent.users import LoginUser, resolve_login_user
 from tether.protocol import (
     DEFAULT_WINDOW,

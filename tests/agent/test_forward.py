@@ -15,7 +15,7 @@ import aiohttp
 import pytest
 
 from tether.agent.forward import PortForwardSession, blocked_address, parse_target, same_target
-from tether.agent.shell import SessionEnd, SessionStartError
+from tether.agent.session import SessionEnd, SessionStartError
 from tether.protocol import Ack, Close, Data, Eof, encode
 
 from .conftest import FakeRelay, StreamClient

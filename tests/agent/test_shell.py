@@ -10,7 +10,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from tether.agent.shell import exit_status, login_environment, shell_argv, system_locale
+from tether.agent.launch import exit_status, login_environment, shell_argv, system_locale
 from tether.agent.users import LoginUser
 
 from .conftest import root_only

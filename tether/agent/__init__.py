@@ -5,8 +5,12 @@ Modules, each with one job:
 - `config`: the state directory (`agent.json`, `agent.key`, `ca.pem`) and its settings.
 - `register`: one-time registration with an activation code.
 - `backoff`: the reconnect schedule (exponential, full jitter).
+- `errors`: `AgentError`, the base of every error that carries a code (`session_failed`, `push_key_result`, ...).
 - `users`: which login user a session runs as, and creating the default user.
-- `shell`: one shell session: a real PTY bridged to one data-channel WebSocket with credit flow control.
+- `session`: what every session kind shares: its data channel (HELLO, credit), its limits, how it ends and how
+  that end is reported (`run_and_report`).
+- `shell`: one shell session: a real PTY bridged to one data channel with credit flow control.
+- `launch`: starting the login shell on the PTY as its user (the launcher, the login environment).
 - `forward`: one port-forward session: TCP connections to one target as streams on one data channel.
 - `sshkeys`: temporary SSH keys (`push_key`) in managed authorized-keys files that sshd expires by itself.
 - `sshd`: the sshd_config line those need (`tether agent sshd-config`) and the check that sshd reads them.

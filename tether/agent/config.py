@@ -31,7 +31,10 @@ SSH_KEYS_DIR = "ssh-keys"
 
 
 class ConfigError(Exception):
-    """The state directory is missing, unreadable or malformed; the message says what to do about it."""
+    """The state directory is missing, unreadable or malformed; the message says what to do about it.
+
+    No code: it never travels to the server; the CLI prints the message and exits with EX_CONFIG.
+    """
 
 
 def default_state_dir() -> Path:

@@ -35,10 +35,12 @@ from tether import __version__
 from tether.agent import sysinfo
 from tether.agent.backoff import Backoff
 from tether.agent.config import AgentConfig, ConfigError
-from tether.agent.forward import PortForwardSession
-from tether.agent.shell import SessionEnd, SessionStartError, ShellSession
+from tether.agent.errors import AgentError
+from tether.agent.forward import PortForwardSession, session_target
+from tether.agent.session import SessionEnd, SessionStartError, run_and_report
+from tether.agent.shell import ShellSession
 from tether.agent.sshkeys import SshKeyManager
-from tether.agent.users import LoginError, resolve_login_user, warn_if_not_root
+from tether.agent.users import resolve_login_user, warn_if_not_root
 from tether.protocol import ProtocolError
 from tether.protocol.control import (
     MAX_CONTROL_MESSAGE,
@@ -49,7 +51,6 @@ from tether.protocol.control import (
     Heartbeat,
     OpenSession,
     PushKey,
-    SessionEnded,
     SessionFailed,
     TerminateSession,
     Welcome,
@@ -72,11 +73,17 @@ Session = ShellSession | PortForwardSession
 
 
 class AgentDeregistered(Exception):
-    """The server does not know this instance (deregistered or never registered): stop, do not retry."""
+    """The server does not know this instance (deregistered or never registered): stop, do not retry.
+
+    No code: it always stands for `InvalidInstance.NotFound`, and its message is the operator's instruction.
+    """
 
 
-class ControlRefused(Exception):
-    """The server refused the connection with an error message (other than NotFound); worth retrying later."""
+class ControlRefused(AgentError):
+    """The server refused the connection with an error (other than NotFound); worth retrying later.
+
+    `code` is the server's; the message (what the reconnect log line shows) names it too.
+    """
 
 
 @dataclass
@@ -290,7 +297,7 @@ class Agent:
                     f"the server does not know instance {self.config.instance_id} ({message.message}): it was "
                     "deregistered; register this machine again with `tether agent register`"
                 )
-            raise ControlRefused(f"the server refused the agent: {message.code}: {message.message}")
+            raise ControlRefused(message.code, f"the server refused the agent: {message.code}: {message.message}")
         return message
 
     async def _heartbeats(self, ws: aiohttp.ClientWebSocketResponse, interval: float) -> None:
@@ -376,10 +383,11 @@ class Agent:
             return "Agent.ShuttingDown", "the agent is shutting down"
         if spec.kind not in SESSION_KINDS:
             return "UnsupportedKind", f"this agent does not support {spec.kind!r} sessions"
-        if spec.kind == "port_forward" and (
-            not spec.target_host or spec.target_port is None or not 1 <= spec.target_port <= 65535
-        ):
-            return "InvalidParameter", "a port_forward session needs target_host and a target_port in 1..65535"
+        if spec.kind == "port_forward":
+            try:
+                session_target(spec)
+            except SessionStartError as e:
+                return e.code, e.message
         if len(self._sessions) >= self.settings.max_sessions:
             return "SessionLimitExceeded", f"the agent already runs {self.settings.max_sessions} sessions"
         scheme = urlsplit(spec.data_url).scheme
@@ -389,51 +397,33 @@ class Agent:
         return None
 
     async def _run_session(self, spec: OpenSession, handle: _SessionHandle) -> None:
-        sid = spec.session_id
         try:
-            session: Session
-            if spec.kind == "port_forward":
-                session = PortForwardSession(
-                    spec,
-                    self._http,  # type: ignore[arg-type]
-                    ssl_context=self._ssl,
-                    allow_link_local=self.settings.allow_link_local_targets,
-                    max_streams=self.settings.max_streams,
-                    connect_timeout=self.settings.forward_connect_timeout,
-                )
-            else:
-                try:
-                    user = await asyncio.to_thread(resolve_login_user, spec.username, self.settings)
-                except LoginError as e:
-                    log.warning("session %s refused: %s: %s", sid, e.code, e.message)
-                    self._outbox.put(SessionFailed(session_id=sid, code=e.code, message=e.message))
-                    return
-                session = ShellSession(
-                    spec,
-                    user,
-                    self._http,  # type: ignore[arg-type]
-                    ssl_context=self._ssl,
-                    hangup_grace=self.settings.hangup_grace,
-                )
-            handle.session = session
-            if handle.terminate_reason is not None:
-                session.terminate(handle.terminate_reason)
-            try:
-                end: SessionEnd = await session.run()
-            except SessionStartError as e:
-                log.warning("session %s failed to start: %s: %s", sid, e.code, e.message)
-                self._outbox.put(SessionFailed(session_id=sid, code=e.code, message=e.message))
-                return
-            log.info("session %s ended: %s (exit status %s)", sid, end.reason, end.exit_status)
-            self._outbox.put(SessionEnded(session_id=sid, exit_status=end.exit_status, reason=end.reason))
-        except asyncio.CancelledError:
-            self._outbox.put(SessionEnded(session_id=sid, exit_status=None, reason="terminated"))
-            raise
-        except Exception:
-            log.exception("session %s crashed", sid)
-            self._outbox.put(SessionEnded(session_id=sid, exit_status=None, reason="error"))
+            await run_and_report(spec.session_id, self._start_session(spec, handle), self._outbox.put)
         finally:
-            self._sessions.pop(sid, None)
+            self._sessions.pop(spec.session_id, None)
+
+    async def _start_session(self, spec: OpenSession, handle: _SessionHandle) -> SessionEnd:
+        """Build the session for `spec` (a shell first resolves its login user: `LoginError`) and run it."""
+        assert self._http is not None
+        session: Session
+        if spec.kind == "port_forward":
+            session = PortForwardSession(
+                spec,
+                self._http,
+                ssl_context=self._ssl,
+                allow_link_local=self.settings.allow_link_local_targets,
+                max_streams=self.settings.max_streams,
+                connect_timeout=self.settings.forward_connect_timeout,
+            )
+        else:
+            user = await asyncio.to_thread(resolve_login_user, spec.username, self.settings)
+            session = ShellSession(
+                spec, user, self._http, ssl_context=self._ssl, hangup_grace=self.settings.hangup_grace
+            )
+        handle.session = session
+        if handle.terminate_reason is not None:
+            session.terminate(handle.terminate_reason)
+        return await session.run()
 
     async def _shutdown_sessions(self) -> None:
         handles = list(self._sessions.values())

@@ -1,8 +1,9 @@
 """One port-forward session: many TCP connections to one fixed target, carried as streams on one data channel.
 
-Life cycle: dial `data_url` (Bearer token) -> send HELLO -> wait for the client's HELLO -> serve streams until the
-channel closes, the server terminates the session, or the idle/maximum-duration limit is reached (an ERROR frame
-tells the user which). Every socket is closed when the session ends.
+Life cycle (the shared part is `tether.agent.session`): dial `data_url` (Bearer token) -> send HELLO -> wait for the
+client's HELLO -> serve streams until the channel closes, the server terminates the session, or the
+idle/maximum-duration limit is reached (an ERROR frame tells the user which). Every socket is closed when the
+session ends, before that ERROR frame, so it is the last frame sent.
 
 Per stream (docs/protocol.md, "Port-forward sessions"):
 - `OPEN(stream, "host:port")`: the target must equal the session's (`target_host:target_port`); the name is resolved
@@ -37,34 +38,11 @@ import ssl
 import time
 from collections.abc import Coroutine
 from dataclasses import dataclass, field
-from typing import Any
 
 import aiohttp
 
-from tether.agent.shell import (
-    CLIENT_WAIT,
-    SEND_TIMEOUT,
-    SessionEnd,
-    SessionEnding,
-    SessionStartError,
-    dial_data_channel,
-    receive_frames,
-)
-from tether.protocol import (
-    DEFAULT_WINDOW,
-    MAX_DATA,
-    MAX_STREAMS,
-    Ack,
-    Channel,
-    Close,
-    Data,
-    Eof,
-    Error,
-    Hello,
-    Open,
-    ProtocolError,
-    encode,
-)
+from tether.agent.session import CLIENT_WAIT, DataChannelSession, SessionEnd, SessionStartError
+from tether.protocol import MAX_DATA, MAX_STREAMS, Ack, Close, Data, Eof, Error, Hello, Open, ProtocolError
 from tether.protocol.control import OpenSession
 
 log = logging.getLogger(__name__)
@@ -86,11 +64,27 @@ BLOCKED_NETWORKS = (
 
 
 class OpenFailed(Exception):
-    """A stream could not be opened; `str(e)` is the OPEN_FAIL reason."""
+    """A stream could not be opened; `str(e)` is the OPEN_FAIL reason.
+
+    No code: OPEN_FAIL carries only a reason, and the failure stays inside the session (the stream is gone, the
+    session goes on), so nothing but that sentence ever leaves the agent.
+    """
 
 
 class ChannelClosed(Exception):
-    """The data channel cannot carry frames any more; the session is ending and will close every socket."""
+    """The data channel cannot carry frames any more; the session is ending and will close every socket.
+
+    No code and no message: it is a signal between this module's tasks, never shown to anybody.
+    """
+
+
+def session_target(spec: OpenSession) -> tuple[str, int]:
+    """The fixed `(host, port)` of a port-forward session; `SessionStartError` when the open message has none."""
+    if not spec.target_host or spec.target_port is None or not 1 <= spec.target_port <= 65535:
+        raise SessionStartError(
+            "InvalidParameter", "a port_forward session needs target_host and a target_port in 1..65535"
+        )
+    return spec.target_host, spec.target_port
 
 
 def parse_target(target: str) -> tuple[str, int]:
@@ -176,12 +170,15 @@ class _Stream:
     gone: bool = False
 
 
-class PortForwardSession(SessionEnding):
+class PortForwardSession(DataChannelSession):
     """Runs one port-forward session to its end. `run()` returns how it ended; `terminate()` ends it from outside.
 
     `records` keeps the finished streams (at most MAX_RECORDS) and `active_records()` the open ones, so the session's
     metadata (targets, bytes, streams) can be reported later; `bytes_to_target`/`bytes_from_target` are totals.
+    Activity for the idle limit is bytes either way and new connections.
     """
+
+    IDLE_MESSAGE = "the session had no traffic for {idle:g} seconds and was closed"
 
     def __init__(
         self,
@@ -194,35 +191,17 @@ class PortForwardSession(SessionEnding):
         connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
         client_wait: float = CLIENT_WAIT,
     ) -> None:
-        if not spec.target_host or spec.target_port is None or not 1 <= spec.target_port <= 65535:
-            raise SessionStartError(
-                "InvalidParameter", "a port_forward session needs target_host and a target_port in 1..65535"
-            )
-        self.spec = spec
-        self.target = (spec.target_host, spec.target_port)
-        self._http = http
-        self._ssl = ssl_context
+        self.target = session_target(spec)
+        super().__init__(spec, http, ssl_context=ssl_context, client_wait=client_wait)
         self._allow_link_local = allow_link_local
         self._max_streams = min(max_streams, MAX_STREAMS - 1)  # the channel itself refuses more (stream 0 counts)
         self._connect_timeout = connect_timeout
-        self._client_wait = client_wait
-        self._channel = Channel(spec.window or DEFAULT_WINDOW)
-        self._ws: aiohttp.ClientWebSocketResponse | None = None
-        self._end: asyncio.Future[SessionEnd] | None = None
-        self._pending_end: SessionEnd | None = None
-        self._hello = asyncio.Event()
-        self._send_lock = asyncio.Lock()
         self._streams: dict[int, _Stream] = {}
         self._background: set[asyncio.Task[None]] = set()
-        self._last_activity = time.monotonic()
         self.records: collections.deque[StreamRecord] = collections.deque(maxlen=MAX_RECORDS)
         self.streams_opened = 0
         self.bytes_to_target = 0
         self.bytes_from_target = 0
-
-    @property
-    def session_id(self) -> str:
-        return self.spec.session_id
 
     @property
     def open_streams(self) -> int:
@@ -233,84 +212,29 @@ class PortForwardSession(SessionEnding):
 
     # -- the whole session ----------------------------------------------------------------------------------------
 
-    async def run(self) -> SessionEnd:
-        """Dial the data channel and serve streams; raise `SessionStartError` if the channel cannot be opened."""
-        loop = asyncio.get_running_loop()
-        self._end = loop.create_future()
-        if self._pending_end is not None:
-            self._end.set_result(self._pending_end)
-            return self._pending_end
-        ws = await dial_data_channel(self._http, self.spec, self._ssl)
-        self._ws = ws
-        tasks: list[asyncio.Task[None]] = []
-        end = SessionEnd("error", None, "InternalError", "the session ended unexpectedly")
-        try:
-            await ws.send_bytes(self._channel.hello())
-            tasks.append(asyncio.create_task(self._receive_loop(ws)))
-            waiter = asyncio.create_task(self._hello.wait())
-            either: set[asyncio.Future[Any]] = {waiter, self._end}
-            try:
-                await asyncio.wait(either, timeout=self._client_wait, return_when=asyncio.FIRST_COMPLETED)
-            finally:
-                waiter.cancel()
-            if not self._end.done() and not self._hello.is_set():
-                self._finish(SessionEnd("hangup", None, "ClientTimeout", "no client connected to the session in time"))
-            self._last_activity = time.monotonic()
-            tasks.append(asyncio.create_task(self._limits()))
+    async def _serve(self, ws: aiohttp.ClientWebSocketResponse) -> SessionEnd:
+        """Wait for the client, then serve its streams (each its own tasks) until the session ends."""
+        assert self._end is not None
+        end = await self._open_channel(ws)
+        if end is None:
+            self._start_limits()
             end = await self._end
-            log.info(
-                "session %s: port forward to %s:%d ended (%s): %d stream(s), %d bytes to, %d bytes from the target",
-                self.session_id,
-                *self.target,
-                end.reason,
-                self.streams_opened,
-                self.bytes_to_target,
-                self.bytes_from_target,
-            )
-            return end
-        finally:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-            await self._close_all("the session ended")
-            if end.error_code and not ws.closed:
-                with contextlib.suppress(Exception):
-                    await asyncio.wait_for(
-                        ws.send_bytes(encode(Error(end.error_code, end.error_message[:1000]))), SEND_TIMEOUT
-                    )
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(ws.close(), SEND_TIMEOUT)
+        log.info(
+            "session %s: port forward to %s:%d ended (%s): %d stream(s), %d bytes to, %d bytes from the target",
+            self.session_id,
+            *self.target,
+            end.reason,
+            self.streams_opened,
+            self.bytes_to_target,
+            self.bytes_from_target,
+        )
+        return end
 
-    async def _limits(self) -> None:
-        """Idle timeout (no bytes or new connections either way) and maximum duration, each optional (0 = none)."""
-        started = time.monotonic()
-        idle, longest = self.spec.idle_timeout, self.spec.max_duration
-        while True:
-            now = time.monotonic()
-            if longest and now - started >= longest:
-                self._finish(
-                    SessionEnd(
-                        "max_duration",
-                        None,
-                        "MaxDurationExceeded",
-                        f"the session reached its maximum duration of {longest:g} seconds and was closed",
-                    )
-                )
-                return
-            if idle and now - self._last_activity >= idle:
-                self._finish(
-                    SessionEnd(
-                        "idle_timeout",
-                        None,
-                        "IdleTimeout",
-                        f"the session had no traffic for {idle:g} seconds and was closed",
-                    )
-                )
-                return
-            waits = [started + longest - now] if longest else []
-            if idle:
-                waits.append(self._last_activity + idle - now)
-            await asyncio.sleep(max(0.01, min(waits)) if waits else 3600)
+    async def _silence(self) -> None:
+        await self._close_all("the session ended")
+
+    async def _release(self) -> None:
+        """Nothing is left to free: every socket was closed in `_silence`."""
 
     async def _send(self, frame: bytes) -> None:
         """Send one frame; the lock keeps frames whole and in order when several streams send at once.
@@ -332,9 +256,6 @@ class PortForwardSession(SessionEnding):
             await self._send(frame)
 
     # -- from the client -----------------------------------------------------------------------------------------
-
-    async def _receive_loop(self, ws: aiohttp.ClientWebSocketResponse) -> None:
-        self._finish(await receive_frames(ws, self._channel, self._on_frame, self.session_id))
 
     def _on_frame(self, frame: object) -> None:
         """Dispatch one frame without ever waiting: nothing a single stream does may hold up the others."""
@@ -366,8 +287,7 @@ class PortForwardSession(SessionEnding):
                 if s is not None:
                     self._drop(s, f"reset by client: {reason}" if reason else "reset by client")
             case Error(code, message):
-                log.info("session %s: the client side reported %s: %s", self.session_id, code, message)
-                self._finish(SessionEnd("hangup"))
+                self._client_error(code, message)
             case _:
                 raise ProtocolError("unexpected-frame", f"{type(frame).__name__} has no meaning in a port forward")
 

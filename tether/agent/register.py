@@ -19,6 +19,7 @@ import aiohttp
 from tether import __version__
 from tether.agent import sysinfo
 from tether.agent.config import CA_FILE, CONFIG_FILE, AgentConfig, AgentSettings, ensure_state_dir
+from tether.agent.errors import AgentError
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -28,13 +29,12 @@ log = logging.getLogger(__name__)
 REGISTER_PATH = "/api/v1/RegisterInstance"
 
 
-class RegistrationError(Exception):
-    """Registration failed. `code` is the server's error Code (or a local one such as `ServerUnreachable`)."""
+class RegistrationError(AgentError):
+    """Registration failed. `code` is the server's error Code (or a local one such as `ServerUnreachable`).
 
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+    `str(e)` is `CODE: message`, unlike other agent errors: registration is run by a person at a terminal, whose
+    `tether agent register` prints just this one line, and the code is what to search the docs for.
+    """
 
     def __str__(self) -> str:
         return f"{self.code}: {self.message}"

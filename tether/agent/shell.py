@@ -14,17 +14,8 @@ Input: client DATA is written to the master non-blocking; what the kernel does n
 the peer's credit bounds to one window. Bytes are acknowledged (`Channel.consumed`) only after the kernel took them,
 so a shell that stops reading its terminal stops the client's uploads too.
 
-Starting the child (why not `preexec_fn`, and why a Python launcher): the agent is a threaded asyncio daemon, and
-running Python code between fork and exec is unsafe there (locks held by other threads are copied locked), so the
-child only gets the PTY as its controlling terminal after exec. `subprocess.Popen(start_new_session=True)` makes the
-child a session leader (setsid in C, between fork and exec, no Python involved), and it execs `LAUNCHER`: a dozen
-lines run by `python -I -S` that take the terminal (`TIOCSCTTY`), drop privileges (setgroups, setgid, setuid, then
-verify), chdir to the home directory and execve the shell with a chosen argv0 (`-bash`). We do not use `setsid
---ctty`: with `start_new_session` it forks again (so we would lose the shell's pid and exit status), it cannot set a
-login argv0, and it is missing from busybox systems. The launcher runs with the agent's privileges and drops them
-itself rather than through Popen's `user=`/`group=`/`extra_groups=`, because the agent's interpreter is often not
-executable by the target user (pyenv or a venv under `/root`, mode 0700); the calls and their order are exactly
-those Popen would make, followed by a check that the real, effective and saved ids all changed.
+Starting the shell (the launcher, the login environment, dropping privileges) is `tether.agent.launch`; what every
+session kind shares (the channel, limits, the end) is `tether.agent.session`.
 """
 
 from __future__ import annotations
@@ -33,197 +24,32 @@ import asyncio
 import contextlib
 import errno
 import fcntl
-import grp
 import logging
 import os
 import signal
 import ssl
 import struct
 import subprocess
-import sys
 import termios
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
-from pathlib import Path
+from typing import Any
 
 import aiohttp
 
+from tether.agent.launch import exit_status, give_tty, spawn_shell
+from tether.agent.session import CLIENT_WAIT, SEND_TIMEOUT, DataChannelSession, SessionEnd, SessionStartError
 from tether.agent.users import LoginUser
-from tether.protocol import (
-    DEFAULT_WINDOW,
-    MAX_DATA,
-    MAX_MESSAGE,
-    Ack,
-    Channel,
-    Close,
-    Data,
-    Eof,
-    Error,
-    Exit,
-    Hello,
-    ProtocolError,
-    Resize,
-    encode,
-)
+from tether.protocol import MAX_DATA, Ack, Close, Data, Eof, Error, Exit, Hello, ProtocolError, Resize, encode
 from tether.protocol.control import OpenSession
 
 log = logging.getLogger(__name__)
 
 DEFAULT_COLS, DEFAULT_ROWS = 80, 24
-DATA_HEARTBEAT = 20.0
-CONNECT_TIMEOUT = 30.0
-CLIENT_WAIT = 660.0  # a client token is valid for 10 minutes; the relay closes us before this
 RESIZE_GRACE = 0.2  # after the client's HELLO, how long its RESIZE may take to arrive before the shell starts
 DRAIN_TIMEOUT = 5.0  # after the shell exited, the most time spent sending what is left in the PTY
 DRAIN_QUIET = 0.25  # ... or stop once the PTY stayed silent this long while we had credit to read it
-SEND_TIMEOUT = 5.0  # final EXIT/ERROR frames and the close handshake
 MAX_WRITE = 65536  # bytes per write(2) to the PTY master
 SHORT_READ = 512  # a PTY read shorter than this emptied the terminal's buffer: no need to ask again for EAGAIN
-USER_PATH = "/usr/local/bin:/usr/bin:/bin:/usr/local/games:/usr/games"
-ROOT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-LOCALE_FILE = Path("/etc/default/locale")
-
-async def dial_data_channel(
-    http: aiohttp.ClientSession, spec: OpenSession, ssl_context: ssl.SSLContext | None
-) -> aiohttp.ClientWebSocketResponse:
-    """Dial a session's data channel with its one-time agent token; `SessionStartError` when that fails.
-
-    Shared by every session kind: the token goes in a header (never the URL, which servers log), and the size limit
-    is one byte above MAX_MESSAGE because aiohttp refuses a message whose size equals the limit.
-    """
-    try:
-        return await asyncio.wait_for(
-            http.ws_connect(
-                spec.data_url,
-                headers={"Authorization": f"Bearer {spec.token}"},
-                max_msg_size=MAX_MESSAGE + 1,
-                heartbeat=DATA_HEARTBEAT,
-                ssl=ssl_context if ssl_context is not None else True,
-            ),
-            CONNECT_TIMEOUT,
-        )
-    except (aiohttp.ClientError, OSError, TimeoutError) as e:
-        raise SessionStartError(
-            "DataChannel.ConnectFailed", f"cannot open the data channel: {type(e).__name__}: {e}"
-        ) from None
-
-
-async def receive_frames(
-    ws: aiohttp.ClientWebSocketResponse, channel: Channel, on_frame: Callable[[object], None], session_id: str
-) -> SessionEnd:
-    """Feed every data-channel message through `channel` to `on_frame` until the client side goes away.
-
-    Returns how the session ends from the client's side: a hang-up, or a protocol error (which ends only this
-    session). `on_frame` must not wait, so one slow consumer never holds up the frames behind it.
-    """
-    binary, text, receive = aiohttp.WSMsgType.BINARY, aiohttp.WSMsgType.TEXT, ws.receive
-    try:
-        while True:  # `ws.receive()` without `async for`: one coroutine frame less per keystroke
-            msg = await receive()
-            if msg.type is binary:
-                on_frame(channel.receive(msg.data))
-            elif msg.type is text:
-                raise ProtocolError("text-message", "data channels carry binary frames only")
-            else:  # CLOSE, CLOSING, CLOSED, ERROR
-                break
-    except ProtocolError as e:
-        log.warning("session %s: protocol error from the client side: %s", session_id, e)
-        return SessionEnd("error", None, "ProtocolError", str(e))
-    return SessionEnd("hangup")
-
-
-# Runs in the child, after exec, as a fresh single-threaded process. argv: uid gid groups home path argv0 args...
-# uid -1 means "stay who you are" (an agent that is not root).
-LAUNCHER = """\
-import fcntl, os, sys, termios
-try:
-    a = sys.argv
-    uid, gid = int(a[1]), int(a[2])
-    groups = [int(g) for g in a[3].split(",") if g]
-    home, path, argv = a[4], a[5], a[6:]
-    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
-    if uid >= 0:
-        os.setgroups(groups)
-        os.setgid(gid)
-        os.setuid(uid)
-        if os.getresuid() != (uid, uid, uid) or os.getresgid() != (gid, gid, gid):
-            raise OSError("the user and group ids did not change")
-    try:
-        os.chdir(home)
-    except OSError:
-        os.chdir("/")
-    os.execve(path, argv, os.environ)
-except BaseException as e:
-    os.write(2, ("tether: cannot start the shell: %s\\r\\n" % (e,)).encode("utf-8", "replace"))
-    os._exit(127)
-"""
-
-
-class SessionStartError(Exception):
-    """The session could not start; `code` and `message` go into `session_failed`."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-
-@dataclass(frozen=True, slots=True)
-class SessionEnd:
-    """How a session ended: `reason` is one of the `session_ended` reasons of docs/protocol.md."""
-
-    reason: str
-    exit_status: int | None = None
-    error_code: str | None = None
-    error_message: str = ""
-
-
-def exit_status(returncode: int) -> int:
-    """Shell-style status: the exit code, or 128 + signal number for a child killed by a signal."""
-    return 128 - returncode if returncode < 0 else returncode
-
-
-def system_locale(path: Path = LOCALE_FILE) -> str:
-    """The system default `LANG` when it is a UTF-8 locale, else `C.UTF-8` (always present on modern glibc).
-
-    Terminal bytes are carried exactly; the locale only decides how programs in the shell interpret them, and a
-    non-UTF-8 default (or none, as in containers) would make them mangle CJK text.
-    """
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return "C.UTF-8"
-    for line in text.splitlines():
-        key, _, value = line.strip().partition("=")
-        value = value.strip().strip("'\"")
-        if key == "LANG" and value:
-            normalized = value.lower().replace("-", "")
-            if normalized.endswith(".utf8") or ".utf8@" in normalized:
-                return value
-    return "C.UTF-8"
-
-
-def login_environment(user: LoginUser, *, lang: str | None = None) -> dict[str, str]:
-    """The environment a login gives `user`, built from scratch: nothing of the agent's own environment leaks in."""
-    return {
-        "HOME": user.home,
-        "USER": user.name,
-        "LOGNAME": user.name,
-        "SHELL": user.shell,
-        "PATH": ROOT_PATH if user.uid == 0 else USER_PATH,
-        "MAIL": f"/var/mail/{user.name}",
-        "TERM": "xterm-256color",
-        "LANG": lang or system_locale(),
-    }
-
-
-def shell_argv(user: LoginUser, command: str | None) -> list[str]:
-    """argv for the shell: `-bash` (a login shell, as login(1) does it) or `bash -c COMMAND`."""
-    name = os.path.basename(user.shell) or "sh"
-    if command:
-        return [name, "-c", command]
-    return ["-" + name]
 
 
 def set_winsize(fd: int, cols: int, rows: int) -> None:
@@ -231,53 +57,13 @@ def set_winsize(fd: int, cols: int, rows: int) -> None:
     fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
 
 
-def spawn_shell(user: LoginUser, command: str | None, slave: int, *, switch_user: bool) -> subprocess.Popen[bytes]:
-    """Start the launcher (see the module docstring) on the PTY slave; it becomes the shell."""
-    argv = shell_argv(user, command)
-    if switch_user:
-        ids = [str(user.uid), str(user.gid), ",".join(str(g) for g in user.groups)]
-    else:
-        ids = ["-1", "-1", ""]
-    args = [sys.executable, "-I", "-S", "-c", LAUNCHER, *ids, user.home, user.shell, *argv]
-    try:
-        return subprocess.Popen(
-            args,
-            stdin=slave,
-            stdout=slave,
-            stderr=slave,
-            env=login_environment(user),
-            cwd="/",
-            start_new_session=True,
-            close_fds=True,
-        )
-    except OSError as e:
-        raise SessionStartError("ShellStartFailed", f"cannot start a shell for {user.name!r}: {e}") from None
+class ShellSession(DataChannelSession):
+    """Runs one shell session to its end. `run()` returns how it ended; `terminate()` ends it from outside.
 
-
-class SessionEnding:
-    """How a session's end is decided, shared by every kind: the first reason wins, even one given before `run`.
-
-    Subclasses set `_end` (a future) when `run` starts and `_pending_end` to None in `__init__`.
+    Activity for the idle limit is client input only: output alone (a `tail -f` being watched) keeps no shell open.
     """
 
-    _end: asyncio.Future[SessionEnd] | None
-    _pending_end: SessionEnd | None
-
-    def terminate(self, reason: str = "") -> None:
-        """End the session now: an ERROR frame tells the user, then the shell or the connections are closed."""
-        message = f"the session was ended: {reason}" if reason else "the session was ended"
-        self._finish(SessionEnd("terminated", None, "SessionTerminated", message))
-
-    def _finish(self, end: SessionEnd) -> None:
-        if self._end is None:
-            if self._pending_end is None:
-                self._pending_end = end
-        elif not self._end.done():
-            self._end.set_result(end)
-
-
-class ShellSession(SessionEnding):
-    """Runs one shell session to its end. `run()` returns how it ended; `terminate()` ends it from outside."""
+    IDLE_MESSAGE = "the session was idle for {idle:g} seconds without input and was closed"
 
     def __init__(
         self,
@@ -290,21 +76,12 @@ class ShellSession(SessionEnding):
         hangup_grace: float = 2.0,
         client_wait: float = CLIENT_WAIT,
     ) -> None:
-        self.spec = spec
+        super().__init__(spec, http, ssl_context=ssl_context, client_wait=client_wait)
         self.user = user
-        self._http = http
-        self._ssl = ssl_context
         self._switch_user = os.geteuid() == 0 if switch_user is None else switch_user
         self._hangup_grace = hangup_grace
-        self._client_wait = client_wait
-        self._channel = Channel(spec.window or DEFAULT_WINDOW)
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._end: asyncio.Future[SessionEnd] | None = None
-        self._pending_end: SessionEnd | None = None
-        self._hello = asyncio.Event()
         self._resized = asyncio.Event()
         self._wake = asyncio.Event()
-        self._send_lock = asyncio.Lock()
         self._data_done = False
         self._master = -1
         self._proc: subprocess.Popen[bytes] | None = None
@@ -317,14 +94,9 @@ class ShellSession(SessionEnding):
         self._eof_at: int | None = None
         self._got_eof = False
         self._pending_ack: bytes | None = None
-        self._last_input = time.monotonic()
         self._last_read = time.monotonic()
         self.bytes_out = 0
         self.bytes_in = 0
-
-    @property
-    def session_id(self) -> str:
-        return self.spec.session_id
 
     @property
     def pid(self) -> int | None:
@@ -333,52 +105,23 @@ class ShellSession(SessionEnding):
 
     # -- the whole session ----------------------------------------------------------------------------------------
 
-    async def run(self) -> SessionEnd:
-        """Dial the data channel and run the session; raise `SessionStartError` if the shell never started."""
-        self._loop = asyncio.get_running_loop()
-        self._end = self._loop.create_future()
-        if self._pending_end is not None:
-            self._end.set_result(self._pending_end)
-            return self._pending_end
-        ws = await dial_data_channel(self._http, self.spec, self._ssl)
-        tasks: list[asyncio.Task[object]] = []
-        end: SessionEnd | None = None
-        try:
-            end = await self._session(ws, tasks)
-            return end
-        except SessionStartError as e:
-            end = SessionEnd("error", None, e.code, e.message)
-            raise
-        finally:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-            if end is not None and end.error_code and not ws.closed:
-                await self._send_final(ws, encode(Error(end.error_code, end.error_message[:1000])))
-            await self._hangup()
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(ws.close(), SEND_TIMEOUT)
-
-    async def _session(self, ws: aiohttp.ClientWebSocketResponse, tasks: list[asyncio.Task[object]]) -> SessionEnd:
+    async def _serve(self, ws: aiohttp.ClientWebSocketResponse) -> SessionEnd:
+        """Open a PTY, wait for the client, start the shell on it, pump bytes; EXIT(status) when the shell exits."""
         assert self._end is not None
         self._master, slave = os.openpty()
         try:
             os.set_blocking(self._master, False)
             set_winsize(self._master, DEFAULT_COLS, DEFAULT_ROWS)
             _set_iutf8(slave)
-            await ws.send_bytes(self._channel.hello())
-            tasks.append(asyncio.create_task(self._receive_loop(ws)))
-            if not await self._wait(self._hello, self._client_wait):
-                if self._end.done():
-                    return self._end.result()
-                return SessionEnd("hangup", None, "ClientTimeout", "no client connected to the session in time")
+            if (end := await self._open_channel(ws)) is not None:
+                return end
             # The client sends RESIZE right after HELLO; let it land so the first prompt has the right size.
             await self._wait(self._resized, RESIZE_GRACE)
             if self._end.done():
                 return self._end.result()
             if self._switch_user:
                 try:
-                    _give_tty(slave, self.user)
+                    give_tty(slave, self.user)
                 except OSError as e:
                     message = f"cannot hand the terminal to {self.user.name!r}: {e}"
                     raise SessionStartError("ShellStartFailed", message) from None
@@ -386,32 +129,31 @@ class ShellSession(SessionEnding):
         finally:
             os.close(slave)
         log.info("session %s: shell started for %s (pid %d)", self.session_id, self.user.name, self._proc.pid)
-        self._last_input = time.monotonic()
         child = asyncio.create_task(self._wait_child())
         self._child_task = child
-        tasks.extend([child, asyncio.create_task(self._sender(ws)), asyncio.create_task(self._limits())])
+        self._tasks.extend([child, asyncio.create_task(self._sender(ws))])
+        self._start_limits()
         self._resume_reader()
-        await asyncio.wait({self._end, child}, return_when=asyncio.FIRST_COMPLETED)
+        either: set[asyncio.Future[Any]] = {self._end, child}
+        await asyncio.wait(either, return_when=asyncio.FIRST_COMPLETED)
         if self._end.done():
             return self._end.result()
         status = exit_status(child.result())
         await self._drain()
         if not self._end.done():
-            await self._send_final(ws, encode(Exit(status)), flush=True)
+            await self._send_final(encode(Exit(status)), flush=True)
         return SessionEnd("exit", status)
 
-    async def _wait(self, event: asyncio.Event, seconds: float) -> bool:
-        """Wait for `event` at most `seconds`, or until the session is over; return whether it is set."""
-        assert self._end is not None
-        waiter = asyncio.create_task(event.wait())
-        try:
-            await asyncio.wait({waiter, self._end}, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            waiter.cancel()
-        return event.is_set()
+    async def _silence(self) -> None:
+        self._pause_reader()  # the sender task is gone already; no more output is read
 
-    async def _send_final(self, ws: aiohttp.ClientWebSocketResponse, frame: bytes, *, flush: bool = False) -> None:
+    async def _release(self) -> None:
+        await self._hangup()
+
+    async def _send_final(self, frame: bytes, *, flush: bool = False) -> None:
         """Send the last frame (EXIT or ERROR), after any output already read when `flush`; nothing follows it."""
+        ws = self._ws
+        assert ws is not None
 
         async def send() -> None:
             self._pause_reader()
@@ -426,13 +168,10 @@ class ShellSession(SessionEnding):
 
     # -- from the client -----------------------------------------------------------------------------------------
 
-    async def _receive_loop(self, ws: aiohttp.ClientWebSocketResponse) -> None:
-        self._finish(await receive_frames(ws, self._channel, self._on_frame, self.session_id))
-
     def _on_frame(self, frame: object) -> None:
         match frame:
             case Data(_, data):
-                self._last_input = time.monotonic()
+                self._last_activity = time.monotonic()
                 self.bytes_in += len(data)
                 self._inbuf += data
                 self._flush_input()
@@ -454,8 +193,7 @@ class ShellSession(SessionEnding):
             case Close(_, reason):
                 self._finish(SessionEnd("hangup", None, None, reason))
             case Error(code, message):
-                log.info("session %s: the client side reported %s: %s", self.session_id, code, message)
-                self._finish(SessionEnd("hangup"))
+                self._client_error(code, message)
             case _:
                 raise ProtocolError("unexpected-frame", f"{type(frame).__name__} has no meaning in a shell session")
 
@@ -587,30 +325,7 @@ class ShellSession(SessionEnding):
                 return
             await asyncio.sleep(0.02)
 
-    # -- limits and the child ------------------------------------------------------------------------------------
-
-    async def _limits(self) -> None:
-        """Idle timeout (no client input) and maximum duration, each optional (0 = none)."""
-        started = time.monotonic()
-        idle, longest = self.spec.idle_timeout, self.spec.max_duration
-        while True:
-            now = time.monotonic()
-            if longest and now - started >= longest:
-                self._finish(SessionEnd(
-                    "max_duration", None, "MaxDurationExceeded",
-                    f"the session reached its maximum duration of {longest:g} seconds and was closed",
-                ))
-                return
-            if idle and now - self._last_input >= idle:
-                self._finish(SessionEnd(
-                    "idle_timeout", None, "IdleTimeout",
-                    f"the session was idle for {idle:g} seconds without input and was closed",
-                ))
-                return
-            waits = [started + longest - now] if longest else []
-            if idle:
-                waits.append(self._last_input + idle - now)
-            await asyncio.sleep(max(0.01, min(waits)) if waits else 3600)
+    # -- the child ----------------------------------------------------------------------------------------------
 
     async def _wait_child(self) -> int:
         """Wait for the shell to exit without a thread: a pidfd becomes readable when the process ends."""
@@ -623,8 +338,13 @@ class ShellSession(SessionEnding):
             while proc.poll() is None:  # noqa: ASYNC110
                 await asyncio.sleep(0.05)
             return proc.returncode
-        exited = self._loop.create_future()
-        self._loop.add_reader(pidfd, lambda: exited.done() or exited.set_result(None))
+        exited: asyncio.Future[None] = self._loop.create_future()
+
+        def on_exit() -> None:
+            if not exited.done():
+                exited.set_result(None)
+
+        self._loop.add_reader(pidfd, on_exit)
         try:
             await exited
         finally:
@@ -678,13 +398,3 @@ def _set_iutf8(fd: int) -> None:
     attrs = termios.tcgetattr(fd)
     attrs[0] |= iutf8
     termios.tcsetattr(fd, termios.TCSANOW, attrs)
-
-
-def _give_tty(slave: int, user: LoginUser) -> None:
-    """Make the terminal the user's (group tty, 0620) as login and sshd do, so `mesg`, `tmux` and `ttyname` work."""
-    try:
-        tty_gid = grp.getgrnam("tty").gr_gid
-    except KeyError:
-        tty_gid = user.gid
-    os.fchown(slave, user.uid, tty_gid)
-    os.fchmod(slave, 0o620)

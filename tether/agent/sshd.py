@@ -32,7 +32,11 @@ _UNSAFE_PATH = re.compile(r"[\s\"'%\\#]")
 
 
 class SshdConfigError(ValueError):
-    """The state directory's path cannot be written into sshd_config (whitespace, quotes, `%`)."""
+    """The state directory's path cannot be written into sshd_config (whitespace, quotes, `%`).
+
+    No code: the message is all anybody acts on, either as the CLI's error line (`tether agent sshd-config`) or as
+    the `problem` of a check, which a refused push reports under its own code (`SshdNotConfigured`).
+    """
 
 
 @dataclass(frozen=True, slots=True)

@@ -45,8 +45,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from tether.agent.config import AgentSettings
+from tether.agent.errors import AgentError
 from tether.agent.sshd import SshdStatus, check_sshd, keys_dir, path_problem, sshd_version
-from tether.agent.users import LoginError, LoginUser, resolve_login_user
+from tether.agent.users import LoginUser, resolve_login_user, valid_user_name
 from tether.protocol.control import PushKey, PushKeyResult
 
 log = logging.getLogger(__name__)
@@ -70,16 +71,10 @@ KEY_FIELDS = {
     "sk-ecdsa-sha2-nistp256@openssh.com": 3,
 }
 _LINE = re.compile(r'^(?:expiry-time="[0-9]{14}Z?" )?(\S+) ([A-Za-z0-9+/=]+) tether-expires=([0-9]{1,12})$')
-_USERNAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,31}\$?$")
 
 
-class PushKeyError(Exception):
+class PushKeyError(AgentError):
     """A push was refused; `code` and `message` go into `push_key_result`."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,7 +182,7 @@ class KeyStore:
         self.expiry_style = expiry_style
 
     def path(self, username: str) -> Path:
-        if not _USERNAME.match(username):
+        if not valid_user_name(username):
             raise ValueError(f"{username!r} is not a valid user name")
         return self.directory / username
 
@@ -251,7 +246,7 @@ class KeyStore:
         with self._locked():
             for path in self.directory.iterdir():
                 name = path.name
-                if name.startswith(".") or not _USERNAME.match(name) or not path.is_file():
+                if name.startswith(".") or not valid_user_name(name) or not path.is_file():
                     continue
                 entries = self.entries(name)
                 live = [e for e in entries if e.expires > now]
@@ -362,7 +357,7 @@ class SshKeyManager:
         self._pending += 1
         try:
             expires, fingerprint, user = await self._push(message)
-        except PushKeyError as e:
+        except AgentError as e:  # PushKeyError, or a LoginError for the user: its code is the answer as it is
             log.warning("push_key %s refused: %s: %s", message.request_id, e.code, e.message)
             return PushKeyResult(message.request_id, False, e.code, e.message)
         except Exception as e:
@@ -378,10 +373,7 @@ class SshKeyManager:
         if not 0 < lifetime <= MAX_LIFETIME:
             raise PushKeyError("InvalidParameter", f"lifetime must be between 1 and {MAX_LIFETIME:g} seconds")
         key = parse_public_key(message.public_key)
-        try:
-            user = await asyncio.to_thread(self._resolve_user, message.username or None, self.settings)
-        except LoginError as e:
-            raise PushKeyError(e.code, e.message) from None
+        user = await asyncio.to_thread(self._resolve_user, message.username or None, self.settings)
         status = await self._sshd_status(user.name)
         if not status.ok:
             raise PushKeyError("SshdNotConfigured", status.problem)

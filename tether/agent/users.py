@@ -23,25 +23,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tether.agent.config import AgentSettings
+from tether.agent.errors import AgentError
 
 log = logging.getLogger(__name__)
 
 SUDOERS_DIR = Path("/etc/sudoers.d")
 USERADD_TIMEOUT = 30.0
-# POSIX portable user names plus the common `$` suffix for machine accounts; guards everything we pass to tools.
 _USERNAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,31}\$?$")
 
 _create_lock = threading.Lock()
 _warned_not_root = False
 
 
-class LoginError(Exception):
-    """The session cannot run as the requested user; `code` goes into `session_failed`."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+class LoginError(AgentError):
+    """The session cannot run as the requested user; `code` goes into `session_failed` (or `push_key_result`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +66,15 @@ class LoginUser:
         )
 
 
+def valid_user_name(name: str) -> bool:
+    """POSIX portable user names plus the common `$` suffix for machine accounts.
+
+    The one check in front of everything that passes a user name to a tool (`useradd`) or into a path (the managed
+    authorized-keys file `ssh-keys/NAME`).
+    """
+    return _USERNAME.match(name) is not None
+
+
 def _lookup(name: str) -> pwd.struct_passwd | None:
     try:
         return pwd.getpwnam(name)
@@ -87,7 +91,7 @@ def resolve_login_user(requested: str | None, settings: AgentSettings, *, is_roo
         is_root = os.geteuid() == 0
     if requested == "":
         requested = None
-    if requested is not None and not _USERNAME.match(requested):
+    if requested is not None and not valid_user_name(requested):
         raise LoginError("InvalidUser.Malformed", f"{requested!r} is not a valid user name")
 
     if not is_root:
@@ -101,6 +105,7 @@ def resolve_login_user(requested: str | None, settings: AgentSettings, *, is_roo
         return LoginUser.from_pwd(own)
 
     name = requested or settings.default_user
+    entry: pwd.struct_passwd | None
     if name == settings.default_user:
         entry = _lookup(name) or create_default_user(name)
         allow_key_logins(name)
@@ -180,8 +185,9 @@ def allow_key_logins(name: str, shadow: Path = Path("/etc/shadow")) -> None:
             fields = line.split(":")
             if len(fields) > 1 and fields[0] == name:
                 if fields[1] in ("!", "!!", "!*"):
-                    subprocess.run(["usermod", "--password", "*", name], capture_output=True, timeout=USERADD_TIMEOUT,
-                                   check=False)
+                    subprocess.run(
+                        ["usermod", "--password", "*", name], capture_output=True, timeout=USERADD_TIMEOUT, check=False
+                    )
                     log.info("unlocked %r for SSH key logins (it has no password)", name)
                 return
     except (OSError, subprocess.TimeoutExpired) as e:
