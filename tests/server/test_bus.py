@@ -50,12 +50,21 @@ class Recorder:
             await asyncio.sleep(3600)
         return {"echo": body, "by": kind}
 
+    def attach(self, bus: NodeBus) -> NodeBus:
+        """Register this recorder for every message kind the tests send."""
+        for kind in KINDS:
+            bus.on(kind, lambda body, sender, kind=kind: self(kind, body, sender))
+        return bus
+
+
+KINDS = ("open", "terminate", "push_key", "hang")
+
 
 @pytest.fixture
 async def pair(bus_dsn: str) -> AsyncIterator[tuple[NodeBus, NodeBus, Recorder, Recorder]]:
     ra, rb = Recorder(), Recorder()
-    a = NodeBus(bus_dsn, f"node-a-{secrets.token_hex(3)}", ra)
-    b = NodeBus(bus_dsn, f"node-b-{secrets.token_hex(3)}", rb)
+    a = ra.attach(NodeBus(bus_dsn, f"node-a-{secrets.token_hex(3)}"))
+    b = rb.attach(NodeBus(bus_dsn, f"node-b-{secrets.token_hex(3)}"))
     await a.start()
     await b.start()
     try:
@@ -179,7 +188,7 @@ async def test_listen_connection_recovers(
 
 
 async def test_stopped_bus_refuses(bus_dsn: str) -> None:
-    bus = NodeBus(bus_dsn, "node-stopped", Recorder())
+    bus = Recorder().attach(NodeBus(bus_dsn, "node-stopped"))
     await bus.start()
     await bus.stop()
     with pytest.raises(NodeBusUnavailable, match="not connected"):

@@ -16,8 +16,8 @@ from yarl import URL
 from tether.auth.tls import client_ssl_context
 from tether.server import RunningServer
 from tether.server.bootstrap import CONSOLE_PASSWORD_KEY, CREDENTIALS_FILE
+from tether.server.clock import utcnow
 from tether.server.console import COOKIE_NAME
-from tether.server.state import utcnow
 from tether.store import ConsoleSessionRepo
 
 PASSWORD = "correct horse battery"

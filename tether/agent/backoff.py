@@ -39,7 +39,7 @@ class Backoff:
     def ceiling(self) -> float:
         """The upper bound of the next delay: base * 2**attempt, capped."""
         # Cap the exponent too, so a long outage never computes an enormous float.
-        return min(self.cap, self.base * 2 ** min(self._attempt, 64))
+        return min(self.cap, self.base * 2.0 ** min(self._attempt, 64))
 
     def next_delay(self) -> float:
         """Return the next delay in seconds (uniform in [0, ceiling]) and advance the schedule."""

@@ -13,6 +13,7 @@ import click
 from tether.cli import runtime
 from tether.server import ServerConfig, parse_listen, run_server
 from tether.server.config import DEFAULT_LISTEN
+from tether.server.listeners import ListenError
 from tether.server.logs import setup_logging
 from tether.store import normalize_url
 
@@ -114,4 +115,7 @@ def server(
         )
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
-    runtime.run(run_server(config))
+    try:
+        runtime.run(run_server(config))
+    except ListenError as exc:
+        raise click.ClickException(str(exc)) from None

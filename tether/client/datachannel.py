@@ -16,11 +16,10 @@ import aiohttp
 
 from tether.client.api import ApiClient, describe_connection_error
 from tether.client.errors import ClientError
-from tether.protocol import MAX_MESSAGE
+from tether.protocol import MAX_MESSAGE, CloseCode
 
 __all__ = [
     "CLOSE_CODES",
-    "CLOSE_ENDED",
     "CLOSE_TIMEOUT",
     "CONNECT_TIMEOUT",
     "HEARTBEAT",
@@ -37,17 +36,15 @@ HEARTBEAT = 20.0  # WebSocket ping interval; a peer silent for another half of i
 CONNECT_TIMEOUT = 15.0
 CLOSE_TIMEOUT = 3.0
 
-CLOSE_ENDED = 4001  # the relay's code for EndTerminalSession (docs/api.md): do not start a new session on our own
-
-CLOSE_CODES = {
-    1002: "protocol error",
-    1006: "the connection broke",
-    1008: "closed by policy",
-    1009: "a message exceeded the size limit",
-    1011: "the server hit an internal error",
-    1012: "the server is restarting",
-    1013: "the server is overloaded, try again later",
-    CLOSE_ENDED: "the session was ended with EndTerminalSession",
+CLOSE_CODES: dict[int, str] = {
+    CloseCode.PROTOCOL_ERROR: "protocol error",
+    CloseCode.ABNORMAL: "the connection broke",
+    CloseCode.POLICY_VIOLATION: "closed by policy",
+    CloseCode.MESSAGE_TOO_BIG: "a message exceeded the size limit",
+    CloseCode.INTERNAL_ERROR: "the server hit an internal error",
+    CloseCode.SERVICE_RESTART: "the server is restarting",
+    CloseCode.TRY_AGAIN_LATER: "the server is overloaded, try again later",
+    CloseCode.ENDED: "the session was ended with EndTerminalSession",
 }
 
 

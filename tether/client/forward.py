@@ -34,7 +34,6 @@ import aiohttp
 
 from tether.client.api import ApiClient
 from tether.client.datachannel import (
-    CLOSE_ENDED,
     CLOSE_TIMEOUT,
     CONNECT_TIMEOUT,
     HEARTBEAT,
@@ -50,6 +49,7 @@ from tether.protocol import (
     Ack,
     Channel,
     Close,
+    CloseCode,
     Data,
     Eof,
     Error,
@@ -374,7 +374,7 @@ class Multiplexer:
             elif message.type is aiohttp.WSMsgType.CLOSE:
                 # The close frame itself says why, even when answering it failed on a socket already shut.
                 extra = message.extra if isinstance(message.extra, str) else None
-                self.ended_for_good = message.data == CLOSE_ENDED
+                self.ended_for_good = message.data == CloseCode.ENDED  # do not start a new session on our own
                 self._end(describe_close(message.data, extra, default="closed by the server"))
                 return
             else:

@@ -31,7 +31,13 @@ from tether.protocol.frames import (
     decode,
     decode_header,
     encode,
+    on_stream_zero,
+    payload_of,
+    payload_size,
+    resize_of,
+    stream_of,
 )
+from tether.protocol.vocabulary import CloseCode, SessionKind, Side
 
 __all__ = [
     "DEFAULT_WINDOW",
@@ -45,6 +51,7 @@ __all__ = [
     "Ack",
     "Channel",
     "Close",
+    "CloseCode",
     "Data",
     "Eof",
     "Error",
@@ -58,8 +65,15 @@ __all__ = [
     "OpenOk",
     "ProtocolError",
     "Resize",
+    "SessionKind",
+    "Side",
     "control",
     "decode",
     "decode_header",
     "encode",
+    "on_stream_zero",
+    "payload_of",
+    "payload_size",
+    "resize_of",
+    "stream_of",
 ]

@@ -18,10 +18,11 @@ from tether.protocol.frames import (
     decode,
     decode_header,
 )
+from tether.protocol.vocabulary import Side
 
 _U64 = struct.Struct(">Q")
 _HELLO = struct.Struct(">HI")
-DIRECTIONS = ("client", "agent")
+DIRECTIONS = (Side.CLIENT, Side.AGENT)
 
 
 class _Direction:
@@ -44,14 +45,14 @@ class FlowMonitor:
     """
 
     def __init__(self) -> None:
-        self._dirs = {"client": _Direction(), "agent": _Direction()}
+        self._dirs = {Side.CLIENT: _Direction(), Side.AGENT: _Direction()}
         self._max_stream = 0
 
-    def check(self, direction: str, message: bytes) -> FrameType:
-        """Check one message sent by `direction` ("client" or "agent")."""
+    def check(self, direction: Side, message: bytes) -> FrameType:
+        """Check one message sent by `direction` (a `Side`, or its string value)."""
         ftype, stream = decode_header(message)
         me = self._dirs[direction]
-        peer = self._dirs["agent" if direction == "client" else "client"]
+        peer = self._dirs[Side.AGENT if direction == Side.CLIENT else Side.CLIENT]
         if ftype == FrameType.DATA:
             if not me.hello or not peer.hello:
                 raise ProtocolError("data-before-hello", "DATA before both sides sent HELLO")
@@ -96,7 +97,7 @@ class FlowMonitor:
         elif not me.hello:
             raise ProtocolError("expected-hello", f"{direction} sent {FrameType(ftype).name} before HELLO")
         elif ftype == FrameType.OPEN:
-            if direction != "client" or stream <= self._max_stream:
+            if direction != Side.CLIENT or stream <= self._max_stream:
                 raise ProtocolError("bad-open", f"OPEN of stream {stream} is not allowed here")
             if len(me.sent) >= MAX_STREAMS:
                 raise ProtocolError("too-many-streams", f"at most {MAX_STREAMS} streams may be open at once")

@@ -230,6 +230,35 @@ def decode_header(message: bytes) -> tuple[int, int]:
     return _HEADER.unpack_from(message)
 
 
+_STREAM = struct.Struct(">I")
+STREAM_ZERO = b"\x00\x00\x00\x00"  # the stream field of every frame on stream 0 (a shell's terminal)
+
+
+def stream_of(message: bytes) -> int:
+    """The stream id of a frame whose header was already checked (by `decode_header` or `FlowMonitor.check`)."""
+    return int(_STREAM.unpack_from(message, 1)[0])
+
+
+def on_stream_zero(message: bytes) -> bool:
+    """Whether a checked frame belongs to stream 0: a slice compare, cheaper than unpacking the stream id."""
+    return message[1:HEADER_SIZE] == STREAM_ZERO
+
+
+def payload_of(message: bytes) -> bytes:
+    """The payload of a checked frame (a copy: the bytes after the 5-byte header)."""
+    return message[HEADER_SIZE:]
+
+
+def payload_size(message: bytes) -> int:
+    return len(message) - HEADER_SIZE
+
+
+def resize_of(message: bytes) -> tuple[int, int]:
+    """(cols, rows) of a RESIZE frame that `FlowMonitor.check` or `decode` already validated."""
+    cols, rows = _RESIZE.unpack_from(message, HEADER_SIZE)
+    return int(cols), int(rows)
+
+
 def decode(message: bytes) -> Frame:
     """Parse one WebSocket message into a frame, or raise `ProtocolError` saying what is wrong with it."""
     ftype, stream = decode_header(message)

@@ -15,7 +15,7 @@ import asyncio
 import functools
 import hashlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from dataclasses import replace
 
 from tether.auth.secretbox import SecretBox
@@ -73,7 +73,7 @@ class DeliveredObject:
         self._reader = reader
         self._sha256 = sha256
 
-    async def chunks(self) -> AsyncIterator[bytes]:
+    async def chunks(self) -> AsyncGenerator[bytes, None]:
         """The body, CHUNK bytes at a time, each read in a worker thread. Raises S3Error when the connection to
         the store breaks; logs (only) when the whole does not hash to the sealed SHA-256."""
         digest = hashlib.sha256()

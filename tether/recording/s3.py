@@ -17,7 +17,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
     from botocore.exceptions import ClientError
@@ -269,7 +269,7 @@ def _client_error(exc: BaseException) -> ClientError | None:
         if seen is None:
             return None
         if isinstance(seen, client_error):
-            return seen
+            return cast("ClientError", seen)
         seen = seen.__cause__ or seen.__context__
     return None
 

@@ -22,7 +22,7 @@ character, so a 1 GiB recording is read in seconds. Pure and synchronous: the in
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -161,7 +161,7 @@ def _carry(tail: str) -> str:
 
 def extract_lines(
     path: Path, *, max_line: int = MAX_LINE, max_text: int = MAX_TEXT, max_lines: int = MAX_LINES
-) -> Iterator[TextLine]:
+) -> Generator[TextLine, None, None]:
     """The lines of a cast file's output, read one event at a time (blocking: call it in a worker thread).
 
     A line that is not valid JSON (a file cut short by a crash and not yet sealed) ends the reading quietly: what

@@ -1,4 +1,8 @@
-"""Which agents hold a control channel to this node, and how to send them a message.
+"""The agents connected to this node, and what the server can ask of one, whatever kind of agent it is.
+
+`AgentLink` is that interface: open a session, push an SSH key, end a session, disconnect. Tether's own agent
+implements it over its control channel (`AgentConnection`); another kind of agent (the Cloud Assistant agent)
+implements it in its own adapter, and everything above (the agent router, the API) never asks which kind it has.
 
 One entry per instance: a newer connection replaces the older one (the agent reconnected, or a copy of its key is
 running elsewhere), and only the current connection may clear the entry when it goes away.
@@ -8,14 +12,22 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Protocol
 
-from aiohttp import WSCloseCode, web
+from aiohttp import web
 
-from tether.protocol.control import ControlMessage, PushKey, PushKeyResult, encode_control
+from tether.protocol import CloseCode
+from tether.protocol.control import (
+    ControlError,
+    ControlMessage,
+    OpenSession,
+    PushKey,
+    PushKeyResult,
+    TerminateSession,
+    encode_control,
+)
 
 log = logging.getLogger(__name__)
-
-CLOSE_REPLACED = 4000  # a newer control connection for the same instance took over
 
 
 def close_reason(text: str) -> bytes:
@@ -24,8 +36,34 @@ def close_reason(text: str) -> bytes:
     return raw.decode("utf-8", "ignore").encode("utf-8")
 
 
+class AgentLink(Protocol):
+    """One connected agent, as the server uses it."""
+
+    instance_id: str
+
+    async def open_session(self, message: OpenSession) -> bool:
+        """Ask the agent to start a session (it dials the data channel); False if the agent is gone."""
+        ...
+
+    async def push_key(self, message: PushKey, wait: float) -> PushKeyResult | None:
+        """Make a public key valid for SSH logins for a while; None if the agent did not answer in `wait` s."""
+        ...
+
+    async def terminate(self, message: TerminateSession) -> bool:
+        """Ask the agent to end a session; False if the agent is gone."""
+        ...
+
+    async def disconnect(self, code: str, message: str) -> None:
+        """Tell the agent why it is being dropped (e.g. its instance was deregistered), then close its channel."""
+        ...
+
+    async def close(self, code: int, reason: str) -> None:
+        """Close the channel without a word (shutdown, replaced by a newer connection)."""
+        ...
+
+
 class AgentConnection:
-    """One authenticated control channel."""
+    """Tether's own agent on its authenticated control channel (JSON text messages, docs/protocol.md section 2)."""
 
     MAX_PENDING = 64  # outstanding push_key requests per agent: a caller flood cannot grow this without bound
 
@@ -34,8 +72,13 @@ class AgentConnection:
         self.ws = ws
         self._pending: dict[str, asyncio.Future[PushKeyResult]] = {}
 
+    async def open_session(self, message: OpenSession) -> bool:
+        return await self.send(message)
+
+    async def terminate(self, message: TerminateSession) -> bool:
+        return await self.send(message)
+
     async def push_key(self, message: PushKey, wait: float) -> PushKeyResult | None:
-        """Send `push_key` and wait for the agent's answer; None if the channel went away or it did not answer."""
         if len(self._pending) >= self.MAX_PENDING:
             return PushKeyResult(message.request_id, False, "Throttling.PushKey", "too many key pushes in flight")
         future: asyncio.Future[PushKeyResult] = asyncio.get_running_loop().create_future()
@@ -74,38 +117,40 @@ class AgentConnection:
             return False
         return True
 
+    async def disconnect(self, code: str, message: str) -> None:
+        await self.send(ControlError(code=code, message=message))
+        await self.close(CloseCode.POLICY_VIOLATION, f"{code}: {message}")
+
     async def close(self, code: int, reason: str) -> None:
         await self.ws.close(code=code, message=close_reason(reason))
 
 
 class AgentRegistry:
-    def __init__(self) -> None:
-        self._agents: dict[str, AgentConnection] = {}
+    """The agents whose control channel this node holds, by instance id."""
 
-    def get(self, instance_id: str) -> AgentConnection | None:
+    def __init__(self) -> None:
+        self._agents: dict[str, AgentLink] = {}
+
+    def get(self, instance_id: str) -> AgentLink | None:
         return self._agents.get(instance_id)
 
-    def attach(self, conn: AgentConnection) -> AgentConnection | None:
-        """Make `conn` current for its instance; returns the connection it replaced, if any."""
-        previous = self._agents.get(conn.instance_id)
-        self._agents[conn.instance_id] = conn
+    def attach(self, link: AgentLink) -> AgentLink | None:
+        """Make `link` current for its instance; returns the one it replaced, if any."""
+        previous = self._agents.get(link.instance_id)
+        self._agents[link.instance_id] = link
         return previous
 
-    def detach(self, conn: AgentConnection) -> bool:
-        """Forget `conn` if it is still current; True if it was."""
-        if self._agents.get(conn.instance_id) is conn:
-            del self._agents[conn.instance_id]
+    def detach(self, link: AgentLink) -> bool:
+        """Forget `link` if it is still current; True if it was."""
+        if self._agents.get(link.instance_id) is link:
+            del self._agents[link.instance_id]
             return True
         return False
 
-    async def send(self, instance_id: str, message: ControlMessage) -> bool:
-        conn = self._agents.get(instance_id)
-        return conn is not None and await conn.send(message)
-
-    async def close_all(self, code: int = WSCloseCode.SERVICE_RESTART, reason: str = "server restarting") -> None:
+    async def close_all(self, code: int = CloseCode.SERVICE_RESTART, reason: str = "server restarting") -> None:
         """Close every control channel (1012 tells agents to reconnect, e.g. to another node)."""
-        conns = list(self._agents.values())
-        await asyncio.gather(*(c.close(code, reason) for c in conns), return_exceptions=True)
+        links = list(self._agents.values())
+        await asyncio.gather(*(link.close(code, reason) for link in links), return_exceptions=True)
 
     def __len__(self) -> int:
         return len(self._agents)

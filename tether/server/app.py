@@ -1,7 +1,11 @@
 """Server assembly and life cycle: startup -> serve -> graceful shutdown.
 
-Shutdown order matters: stop accepting connections, close agent control channels with 1012 (agents reconnect,
-to another node if there is one), give running sessions a bounded time to finish, then end what is left.
+Components are built bottom-up (listening sockets, database, bus, agent router, relay, session life cycle, request
+state, HTTP app), each one given what it needs and each one's undo pushed on one `AsyncExitStack`, so a failure at
+any step of the start unwinds exactly what had been started, and `stop()` is the same unwinding. The order of the
+undos is the order of a graceful shutdown: stop accepting connections, close agent control channels with 1012
+(agents reconnect, to another node if there is one), give running sessions a bounded time to finish, end what is
+left, stop the background jobs, then close the HTTP app, the bus and the database.
 """
 
 from __future__ import annotations
@@ -10,8 +14,10 @@ import asyncio
 import logging
 import os
 import signal
+import socket
+from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
-from functools import partial
+from ssl import SSLContext
 
 from aiohttp import web
 
@@ -19,9 +25,11 @@ from tether.auth.secretbox import SecretBox
 from tether.auth.tls import server_ssl_context
 from tether.recording.delivery import DeliveryWorker
 from tether.recording.indexer import SearchIndexer
-from tether.server import crossnode
+from tether.recording.recorder import Recordings
+from tether.server import listeners
+from tether.server.agents import AgentRegistry
 from tether.server.api.dispatch import MAX_BODY, api_handler
-from tether.server.audit import SESSION_END, session_event
+from tether.server.audit import AuditTrail
 from tether.server.bootstrap import (
     CREDENTIALS_FILE,
     AdminCredentials,
@@ -32,17 +40,31 @@ from tether.server.bootstrap import (
     node_id,
     write_credentials,
 )
-from tether.server.bus import NodeBus, asyncpg_dsn
+from tether.server.bus import Bus, NodeBus, NullBus, asyncpg_dsn
 from tether.server.config import ServerConfig
 from tether.server.console import add_routes as add_console_routes
 from tether.server.control import control_channel
 from tether.server.data import agent_data, client_data
 from tether.server.jobs import housekeeping
+from tether.server.lifecycle import SessionLifecycle
 from tether.server.logs import AccessLogger, access_log
+from tether.server.records import SessionRecords
 from tether.server.relay import Relay
+from tether.server.router import AgentRouter
 from tether.server.signin import SIGNIN_PATH, console_signin
-from tether.server.state import STATE_KEY, ServerState, utcnow
-from tether.store import AccessKeyRepo, Database, SearchRepo, SettingsRepo, sqlite_url
+from tether.server.state import STATE_KEY, ServerState
+from tether.store import (
+    AccessKeyRepo,
+    AuditRepo,
+    Database,
+    ForwardStreamRepo,
+    InstanceRepo,
+    RecordingRepo,
+    SearchRepo,
+    SessionRepo,
+    SettingsRepo,
+    sqlite_url,
+)
 
 log = logging.getLogger(__name__)
 
@@ -65,8 +87,6 @@ def build_app(state: ServerState) -> web.Application:
 
 def _url_host(host: str) -> str:
     if host in ("0.0.0.0", "::", ""):
-        import socket
-
         host = socket.gethostname()
     return f"[{host}]" if ":" in host else host
 
@@ -79,109 +99,73 @@ class RunningServer:
     port: int
     admin_credentials: AdminCredentials
     state: ServerState
-    _runner: web.AppRunner
-    _site: web.TCPSite
-    _jobs: asyncio.Task[None]
-    _jobs_stop: asyncio.Event
+    delivery: DeliveryWorker  # uploads sealed recordings (and audit events) to S3-compatible storage
+    indexer: SearchIndexer  # indexes sealed recordings for SearchSessionRecordings
+    _stack: AsyncExitStack
     _stopped: bool = field(default=False)
-    delivery: DeliveryWorker | None = None  # uploads sealed recordings (and audit events) to S3-compatible storage
-    _delivery_task: asyncio.Task[None] | None = None
-    indexer: SearchIndexer | None = None  # indexes sealed recordings for SearchSessionRecordings
 
     async def stop(self) -> None:
         """Graceful shutdown; safe to call twice."""
         if self._stopped:
             return
         self._stopped = True
-        state = self.state
-        log.info("shutting down: no new connections; closing %d agent control channels", len(state.agents))
-        await self._site.stop()
-        await state.agents.close_all()
-        relay = state.get_relay()
-        if len(relay):
-            log.info("waiting up to %.0f s for %d sessions to end", state.config.drain_timeout, len(relay))
-            if not await relay.drain(state.config.drain_timeout):
-                log.warning("ending %d sessions still running", len(relay))
-        await relay.end_all("server_shutdown")
-        self._jobs_stop.set()  # also stops delivery, after the sessions ended above were sealed and queued
-        await self._jobs
-        if self._delivery_task is not None:
-            await self._delivery_task
-        if self.indexer is not None:
-            await self.indexer.stop()  # what is left is indexed at the next start
-        await self._runner.cleanup()
-        if state.bus is not None:
-            await state.bus.stop()
-        await state.db.dispose()
+        await self._stack.aclose()
         log.info("stopped")
 
 
-async def _open_state(config: ServerConfig) -> tuple[ServerState, str, bool, str | None]:
+async def start_server(config: ServerConfig) -> RunningServer:
+    """Start listening and return at once; call `.stop()` to shut down. A failed start leaves nothing running."""
+    stack = AsyncExitStack()
+    try:
+        return await _assemble(config, stack)
+    except BaseException:
+        await stack.aclose()
+        raise
+
+
+async def _assemble(config: ServerConfig, stack: AsyncExitStack) -> RunningServer:
     data_dir = config.data_dir
     data_dir.mkdir(parents=True, exist_ok=True)
     os.chmod(data_dir, 0o700)
+    socks = listeners.bind(config.listen_host, config.listen_port)
+    stack.callback(listeners.close, socks)
+    port = listeners.bound_port(socks)
+    scheme = "https" if config.tls else "http"
+    listen_url = f"{scheme}://{_url_host(config.listen_host)}:{port}"
+    public_url = config.public_url or listen_url
+
     db = Database(config.db_url or sqlite_url(data_dir / "tether.db"))
+    stack.push_async_callback(db.dispose)
     await db.migrate()
     box = SecretBox.load_or_create(data_dir / "secret.key")
     settings = SettingsRepo(db)
     account = await account_id(settings)
     key_id, secret, created = await ensure_admin_key(settings, AccessKeyRepo(db), box, account)
     console_password = await ensure_console_password(settings)
-    state = ServerState(
-        config=config,
-        db=db,
-        secretbox=box,
-        node_id=config.node_id or node_id(data_dir),
-        account_id=account,
-        admin_key_id=key_id,
-    )
-    state.relay = Relay(state)
-    now = utcnow()
-    stale = await state.instances.clear_node(state.node_id)
-    orphans = await state.sessions.active_on_node(state.node_id)
-    ended = await state.sessions.finish_node(state.node_id, "server_restart", now)
-    for row in orphans:
-        await session_event(
-            state,
-            SESSION_END,
-            session_id=row.id,
-            instance_id=row.instance_id,
-            principal=row.principal,
-            client_ip=row.client_ip,
-            detail="server_restart",
-        )
-    await state.recordings.seal_leftovers(state.node_id)
-    if stale or ended:
-        log.info("cleared %d stale agent connections and %d sessions of a previous run", stale, ended)
-    return state, secret, created, console_password
+    node = config.node_id or node_id(data_dir)
 
-
-async def start_server(config: ServerConfig) -> RunningServer:
-    """Start listening and return at once; call `.stop()` to shut down."""
-    state, secret, created, console_password = await _open_state(config)
-    if not state.db.is_sqlite:
+    bus: Bus = NullBus(node) if db.is_sqlite else NodeBus(asyncpg_dsn(db.url), node)
+    await bus.start()
+    stack.push_async_callback(bus.stop)
+    if isinstance(bus, NodeBus):
         # scale-out: other nodes on this database reach the agents and sessions this node holds (docs/scale-out.md)
-        bus = NodeBus(asyncpg_dsn(state.db.url), state.node_id, partial(crossnode.handle, state))
-        try:
-            await bus.start()
-        except BaseException:
-            await state.db.dispose()
-            raise
-        state.bus = bus
-        log.info("node bus: listening on %s for node %s", bus.channel, state.node_id)
-    delivery = DeliveryWorker(
-        db=state.db, settings=state.settings, box=state.secretbox, node=state.node_id, recordings=state.recordings
-    )
-    state.recordings.sealed_listeners.append(delivery.on_sealed)  # catches up at start on what it missed
-    indexer = SearchIndexer(SearchRepo(state.db), state.recordings, state.node_id)
-    state.recordings.sealed_listeners.append(indexer.notify)  # only queues; catches up at start too
-    ssl_context = None
+        log.info("node bus: listening on %s for node %s", bus.channel, node)
+
+    ssl_context: SSLContext | None = None
     ca_cert = None
     if config.tls:
-        tls = ensure_tls(config.data_dir, config.listen_host, config.public_url)
+        tls = ensure_tls(data_dir, config.listen_host, config.public_url)
         ssl_context, ca_cert = server_ssl_context(tls), tls.ca_cert
     else:
         log.warning("TLS is off (--no-tls): run this only behind a proxy that terminates TLS")
+
+    state = _components(config, db, box, bus, node=node, account=account, key_id=key_id, public_url=public_url)
+    await _recover(state)
+    delivery = DeliveryWorker(db=db, settings=state.settings, box=box, node=node, recordings=state.recordings)
+    state.recordings.sealed_listeners.append(delivery.on_sealed)  # catches up at start on what it missed
+    indexer = SearchIndexer(SearchRepo(db), state.recordings, node)
+    state.recordings.sealed_listeners.append(indexer.notify)  # only queues; catches up at start too
+
     runner = web.AppRunner(
         build_app(state),
         access_log_class=AccessLogger,
@@ -190,44 +174,105 @@ async def start_server(config: ServerConfig) -> RunningServer:
         handle_signals=False,
     )
     await runner.setup()
-    site = web.TCPSite(runner, config.listen_host, config.listen_port, ssl_context=ssl_context)
-    try:
+    stack.push_async_callback(runner.cleanup)
+    indexer.start()
+    stack.push_async_callback(indexer.stop)  # what is left is indexed at the next start
+    jobs_stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    jobs = [loop.create_task(housekeeping(state, jobs_stop)), loop.create_task(delivery.run(jobs_stop))]
+
+    async def stop_jobs() -> None:
+        jobs_stop.set()  # also stops delivery, after the sessions ended by the relay's shutdown were queued
+        await asyncio.gather(*jobs)
+
+    stack.push_async_callback(stop_jobs)
+    stack.push_async_callback(state.relay.shutdown, config.drain_timeout)
+
+    async def close_agents() -> None:
+        log.info("shutting down: no new connections; closing %d agent control channels", len(state.agents))
+        await state.agents.close_all()
+
+    stack.push_async_callback(close_agents)
+    for sock in socks:
+        site = web.SockSite(runner, sock, ssl_context=ssl_context)
         await site.start()
-    except BaseException:
-        await runner.cleanup()
-        if state.bus is not None:
-            await state.bus.stop()
-        await state.db.dispose()
-        raise
-    port = int(runner.addresses[0][1])
-    scheme = "https" if config.tls else "http"
-    listen_url = f"{scheme}://{_url_host(config.listen_host)}:{port}"
-    state.public_url = config.public_url or listen_url
-    log.info("listening on %s (public URL %s, node %s)", listen_url, state.public_url, state.node_id)
-    credentials = AdminCredentials(state.public_url, state.admin_key_id, secret, ca_cert, console_password)
-    credentials_path = config.data_dir / CREDENTIALS_FILE
+        stack.push_async_callback(site.stop)
+
+    log.info("listening on %s (public URL %s, node %s)", listen_url, public_url, node)
+    credentials = AdminCredentials(public_url, key_id, secret, ca_cert, console_password)
+    credentials_path = data_dir / CREDENTIALS_FILE
     write_credentials(credentials_path, credentials, created=created)
     log.info("administrator credentials: %s", credentials_path)
-    log.info("browser console: %s/console/ (user root, password in %s)", state.public_url, credentials_path)
+    log.info("browser console: %s/console/ (user root, password in %s)", public_url, credentials_path)
     if ca_cert is not None:
         log.info("CA certificate for clients and agents: %s", ca_cert)
-    jobs_stop = asyncio.Event()
-    jobs = asyncio.get_running_loop().create_task(housekeeping(state, jobs_stop))
-    delivery_task = asyncio.get_running_loop().create_task(delivery.run(jobs_stop))
-    indexer.start()
     return RunningServer(
-        url=state.public_url,
+        url=public_url,
         port=port,
         admin_credentials=credentials,
         state=state,
-        _runner=runner,
-        _site=site,
-        _jobs=jobs,
-        _jobs_stop=jobs_stop,
         delivery=delivery,
-        _delivery_task=delivery_task,
         indexer=indexer,
+        _stack=stack,
     )
+
+
+def _components(
+    config: ServerConfig,
+    db: Database,
+    box: SecretBox,
+    bus: Bus,
+    *,
+    node: str,
+    account: str,
+    key_id: str,
+    public_url: str,
+) -> ServerState:
+    """The agent router, relay and session life cycle, each given what it needs, and the handlers' state."""
+    router = AgentRouter(
+        AgentRegistry(), bus, InstanceRepo(db), node_id=node, heartbeat_interval=config.heartbeat_interval
+    )
+    trail = AuditTrail(AuditRepo(db), region=config.region, account_id=account)
+    sessions = SessionRepo(db)
+    records = SessionRecords(sessions, trail)
+    recordings = Recordings(RecordingRepo(db), SettingsRepo(db), config.data_dir, config.recording_max_bytes)
+    relay = Relay(
+        sessions=sessions,
+        records=records,
+        recordings=recordings,
+        streams=ForwardStreamRepo(db),
+        router=router,
+        audit=trail,
+        client_token_ttl=config.client_token_ttl,
+        agent_connect_timeout=config.agent_connect_timeout,
+    )
+    lifecycle = SessionLifecycle(
+        relay=relay, router=router, bus=bus, records=records, sessions=sessions, node_id=node
+    )
+    return ServerState(
+        config=config,
+        db=db,
+        secretbox=box,
+        node_id=node,
+        account_id=account,
+        admin_key_id=key_id,
+        public_url=public_url,
+        recordings=recordings,
+        audit_trail=trail,
+        router=router,
+        relay=relay,
+        lifecycle=lifecycle,
+    )
+
+
+async def _recover(state: ServerState) -> None:
+    """What a previous run of this node left behind: agents marked connected here, sessions whose sockets died
+    with it, recordings never sealed."""
+    stale = await state.instances.clear_node(state.node_id)
+    ended = await state.lifecycle.recover()
+    await state.recordings.seal_leftovers(state.node_id)
+    if stale or ended:
+        log.info("cleared %d stale agent connections and %d sessions of a previous run", stale, ended)
 
 
 async def run_server(config: ServerConfig) -> None:

@@ -19,8 +19,8 @@ from urllib.parse import urlsplit
 from tether.auth.secretbox import SecretBox
 from tether.auth.tls import ServerTLS, ensure_server_tls
 from tether.auth.tokens import new_id, new_token
-from tether.server.api.authz import root_arn
 from tether.server.passwords import hash_password
+from tether.server.principals import root_arn
 from tether.store import AccessKeyRepo, SettingsRepo
 
 log = logging.getLogger(__name__)

@@ -6,6 +6,11 @@ report, push an SSH key. Each node LISTENs on its own channel over one dedicated
 a session that stays open, which a pooled SQLAlchemy connection is not) and sends with `pg_notify` on the same
 connection. No session data ever crosses: only control messages of a few hundred bytes.
 
+The bus is transport only: what travels on it, and what a node does on receiving it, belongs to the parts that
+send it (the agent router, the session life cycle), which register a handler per message kind with `on`. A
+single node on SQLite gets a `NullBus`, which has the same surface and reaches no other node, so nothing above
+the bus asks which kind it has.
+
 NOTIFY delivers at most once, to whoever listens at that moment, and a payload must stay under 8000 bytes. So a
 request that needs an answer waits a bounded time for it and the caller decides what a missing answer means; the
 bus retries nothing. A dropped LISTEN connection is reconnected with backoff, and while it is down every
@@ -26,6 +31,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import asyncpg
+from asyncpg.pool import PoolConnectionProxy
 from sqlalchemy.engine import make_url
 
 log = logging.getLogger(__name__)
@@ -40,8 +46,9 @@ CONNECT_TIMEOUT = 5.0
 VERSION = 1
 REPLY = "reply"
 
-# a handler gets (kind, body, sender node) and returns the reply body (sent only if the sender asked for one)
-Handler = Callable[[str, dict[str, Any], str], Awaitable[dict[str, Any] | None]]
+# a handler gets (body, sender node) and returns the reply body (sent only if the sender asked for one); a
+# ValueError means the body was malformed: it is logged and answered with an error, which the asker treats as a no
+Handler = Callable[[dict[str, Any], str], Awaitable[dict[str, Any] | None]]
 
 
 class NodeBusError(Exception):
@@ -82,14 +89,64 @@ def encode_message(payload: dict[str, Any]) -> str:
     return text
 
 
-class NodeBus:
-    """One node's end of the bus: `start()`, then `request`/`notify`; incoming messages go to `handler`."""
+class Bus:
+    """What the rest of the server sees of the bus: a handler table, `request`, `notify`, start and stop."""
 
-    def __init__(self, dsn: str, node_id: str, handler: Handler) -> None:
-        self.dsn = dsn
+    multi_node = False  # whether other nodes can be reached at all (False: one server on SQLite)
+
+    def __init__(self, node_id: str) -> None:
         self.node_id = node_id
+        self._handlers: dict[str, Handler] = {}
+
+    def on(self, kind: str, handler: Handler) -> None:
+        """Answer messages of `kind` with `handler` (one handler per kind)."""
+        if kind in self._handlers or kind == REPLY:
+            raise ValueError(f"node bus message kind {kind!r} already has a handler")
+        self._handlers[kind] = handler
+
+    async def start(self) -> None:
+        """Connect; raises if that fails (a node must not start half-deaf)."""
+
+    async def stop(self) -> None:
+        """Disconnect; requests still waiting fail with NodeBusUnavailable."""
+
+    async def notify(self, node_id: str, kind: str, body: dict[str, Any]) -> None:
+        """Send without waiting for an answer (at most once: it may be lost)."""
+        raise NodeBusUnavailable("this server runs alone: there is no other node to reach")
+
+    async def request(
+        self, node_id: str, kind: str, body: dict[str, Any], wait: float = REPLY_TIMEOUT
+    ) -> dict[str, Any]:
+        """Send and wait up to `wait` seconds for the reply body; raises NodeBusTimeout, NodeBusUnavailable or
+        PayloadTooLarge."""
+        raise NodeBusUnavailable("this server runs alone: there is no other node to reach")
+
+    async def _dispatch(self, kind: str, body: dict[str, Any], sender: str) -> dict[str, Any] | None:
+        """Run the handler for `kind`; malformed bodies and unknown kinds are logged and answered with an error."""
+        handler = self._handlers.get(kind)
+        if handler is None:
+            log.warning("node bus: unknown message %r from %s", kind, sender)
+            return {"error": f"unknown message {kind!r}"}
+        try:
+            return await handler(body, sender)
+        except ValueError as exc:
+            log.warning("node bus: malformed %r from %s: %s", kind, sender, exc)
+            return {"error": f"malformed: {exc}"}
+
+
+class NullBus(Bus):
+    """The bus of a server that runs alone (SQLite): every node it could name is unreachable."""
+
+
+class NodeBus(Bus):
+    """One node's end of the bus over PostgreSQL: `start()`, then `request`/`notify`."""
+
+    multi_node = True
+
+    def __init__(self, dsn: str, node_id: str) -> None:
+        super().__init__(node_id)
+        self.dsn = dsn
         self.channel = channel_name(node_id)
-        self._handler = handler
         self._conn: asyncpg.Connection | None = None
         self._send_lock = asyncio.Lock()  # one operation at a time on an asyncpg connection
         self._pending: dict[str, asyncio.Future[dict[str, Any]]] = {}
@@ -148,7 +205,7 @@ class NodeBus:
         self.connects += 1
         self._up.set()
 
-    def _on_terminated(self, conn: asyncpg.Connection) -> None:
+    def _on_terminated(self, conn: asyncpg.Connection[Any] | PoolConnectionProxy[Any]) -> None:
         if conn is self._conn:
             self._lost.set()
 
@@ -215,14 +272,11 @@ class NodeBus:
             raise NodeBusUnavailable(f"the node bus could not send ({exc}); try again shortly") from exc
 
     async def notify(self, node_id: str, kind: str, body: dict[str, Any]) -> None:
-        """Send without waiting for an answer (at most once: it may be lost)."""
         await self._publish(node_id, {"v": VERSION, "t": kind, "from": self.node_id, "id": None, "b": body})
 
     async def request(
         self, node_id: str, kind: str, body: dict[str, Any], wait: float = REPLY_TIMEOUT
     ) -> dict[str, Any]:
-        """Send and wait up to `wait` seconds for the reply body; raises NodeBusTimeout, NodeBusUnavailable or
-        PayloadTooLarge."""
         if len(self._pending) >= MAX_PENDING:
             raise NodeBusUnavailable(f"{MAX_PENDING} cross-node requests are already waiting; try again shortly")
         request_id = secrets.token_hex(8)
@@ -238,8 +292,12 @@ class NodeBus:
 
     # -- receiving -----------------------------------------------------------------------------------------------
 
-    def _on_notify(self, _conn: object, _pid: int, _channel: str, payload: str) -> None:
+    def _on_notify(
+        self, _conn: asyncpg.Connection[Any] | PoolConnectionProxy[Any], _pid: int, _channel: str, payload: object
+    ) -> None:
         try:
+            if not isinstance(payload, str):
+                raise ValueError("the payload is not text")
             message = json.loads(payload)
             if not isinstance(message, dict) or message.get("v") != VERSION:
                 raise ValueError("not a version 1 message object")
@@ -267,7 +325,7 @@ class NodeBus:
 
     async def _handle(self, kind: str, body: dict[str, Any], sender: str, request_id: str | None) -> None:
         try:
-            reply = await self._handler(kind, body, sender)
+            reply = await self._dispatch(kind, body, sender)
         except Exception:
             log.exception("node bus: handling %r from %s failed", kind, sender)
             reply = {"error": "handler failed"}

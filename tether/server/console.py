@@ -36,13 +36,13 @@ from aiohttp import web
 
 from tether.auth.tokens import hash_token, new_token
 from tether.server.api.actions import Action, AuditRecord
-from tether.server.api.authz import ROOT, USER, Principal, ram_arn, root_arn
 from tether.server.api.dispatch import run_action
 from tether.server.api.errors import ApiError, error_response
-from tether.server.audit import write_event
 from tether.server.bootstrap import CONSOLE_PASSWORD_SETTING, CONSOLE_ROOT_NAME
+from tether.server.clock import iso, utcnow
 from tether.server.origins import origin_allowed
-from tether.server.state import ServerState, get_state, iso, utcnow
+from tether.server.principals import ROOT, USER, Principal, ram_arn, root_arn
+from tether.server.state import ServerState, get_state
 from tether.store import ConsoleSession, ConsoleSessionRepo
 
 log = logging.getLogger(__name__)
@@ -248,7 +248,7 @@ async def signout(request: web.Request) -> web.StreamResponse:
     finally:
         columns = record.columns()
         columns["event_type"] = "ConsoleSignin"
-        await write_event(state, columns)
+        await state.audit_trail.write(columns)
 
 
 # --- pages and static files ------------------------------------------------------------------------------------

@@ -11,10 +11,10 @@ import base64
 import logging
 import os
 
-from aiohttp import WSCloseCode, WSMsgType, web
+from aiohttp import WSMsgType, web
 
 from tether.auth.agentkey import verify_challenge
-from tether.protocol import ProtocolError
+from tether.protocol import CloseCode, ProtocolError
 from tether.protocol.control import (
     MAX_CONTROL_MESSAGE,
     AgentHello,
@@ -30,10 +30,8 @@ from tether.protocol.control import (
     encode_control,
 )
 from tether.server.agents import AgentConnection, close_reason
-from tether.server.audit import finish_session
-from tether.server.crossnode import forward_agent_end
-from tether.server.state import ServerState, get_state, iso, utcnow
-from tether.store import Session, SessionState
+from tether.server.clock import iso, utcnow
+from tether.server.state import ServerState, get_state
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +41,7 @@ CHALLENGE_BYTES = 32
 
 async def _refuse(ws: web.WebSocketResponse, code: str, message: str) -> None:
     await ws.send_str(encode_control(ControlError(code=code, message=message)))
-    await ws.close(code=WSCloseCode.POLICY_VIOLATION, message=close_reason(f"{code}: {message}"))
+    await ws.close(code=CloseCode.POLICY_VIOLATION, message=close_reason(f"{code}: {message}"))
 
 
 async def _read_hello(ws: web.WebSocketResponse, wait: float) -> AgentHello | str:
@@ -89,23 +87,24 @@ async def control_channel(request: web.Request) -> web.StreamResponse:
         return ws
 
     conn = AgentConnection(instance.id, ws)
-    previous = state.agents.attach(conn)
-    if previous is not None:
-        await previous.close(4000, "replaced by a newer control connection")
-    await state.instances.mark_connected(
-        instance.id,
-        node=state.node_id,
-        hostname=hello.hostname,
-        os_type=hello.os_type,
-        os_name=hello.os_name,
-        agent_version=hello.agent_version,
-        now=utcnow(),
-    )
-    log.info("agent %s connected from %s (version %s)", instance.id, request.remote, hello.agent_version or "?")
     try:
+        previous = state.agents.attach(conn)
+        if previous is not None:
+            await previous.close(CloseCode.REPLACED, "replaced by a newer control connection")
+        await state.instances.mark_connected(
+            instance.id,
+            node=state.node_id,
+            hostname=hello.hostname,
+            os_type=hello.os_type,
+            os_name=hello.os_name,
+            agent_version=hello.agent_version,
+            now=utcnow(),
+        )
+        log.info("agent %s connected from %s (version %s)", instance.id, request.remote, hello.agent_version or "?")
         await conn.send(Welcome(heartbeat_interval=state.config.heartbeat_interval))
         await _serve(state, conn)
     finally:
+        # also when marking it connected failed: the registry must not keep a channel that is not served
         conn.abandon()
         if state.agents.detach(conn):
             await asyncio.shield(state.instances.mark_disconnected(instance.id, state.node_id))
@@ -116,7 +115,7 @@ async def control_channel(request: web.Request) -> web.StreamResponse:
 async def _serve(state: ServerState, conn: AgentConnection) -> None:
     async for msg in conn.ws:
         if msg.type is not WSMsgType.TEXT:
-            await conn.close(WSCloseCode.UNSUPPORTED_DATA, "the control channel carries JSON text only")
+            await conn.close(CloseCode.UNSUPPORTED_DATA, "the control channel carries JSON text only")
             return
         try:
             message = decode_control(msg.data)
@@ -147,31 +146,4 @@ async def _agent_ended_session(
     if row is None or row.instance_id != conn.instance_id:
         await conn.send(ControlError(code="InvalidSession.NotFound", message=f"no session {message.session_id}"))
         return
-    if row.node != state.node_id and state.bus is not None and state.get_relay().get(row.id) is None:
-        # the session's relay is on the node that accepted StartTerminalSession: its relay must hear this. If the
-        # report is lost, that relay still ends the session when the agent's data channel closes (or the agent
-        # misses its connect deadline); ending the row here would cut a relay that is still forwarding.
-        await forward_agent_end(state, row, message)
-        return
-    await apply_agent_end(state, row, message)
-
-
-async def apply_agent_end(state: ServerState, row: Session, message: SessionFailed | SessionEnded) -> None:
-    """The agent reported the end of a session whose relay (if any) is on this node."""
-    if isinstance(message, SessionFailed):
-        reason, status, text = f"failed: {message.code}", None, f"{message.code}: {message.message}"
-        code = WSCloseCode.INTERNAL_ERROR
-        log.info("agent of %s could not start session %s: %s", row.instance_id, row.id, text)
-    else:
-        reason, status = message.reason or "ended", message.exit_status
-        text, code = f"the session ended: {reason}", WSCloseCode.OK
-    relay = state.get_relay()
-    rs = relay.get(message.session_id)
-    if rs is None:
-        await finish_session(state, row, end_state=SessionState.TERMINATED, reason=reason, exit_status=status)
-    elif isinstance(message, SessionEnded) and rs.sockets["agent"] is not None:
-        relay.agent_reported_end(rs, reason, status)
-    else:
-        await relay.end(
-            rs, SessionState.TERMINATED, reason, code=code, message=text, exit_status=status, agent_knows=True
-        )
+    await state.lifecycle.agent_ended(row, message)

@@ -16,11 +16,12 @@ import uuid
 from aiohttp import web
 
 from tether.auth.tokens import token_matches
-from tether.protocol import MAX_MESSAGE
+from tether.protocol import MAX_MESSAGE, Side
 from tether.server.api.errors import ApiError, error_response, session_not_found
+from tether.server.clock import utcnow
 from tether.server.origins import origin_allowed
-from tether.server.relay import AGENT, CLIENT, RelaySession
-from tether.server.state import ServerState, get_state, utcnow
+from tether.server.relay import RelaySession, WebSocketEndpoint
+from tether.server.state import ServerState, get_state
 from tether.store import SessionState
 
 log = logging.getLogger(__name__)
@@ -31,27 +32,27 @@ WS_MAX_MSG_SIZE = MAX_MESSAGE + 1
 WS_CLOSE_TIMEOUT = 5.0
 
 
-async def _admit(state: ServerState, session_id: str, side: str, token: str) -> RelaySession:
+async def _admit(state: ServerState, session_id: str, side: Side, token: str) -> RelaySession:
     """Validate and consume the side's token; raise ApiError with the reason otherwise."""
     row = await state.sessions.get(session_id)
     if row is None:
         raise session_not_found(session_id)
-    hashed = row.agent_token_hash if side == AGENT else row.client_token_hash
+    hashed = row.agent_token_hash if side is Side.AGENT else row.client_token_hash
     if not token_matches(token, hashed):
         raise ApiError("InvalidToken", f"The token is not valid for session {session_id}.", 403)
-    used = row.agent_token_used if side == AGENT else row.client_token_used
+    used = row.agent_token_used if side is Side.AGENT else row.client_token_used
     if used:
         raise ApiError("InvalidToken.Used", "This token was already used; start a new session for a new one.", 410)
     if row.state != SessionState.PENDING.value:
         raise ApiError("InvalidSession.Ended", f"Session {session_id} has ended ({row.state}); start a new one.", 410)
-    if side == CLIENT and row.client_token_expires_at <= utcnow():
+    if side is Side.CLIENT and row.client_token_expires_at <= utcnow():
         raise ApiError("InvalidToken.Expired", "The session URL has expired; start a new session.", 410)
-    rs = state.get_relay().get(session_id)
+    rs = state.relay.get(session_id)
     if rs is None:
         raise ApiError("InvalidSession.Ended", f"Session {session_id} is no longer active on this server.", 410)
     claimed = (
         await state.sessions.use_agent_token(session_id)
-        if side == AGENT
+        if side is Side.AGENT
         else await state.sessions.use_client_token(session_id, utcnow())
     )
     if not claimed:
@@ -59,11 +60,11 @@ async def _admit(state: ServerState, session_id: str, side: str, token: str) -> 
     return rs
 
 
-async def _serve(request: web.Request, side: str, token: str | None) -> web.StreamResponse:
+async def _serve(request: web.Request, side: Side, token: str | None) -> web.StreamResponse:
     state = get_state(request)
     session_id = request.match_info["session_id"]
     try:
-        if side == CLIENT and not origin_allowed(request, state, allow_list=True):
+        if side is Side.CLIENT and not origin_allowed(request, state, allow_list=True):
             log.warning(
                 "refused a client data channel for %s from origin %r (not ours, not in --console-allowed-origin)",
                 session_id,
@@ -85,16 +86,16 @@ async def _serve(request: web.Request, side: str, token: str | None) -> web.Stre
         max_msg_size=WS_MAX_MSG_SIZE, compress=False, heartbeat=WS_HEARTBEAT, timeout=WS_CLOSE_TIMEOUT
     )
     await ws.prepare(request)
-    await state.get_relay().serve(rs, side, ws)
+    await state.relay.serve(rs, WebSocketEndpoint(side, ws))
     return ws
 
 
 async def agent_data(request: web.Request) -> web.StreamResponse:
     """`GET /agent/v1/data/{session_id}` with `Authorization: Bearer <agent token>`."""
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    return await _serve(request, AGENT, token.strip() if scheme.lower() == "bearer" else None)
+    return await _serve(request, Side.AGENT, token.strip() if scheme.lower() == "bearer" else None)
 
 
 async def client_data(request: web.Request) -> web.StreamResponse:
     """`GET /client/v1/data/{session_id}?token=<client token>` (browsers cannot set headers)."""
-    return await _serve(request, CLIENT, request.query.get("token"))
+    return await _serve(request, Side.CLIENT, request.query.get("token"))

@@ -12,9 +12,9 @@ import logging
 from datetime import timedelta
 
 from tether.recording import delivery
-from tether.server.audit import finish_session
-from tether.server.state import ServerState, utcnow
-from tether.store import ConsoleSessionRepo, SessionState
+from tether.server.clock import utcnow
+from tether.server.state import ServerState
+from tether.store import ConsoleSessionRepo
 
 log = logging.getLogger(__name__)
 
@@ -27,15 +27,7 @@ async def sweep_once(state: ServerState) -> None:
     pruned = await state.nonces.prune(now)
     if pruned:
         log.debug("forgot %d expired nonces", pruned)
-    relay = state.get_relay()
-    for row in await state.sessions.expired_pending(now):
-        rs = relay.get(row.id)
-        if rs is not None:
-            await relay.end(rs, SessionState.EXPIRED, "client_did_not_connect")
-        else:
-            await finish_session(
-                state, row, end_state=SessionState.EXPIRED, reason="client_did_not_connect", exit_status=None
-            )
+    await state.lifecycle.expire_pending(list(await state.sessions.expired_pending(now)))
     pruned = await state.sts.prune(now - STS_GRACE)
     if pruned:
         log.debug("forgot %d expired temporary credentials", pruned)

@@ -43,7 +43,7 @@ class _Table:
         entry = self._current(key, now)
         if entry is None or entry.count < self.free:
             return 0.0
-        delay = min(self.base_delay * 2 ** (entry.count - self.free), self.max_delay)
+        delay = min(self.base_delay * 2.0 ** (entry.count - self.free), self.max_delay)
         return max(0.0, entry.last + delay - now)
 
     def fail(self, key: str, now: float) -> None:

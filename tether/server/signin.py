@@ -18,14 +18,14 @@ from typing import Any
 from aiohttp import web
 
 from tether.server.api.actions import AuditRecord
-from tether.server.api.authz import ram_arn, root_arn
 from tether.server.api.errors import ApiError, error_response
-from tether.server.audit import write_event
 from tether.server.bootstrap import CONSOLE_PASSWORD_SETTING, CONSOLE_ROOT_NAME
+from tether.server.clock import utcnow
 from tether.server.console import identity, open_session, origin_refused, set_session_cookie
 from tether.server.origins import origin_allowed
 from tether.server.passwords import MAX_LENGTH, hash_password, verify_password
-from tether.server.state import ServerState, get_state, utcnow
+from tether.server.principals import ram_arn, root_arn
+from tether.server.state import ServerState, get_state
 from tether.store import RamUser
 
 log = logging.getLogger(__name__)
@@ -140,4 +140,4 @@ async def console_signin(request: web.Request) -> web.Response:
     finally:
         columns = record.columns()
         columns["event_type"] = "ConsoleSignin"
-        await write_event(state, columns)
+        await state.audit_trail.write(columns)

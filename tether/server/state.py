@@ -1,19 +1,26 @@
-"""The objects every request handler needs, gathered in one place and stored on the aiohttp app."""
+"""What request handlers need, gathered in one place and stored on the aiohttp app.
+
+It is built once, complete, by the server's assembly (tether/server/app.py) after every component it names is
+running; nothing in it is None or filled in later. Components below the handlers (the relay, the agent router,
+the session life cycle, the bus) are given what they need by the assembly and never see this object.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING
 
 from aiohttp import web
 
+from tether.auth.policy import PolicyCache
 from tether.auth.secretbox import SecretBox
 from tether.recording.recorder import Recordings
 from tether.server.agents import AgentRegistry
-from tether.server.api.authz import PolicyCache
+from tether.server.audit import AuditTrail
 from tether.server.config import ServerConfig
+from tether.server.lifecycle import SessionLifecycle
 from tether.server.ratelimit import SignInLimiter
+from tether.server.relay import Relay
+from tether.server.router import AgentRouter
 from tether.store import (
     AccessKeyRepo,
     ActivationRepo,
@@ -22,27 +29,11 @@ from tether.store import (
     IamRepo,
     InstanceRepo,
     NonceRepo,
-    RecordingRepo,
     SessionRepo,
     SettingsRepo,
     StsRepo,
     TagRepo,
 )
-
-if TYPE_CHECKING:
-    from tether.server.bus import NodeBus
-    from tether.server.relay import Relay
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-def iso(moment: datetime | None) -> str | None:
-    """API time format: ISO 8601 UTC with seconds and a Z."""
-    if moment is None:
-        return None
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @dataclass
@@ -53,10 +44,12 @@ class ServerState:
     node_id: str
     account_id: str
     admin_key_id: str
-    public_url: str = ""  # known once the listening port is
-    agents: AgentRegistry = field(default_factory=AgentRegistry)
-    relay: Relay | None = None
-    bus: NodeBus | None = None  # PostgreSQL only: reaches the other nodes (tether/server/crossnode.py)
+    public_url: str  # what clients and agents dial (the listening address unless --public-url says otherwise)
+    recordings: Recordings
+    audit_trail: AuditTrail
+    router: AgentRouter  # reaches agents, here or on the node that holds them
+    relay: Relay  # this node's sessions
+    lifecycle: SessionLifecycle  # ends sessions wherever they are
     settings: SettingsRepo = field(init=False)
     access_keys: AccessKeyRepo = field(init=False)
     nonces: NonceRepo = field(init=False)
@@ -67,7 +60,6 @@ class ServerState:
     sts: StsRepo = field(init=False)
     tags: TagRepo = field(init=False)
     audit: AuditRepo = field(init=False)
-    recordings: Recordings = field(init=False)
     policy_cache: PolicyCache = field(init=False)
     signin_limiter: SignInLimiter = field(init=False)
 
@@ -83,9 +75,6 @@ class ServerState:
         self.sts = StsRepo(self.db)
         self.tags = TagRepo(self.db)
         self.audit = AuditRepo(self.db)
-        self.recordings = Recordings(
-            RecordingRepo(self.db), self.settings, self.config.data_dir, self.config.recording_max_bytes
-        )
         self.policy_cache = PolicyCache()
         self.signin_limiter = SignInLimiter(
             user_free_failures=self.config.signin_user_free_failures,
@@ -102,10 +91,10 @@ class ServerState:
             return "wss://" + self.public_url.removeprefix("https://")
         return "ws://" + self.public_url.removeprefix("http://")
 
-    def get_relay(self) -> Relay:
-        if self.relay is None:
-            raise RuntimeError("the relay is not running")
-        return self.relay
+    @property
+    def agents(self) -> AgentRegistry:
+        """The agents whose control channel this node holds."""
+        return self.router.registry
 
 
 STATE_KEY = web.AppKey("tether_state", ServerState)

@@ -38,6 +38,7 @@ PRINCIPAL_TYPES = (USER, GROUP, ROLE)
 _MODELS: dict[str, type[RamUser] | type[RamGroup] | type[RamRole]] = {USER: RamUser, GROUP: RamGroup, ROLE: RamRole}
 
 T = TypeVar("T")
+_Named = TypeVar("_Named", RamUser, RamGroup, RamRole, RamPolicy)  # the rows `_create` inserts
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,7 @@ class IamRepo:
         rows = rows[:limit]
         return Page(rows, rows[-1].name if more and rows else None)
 
-    async def _create(self, row: Any, entity: str, limit: int) -> Any:
+    async def _create(self, row: _Named, entity: str, limit: int) -> _Named:
         model = type(row)
         try:
             async with self._write() as s:

@@ -127,7 +127,8 @@ class InstanceRepo:
             return int(result.rowcount)  # type: ignore[attr-defined]
 
     async def deregister(self, instance_id: str) -> Instance | None:
-        """Flag the instance deregistered; returns it as it was, or None if unknown or already deregistered."""
+        """Flag the instance deregistered (and no longer connected); returns it, or None if unknown or already
+        deregistered."""
         async with self._db.transaction() as s:
             row = await s.get(Instance, instance_id, with_for_update=not self._db.is_sqlite)
             if row is None or row.deregistered:

@@ -19,7 +19,19 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, bindparam, column, delete, func, literal_column, select, table, text, update
+from sqlalchemy import (
+    ColumnElement,
+    TextClause,
+    bindparam,
+    column,
+    delete,
+    func,
+    literal_column,
+    select,
+    table,
+    text,
+    update,
+)
 from sqlalchemy.sql.selectable import Select
 
 from tether.store.db import Database
@@ -186,10 +198,10 @@ class SearchRepo:
 
     # --- searching ----------------------------------------------------------------------------------------------
 
-    def _matching(self, terms: Sequence[Term]) -> tuple[Select[tuple[str]], ColumnElement[bool]]:
+    def _matching(self, terms: Sequence[Term]) -> tuple[Select[tuple[str]], ColumnElement[bool] | TextClause]:
         """(the ids of sessions with a matching line, the condition on `recording_text` rows that match)."""
         if self._db.is_sqlite:
-            condition: ColumnElement[bool] = _lines.c.id.in_(
+            condition: ColumnElement[bool] | TextClause = _lines.c.id.in_(
                 select(literal_column("rowid"))
                 .select_from(table("recording_text_fts"))
                 .where(text("recording_text_fts MATCH :fts").bindparams(bindparam("fts", fts5_query(terms))))

@@ -6,12 +6,14 @@ temporary credentials with a session policy) and writes the `Decision` to the au
 reference for policy authors.
 """
 
+from tether.auth.policy.cache import PolicyCache
 from tether.auth.policy.document import PolicyDocument, PolicyError, parse_policy
 from tether.auth.policy.evaluate import AuthzRequest, Decision, evaluate, evaluate_with_boundary
 
 __all__ = [
     "AuthzRequest",
     "Decision",
+    "PolicyCache",
     "PolicyDocument",
     "PolicyError",
     "evaluate",

@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from tether.server.api.authz import Principal
 from tether.server.api.params import Params
-from tether.server.state import ServerState, iso, utcnow
+from tether.server.clock import iso, utcnow
+from tether.server.principals import Principal
+from tether.server.state import ServerState
 
 if TYPE_CHECKING:
     from tether.auth.policy import Decision, PolicyDocument

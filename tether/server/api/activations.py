@@ -13,7 +13,7 @@ from tether.server.api.actions import Action, Context
 from tether.server.api.authz import authorize
 from tether.server.api.errors import ApiError
 from tether.server.api.params import Params
-from tether.server.state import iso, utcnow
+from tether.server.clock import iso, utcnow
 from tether.store import Activation
 
 

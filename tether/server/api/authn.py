@@ -17,9 +17,10 @@ from aiohttp import web
 from tether.auth.signing import AuthError, SignedRequest, parse_request, verify_request
 from tether.auth.tokens import token_matches
 from tether.server.api.actions import AuditRecord
-from tether.server.api.authz import ROLE, Principal, assumed_role_arn, key_principal
 from tether.server.api.errors import ApiError
-from tether.server.state import ServerState, utcnow
+from tether.server.clock import utcnow
+from tether.server.principals import ROLE, Principal, assumed_role_arn, key_principal
+from tether.server.state import ServerState
 from tether.store.access_keys import ACTIVE
 
 NONCE_MEMORY = timedelta(minutes=30)  # > the 15-minute skew allowed either way

@@ -12,12 +12,8 @@ policy, statement) goes to the audit trail instead.
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import re
-from collections import OrderedDict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from tether.auth.policy import (
@@ -27,104 +23,22 @@ from tether.auth.policy import (
     PolicyError,
     evaluate,
     evaluate_with_boundary,
-    parse_policy,
 )
 from tether.server.api.errors import ApiError
+from tether.server.principals import ROLE, USER
 
 if TYPE_CHECKING:
     from tether.server.api.actions import Context
 
 log = logging.getLogger(__name__)
 
-ROOT, USER, ROLE, UNKNOWN = "root", "user", "role", "unknown"
 ROOT_POLICY = "(root)"  # the Decision.policy recorded for the account root (policy names cannot hold parentheses)
 ROOT_DECISION = Decision(True, "Allow", ROOT_POLICY)
 BROKEN_POLICY_DECISION = Decision(False, "Deny", "(unreadable policy)")
 
-_USER_ARN = re.compile(r"^acs:ram::(\d+):user/(.+)$")
-
-
-@dataclass(frozen=True)
-class Principal:
-    """Who signed the request: the access key and the identity it belongs to.
-
-    `kind` is "root", "user", "role" (temporary credentials of an assumed role) or "unknown" (a key whose owner
-    does not exist in this account: it is authenticated but every action is denied).
-    """
-
-    access_key_id: str
-    arn: str  # acs:ram::{account}:root | :user/{name} | :assumed-role/{role}/{session}
-    kind: str = UNKNOWN
-    name: str | None = None  # the user name, or the role name of a role session
-    session_name: str | None = None
-    session_policy: str | None = None  # AssumeRole's Policy (JSON text), role sessions only
-
-    @property
-    def is_root(self) -> bool:
-        return self.kind == ROOT
-
-    @property
-    def role_session(self) -> str | None:
-        """`role/session` for a role session (the audit trail's "role session" column), else None."""
-        return f"{self.name}/{self.session_name}" if self.kind == ROLE else None
-
-
-def instance_arn(region: str, account_id: str, instance_id: str) -> str:
-    return f"acs:ecs:{region}:{account_id}:instance/{instance_id}"
-
-
-def root_arn(account_id: str) -> str:
-    return f"acs:ram::{account_id}:root"
-
-
-def ram_arn(account_id: str, kind: str, name: str) -> str:
-    """`acs:ram::{account}:{kind}/{name}` for kind user, group, role or policy."""
-    return f"acs:ram::{account_id}:{kind}/{name}"
-
-
-def assumed_role_arn(account_id: str, role: str, session: str) -> str:
-    return f"acs:ram::{account_id}:assumed-role/{role}/{session}"
-
-
-def key_principal(account_id: str, key_id: str, arn: str) -> Principal:
-    """The principal a permanent access key belongs to, from the ARN stored with it."""
-    if arn == root_arn(account_id):
-        return Principal(key_id, arn, ROOT)
-    match = _USER_ARN.match(arn)
-    if match and match.group(1) == account_id:
-        return Principal(key_id, arn, USER, name=match.group(2))
-    return Principal(key_id, arn, UNKNOWN)
-
 
 def forbidden(action: str, resource: str) -> ApiError:
     return ApiError("Forbidden.RAM", f"You are not authorized to do action {action} on resource {resource}.", 403)
-
-
-class PolicyCache:
-    """Parsed policy documents by (name, version stamp), least recently used evicted beyond `size` entries."""
-
-    def __init__(self, size: int = 2048) -> None:
-        self._size = size
-        self._docs: OrderedDict[tuple[str, str], PolicyDocument] = OrderedDict()
-
-    def get(self, name: str, stamp: str, text: str) -> PolicyDocument:
-        """The parsed `text` of policy `name` at version `stamp`; raises PolicyError if it does not parse."""
-        key = (name, stamp)
-        doc = self._docs.get(key)
-        if doc is not None:
-            self._docs.move_to_end(key)
-            return doc
-        doc = parse_policy(text)
-        self._docs[key] = doc
-        if len(self._docs) > self._size:
-            self._docs.popitem(last=False)
-        return doc
-
-    def session_policy(self, text: str) -> PolicyDocument:
-        return self.get("(session)", hashlib.sha256(text.encode("utf-8")).hexdigest(), text)
-
-    def __len__(self) -> int:
-        return len(self._docs)
 
 
 async def _load_policies(ctx: Context) -> tuple[Sequence[tuple[str, PolicyDocument]], PolicyDocument | None] | None:

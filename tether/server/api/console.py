@@ -14,7 +14,7 @@ from pydantic import Field
 
 from tether.auth.policy import Decision
 from tether.server.api.actions import Action, Context
-from tether.server.api.authz import forbidden, root_arn
+from tether.server.api.authz import forbidden
 from tether.server.api.errors import ApiError
 from tether.server.api.params import Params
 from tether.server.bootstrap import (
@@ -24,6 +24,7 @@ from tether.server.bootstrap import (
     forget_console_password,
 )
 from tether.server.passwords import MAX_LENGTH, hash_password, password_problem
+from tether.server.principals import root_arn
 from tether.store import ConsoleSessionRepo
 
 log = logging.getLogger(__name__)

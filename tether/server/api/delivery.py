@@ -26,7 +26,8 @@ from tether.server.api.actions import Action, Context
 from tether.server.api.authz import authorize
 from tether.server.api.errors import ApiError
 from tether.server.api.params import Params
-from tether.server.state import ServerState, iso, utcnow
+from tether.server.clock import iso, utcnow
+from tether.server.state import ServerState
 from tether.store import DeliveryRepo
 from tether.store.delivery import DELIVERED, FAILED, PENDING, RECORDING, RETRYING
 

@@ -39,10 +39,9 @@ from tether.server.api import (
 )
 from tether.server.api.actions import Action, AuditRecord, Context
 from tether.server.api.authn import authenticate
-from tether.server.api.authz import Principal
 from tether.server.api.errors import ApiError, error_response, from_store_error
 from tether.server.api.params import parse_params
-from tether.server.audit import write_event
+from tether.server.principals import Principal
 from tether.server.state import ServerState, get_state
 from tether.store import StoreError
 
@@ -180,4 +179,4 @@ async def run_action(
         result["RequestId"] = request_id
         return web.json_response(result, headers={**extra, "X-Tether-Request-Id": request_id})
     finally:
-        await write_event(get_state(request), record.columns())
+        await get_state(request).audit_trail.write(record.columns())

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 
 from aiohttp import web
 
+from tether.server.bus import NodeBusError, PayloadTooLarge
 from tether.store.errors import AlreadyExists, DeleteConflict, LimitExceeded, NotFound, StoreError
 
 
@@ -28,6 +29,22 @@ def error_response(error: ApiError, request_id: str) -> web.Response:
         content_type="application/json",
         headers={**error.headers, "X-Tether-Request-Id": request_id},
     )
+
+
+def bus_error(exc: NodeBusError) -> ApiError:
+    """The API error for a cross-node call (scale-out) that could not be made."""
+    if isinstance(exc, PayloadTooLarge):
+        return ApiError("InvalidParameter.TooLarge", f"{exc}.", 400)
+    return ApiError(
+        "ServiceUnavailable.NodeBus",
+        f"This server could not reach the node that holds the agent's connection ({exc}); try again.",
+        503,
+    )
+
+
+def instance_offline(instance_id: str, detail: str = "is not connected: check that it runs and can reach this server"
+                     ) -> ApiError:
+    return ApiError("InvalidInstance.Offline", f"The agent of {instance_id} {detail}.", 409)
 
 
 def instance_not_found(instance_id: str) -> ApiError:

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
 from typing import Annotated, Any
 
-from aiohttp import WSCloseCode
 from pydantic import Field
 
-from tether.protocol.control import ControlError
 from tether.server.api.actions import Action, Context
-from tether.server.api.authz import authorize, instance_arn, tag_context
+from tether.server.api.authz import authorize, tag_context
 from tether.server.api.errors import instance_not_found
 from tether.server.api.params import Params
-from tether.server.state import ServerState, iso, utcnow
+from tether.server.clock import iso
+from tether.server.principals import instance_arn
+from tether.server.state import ServerState
 from tether.store import Instance
 
 InstanceId = Field(min_length=1, max_length=64)
@@ -34,14 +33,6 @@ class DescribeCloudAssistantStatusParams(Params):
     InstanceId: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(min_length=1, max_length=100)
 
 
-def is_online(state: ServerState, instance: Instance, now: datetime | None = None) -> bool:
-    """Connected, and heard from within three heartbeat intervals."""
-    if instance.connected_node is None or instance.last_heartbeat is None:
-        return False
-    limit = timedelta(seconds=3 * state.config.heartbeat_interval)
-    return (now or utcnow()) - instance.last_heartbeat <= limit
-
-
 def tags_view(tags: dict[str, str]) -> dict[str, Any]:
     """Tags the way ECS shows them: `{"Tag": [{"TagKey", "TagValue"}]}`."""
     return {"Tag": [{"TagKey": k, "TagValue": v} for k, v in sorted(tags.items())]}
@@ -55,7 +46,7 @@ def _instance_view(state: ServerState, row: Instance, tags: dict[str, str]) -> d
         "OsType": row.os_type,
         "OsName": row.os_name,
         "AgentVersion": row.agent_version,
-        "Status": "Online" if is_online(state, row) else "Offline",
+        "Status": "Online" if state.router.is_online(row) else "Offline",
         "Connected": row.connected_node is not None,
         "LastHeartbeatTime": iso(row.last_heartbeat),
         "RegistrationTime": iso(row.registered_at),
@@ -90,15 +81,12 @@ async def deregister_instance(ctx: Context, p: DeregisterInstanceParams) -> dict
         instance_arn(state.config.region, state.account_id, p.InstanceId),
         tag_context(await state.tags.tags_of(p.InstanceId)),
     )
+    before = await state.instances.get(p.InstanceId)  # where its agent is connected: deregistering forgets it
     instance = await state.instances.deregister(p.InstanceId)
-    if instance is None:
+    if instance is None or before is None:
         raise instance_not_found(p.InstanceId)
     await state.activations.count_deregistration(instance.activation_id)
-    conn = state.agents.get(p.InstanceId)
-    if conn is not None:
-        state.agents.detach(conn)
-        await conn.send(ControlError(code="InvalidInstance.NotFound", message="this instance was deregistered"))
-        await conn.close(WSCloseCode.POLICY_VIOLATION, "InvalidInstance.NotFound: deregistered")
+    await state.router.disconnect(before, "InvalidInstance.NotFound", "this instance was deregistered")
     return {}
 
 
@@ -121,7 +109,7 @@ async def describe_cloud_assistant_status(ctx: Context, p: DescribeCloudAssistan
             "InstanceCloudAssistantStatus": [
                 {
                     "InstanceId": r.id,
-                    "CloudAssistantStatus": "true" if is_online(state, r) else "false",
+                    "CloudAssistantStatus": "true" if state.router.is_online(r) else "false",
                     "CloudAssistantVersion": r.agent_version,
                     "LastHeartbeatTime": iso(r.last_heartbeat),
                     "SupportSessionManager": True,

@@ -21,13 +21,14 @@ from pydantic import Field
 from tether.auth.policy import PolicyError, parse_policy
 from tether.auth.tokens import new_id, new_token
 from tether.server.api.actions import Action, Context
-from tether.server.api.authz import USER, authorize, ram_arn
+from tether.server.api.authz import authorize
 from tether.server.api.errors import ApiError
 from tether.server.api.params import Params
 from tether.server.api.trust import TrustPolicyError, parse_trust_policy
 from tether.server.bootstrap import CONSOLE_ROOT_NAME
+from tether.server.clock import iso, utcnow
 from tether.server.passwords import hash_password, password_problem
-from tether.server.state import iso, utcnow
+from tether.server.principals import USER, ram_arn
 from tether.store import ConsoleSessionRepo, RamGroup, RamPolicy, RamRole, RamUser
 from tether.store.iam import GROUP, ROLE
 from tether.store.iam import USER as USER_TYPE

@@ -21,9 +21,10 @@ from tether.recording.fetch import (
 )
 from tether.recording.s3 import S3Error
 from tether.server.api.actions import Action, Context
-from tether.server.api.authz import authorize, instance_arn, tag_context
+from tether.server.api.authz import authorize, tag_context
 from tether.server.api.errors import ApiError, session_not_found
 from tether.server.api.params import Params
+from tether.server.principals import instance_arn
 from tether.store import Recording, Session
 
 log = logging.getLogger(__name__)

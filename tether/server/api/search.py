@@ -18,10 +18,11 @@ from typing import Any
 from pydantic import Field
 
 from tether.server.api.actions import Action, Context
-from tether.server.api.authz import authorize, decide, instance_arn, tag_context
+from tether.server.api.authz import authorize, decide, tag_context
 from tether.server.api.errors import ApiError
 from tether.server.api.sessions import SessionFilterParams
-from tether.server.state import iso
+from tether.server.clock import iso
+from tether.server.principals import instance_arn
 from tether.store import SearchHit, SearchQueryError, SearchRepo
 from tether.store.search import MAX_QUERY_LENGTH
 

@@ -8,18 +8,18 @@ from typing import Any
 from pydantic import Field, field_validator, model_validator
 
 from tether.auth.tokens import hash_token, new_id, new_token
-from tether.protocol import DEFAULT_WINDOW
-from tether.protocol.control import OpenSession, TerminateSession
+from tether.protocol import DEFAULT_WINDOW, SessionKind
+from tether.protocol.control import OpenSession
 from tether.server.api.actions import Action, Context
-from tether.server.api.authz import authorize, instance_arn, tag_context
-from tether.server.api.errors import ApiError, instance_not_found, session_not_found
-from tether.server.api.instances import is_online
+from tether.server.api.authz import authorize, tag_context
+from tether.server.api.errors import ApiError, bus_error, instance_not_found, instance_offline, session_not_found
 from tether.server.api.params import Params
 from tether.server.api.settings import require_session_manager
-from tether.server.audit import finish_session
-from tether.server.crossnode import agent_node, end_relay_on_node, open_on_node, tell_agent
-from tether.server.relay import CLOSE_ENDED
-from tether.server.state import ServerState, iso, utcnow
+from tether.server.audit import SessionParty
+from tether.server.bus import NodeBusError
+from tether.server.clock import iso, utcnow
+from tether.server.principals import instance_arn
+from tether.server.state import ServerState
 from tether.store import Recording, Session, SessionFilter, SessionState
 from tether.store.models import ACTIVE_STATES
 
@@ -29,7 +29,7 @@ DEFAULT_LOGIN_USER = "tether-user"  # the agent's default login user; what `ecs:
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 TARGET_SERVER_PATTERN = rf"^(?:{_LABEL}(?:\.{_LABEL})*\.?|[0-9A-Fa-f:.]+)$"
 DEFAULT_TARGET = "127.0.0.1"  # a forward without TargetServer reaches a port on the machine itself
-SESSION_KINDS = ("shell", "port_forward")  # the values of sessions.kind
+SESSION_KINDS = tuple(kind.value for kind in SessionKind)  # the values of sessions.kind
 
 
 def parse_time(value: str) -> datetime:
@@ -87,8 +87,8 @@ class StartTerminalSessionParams(Params):
         return self
 
     @property
-    def kind(self) -> str:
-        return "shell" if self.PortNumber is None else "port_forward"
+    def kind(self) -> SessionKind:
+        return SessionKind.SHELL if self.PortNumber is None else SessionKind.PORT_FORWARD
 
     @field_validator("InstanceId")
     @classmethod
@@ -195,15 +195,9 @@ async def start_terminal_session(ctx: Context, p: StartTerminalSessionParams) ->
     await require_session_manager(state)
     if instance is None or instance.deregistered:
         raise instance_not_found(instance_id)
-    agent = state.agents.get(instance_id)
-    # the agent's control channel may be on another node (scale-out): it is told through the node bus
-    remote = agent_node(state, instance) if agent is None and is_online(state, instance) else None
-    if agent is None and remote is None:
-        raise ApiError(
-            "InvalidInstance.Offline",
-            f"The agent of {instance_id} is not connected: check that it runs and can reach this server.",
-            409,
-        )
+    route = state.router.route(instance)  # the agent may hold its control channel on another node (scale-out)
+    if route is None:
+        raise instance_offline(instance_id)
     if await state.sessions.count_active(instance_id) >= config.max_sessions_per_instance:
         raise ApiError(
             "QuotaExceeded.Sessions",
@@ -231,12 +225,8 @@ async def start_terminal_session(ctx: Context, p: StartTerminalSessionParams) ->
         target_port=p.PortNumber,
     )
     ctx.audit.session_id = session_id
-    relay = state.get_relay()
-    rs = relay.prepare(
-        session_id,
-        instance_id,
-        principal=principal.arn,
-        client_ip=ctx.remote,
+    rs = state.relay.prepare(
+        SessionParty(session_id, instance_id, principal.arn, ctx.remote),
         kind=p.kind,
         login_user=p.Username or DEFAULT_LOGIN_USER,
         command=p.CommandLine,
@@ -255,17 +245,13 @@ async def start_terminal_session(ctx: Context, p: StartTerminalSessionParams) ->
         target_port=p.PortNumber,
     )
     try:
-        if agent is not None:
-            opened = await agent.send(message)
-        else:
-            assert remote is not None
-            opened = await open_on_node(state, remote, instance_id, message)
-    except ApiError:
-        await relay.end(rs, SessionState.TERMINATED, "agent_unreachable", agent_knows=True)
-        raise
+        opened = await state.router.open_session(route, message)
+    except NodeBusError as exc:
+        await state.relay.end(rs, SessionState.TERMINATED, "agent_unreachable", agent_knows=True)
+        raise bus_error(exc) from exc
     if not opened:
-        await relay.end(rs, SessionState.TERMINATED, "agent_unreachable", agent_knows=True)
-        raise ApiError("InvalidInstance.Offline", f"The agent of {instance_id} went away; try again.", 409)
+        await state.relay.end(rs, SessionState.TERMINATED, "agent_unreachable", agent_knows=True)
+        raise instance_offline(instance_id, "went away; try again")
     return {
         "SessionId": session_id,
         "WebSocketUrl": f"{state.ws_base_url}/client/v1/data/{session_id}?token={client_token}",
@@ -291,31 +277,10 @@ async def end_terminal_session(ctx: Context, p: EndTerminalSessionParams) -> dic
         raise session_not_found(p.SessionId)
     if row.state not in ACTIVE_STATES:
         return {}
-    reason = "terminated"
-    terminate = TerminateSession(session_id=row.id, reason=reason)
-    relay = state.get_relay()
-    rs = relay.get(row.id)
-    if rs is None and row.node != state.node_id and state.bus is not None:
-        # the relay is on the node that accepted StartTerminalSession: it ends the session before the agent hears
-        # of it (else the agent's close could be recorded first, as agent_closed). If that node does not answer it
-        # is gone, and its sockets with it, so the row is ended here (a late end there changes nothing).
-        held = await end_relay_on_node(state, row, reason)
-        await tell_agent(state, row.instance_id, terminate)
-        if not held:
-            await finish_session(state, row, end_state=SessionState.TERMINATED, reason=reason, exit_status=None)
-        return {}
-    await tell_agent(state, row.instance_id, terminate)
-    if rs is not None:
-        await relay.end(
-            rs,
-            SessionState.TERMINATED,
-            reason,
-            code=CLOSE_ENDED,
-            message="the session was ended with EndTerminalSession",
-            agent_knows=True,
-        )
-    else:
-        await finish_session(state, row, end_state=SessionState.TERMINATED, reason=reason, exit_status=None)
+    try:
+        await state.lifecycle.end(row, "terminated")
+    except NodeBusError as exc:
+        raise bus_error(exc) from exc
     return {}
 
 

@@ -14,13 +14,13 @@ from pydantic import Field
 from tether.auth.tokens import new_id
 from tether.protocol.control import PushKey
 from tether.server.api.actions import Action, Context
-from tether.server.api.authz import authorize, instance_arn, tag_context
-from tether.server.api.errors import ApiError, instance_not_found
-from tether.server.api.instances import is_online
+from tether.server.api.authz import authorize, tag_context
+from tether.server.api.errors import ApiError, bus_error, instance_not_found, instance_offline
 from tether.server.api.params import Params
 from tether.server.api.sessions import USERNAME_PATTERN
 from tether.server.api.settings import require_session_manager
-from tether.server.crossnode import agent_node, push_key_on_node
+from tether.server.bus import NodeBusError
+from tether.server.principals import instance_arn
 
 MAX_PUBLIC_KEY = 8192  # an OpenSSH public key line; RSA-16384 is well under this
 
@@ -59,25 +59,17 @@ async def send_ssh_public_key(ctx: Context, p: SendSSHPublicKeyParams) -> dict[s
     await require_session_manager(state)
     if instance is None or instance.deregistered:
         raise instance_not_found(p.InstanceId)
-    agent = state.agents.get(p.InstanceId)
-    remote = agent_node(state, instance) if agent is None and is_online(state, instance) else None
-    if agent is None and remote is None:
-        raise ApiError(
-            "InvalidInstance.Offline",
-            f"The agent of {p.InstanceId} is not connected: check that it runs and can reach this server.",
-            409,
-        )
+    route = state.router.route(instance)  # the agent may hold its control channel on another node (scale-out)
+    if route is None:
+        raise instance_offline(p.InstanceId)
     message = PushKey(new_id("pk"), p.UserName, p.SSHPublicKey.strip(), state.config.ssh_key_lifetime)
-    if agent is not None:
-        result = await agent.push_key(message, state.config.push_key_timeout)
-    else:
-        assert remote is not None  # the agent's control channel is on another node (scale-out)
-        result = await push_key_on_node(state, remote, p.InstanceId, message, state.config.push_key_timeout)
+    try:
+        result = await state.router.push_key(route, message, state.config.push_key_timeout)
+    except NodeBusError as exc:
+        raise bus_error(exc) from exc
     if result is None:
-        raise ApiError(
-            "InvalidInstance.Offline",
-            f"The agent of {p.InstanceId} did not confirm the key in {state.config.push_key_timeout:g} s; try again.",
-            409,
+        raise instance_offline(
+            p.InstanceId, f"did not confirm the key in {state.config.push_key_timeout:g} s; try again"
         )
     if not result.ok:
         raise ApiError(result.code or "PushKeyFailed", result.message or "the agent refused the key",

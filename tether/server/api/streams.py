@@ -11,11 +11,13 @@ from typing import Any
 
 from pydantic import Field
 
+from tether.protocol import SessionKind
 from tether.server.api.actions import Action, Context
 from tether.server.api.errors import ApiError
 from tether.server.api.params import Params
 from tether.server.api.recordings import authorize_recording
-from tether.server.state import iso
+from tether.server.clock import iso
+from tether.server.relay.taps import StreamTap
 from tether.store import ForwardStream, ForwardStreamRepo, StreamRecord
 
 
@@ -55,7 +57,7 @@ async def describe_port_forward_streams(ctx: Context, p: DescribePortForwardStre
             raise ApiError("InvalidParameter", "The parameter NextToken is invalid: pass the NextToken returned.", 400)
         after = int(p.NextToken)
     session = await authorize_recording(ctx, p.SessionId)
-    if session.kind != "port_forward":
+    if session.kind != SessionKind.PORT_FORWARD:
         raise ApiError(
             "InvalidSession.NotPortForward",
             f"Session {p.SessionId} is a {session.kind} session; only port-forward sessions have stream records "
@@ -65,10 +67,9 @@ async def describe_port_forward_streams(ctx: Context, p: DescribePortForwardStre
     page = await ForwardStreamRepo(state.db).page(p.SessionId, limit=p.MaxResults, after=after)
     result: dict[str, Any] = {"SessionId": p.SessionId, "Streams": [_view(row) for row in page.streams]}
     if after is None:
-        relay = state.relay
-        held = relay.get(p.SessionId) if relay is not None else None
-        if held is not None and held.streams is not None:
-            result["OpenStreams"] = [_view(record) for record in held.streams.open_streams()]
+        held = state.relay.get(p.SessionId)
+        if held is not None and isinstance(held.tap, StreamTap):
+            result["OpenStreams"] = [_view(record) for record in held.tap.streams.open_streams()]
         if page.summary is not None:
             result["Unlisted"] = {
                 "Streams": page.summary.streams,

@@ -21,11 +21,12 @@ from tether.auth.policy import Decision, PolicyError, parse_policy
 from tether.auth.tokens import hash_token, new_token
 from tether.server.api.actions import Action, Context
 from tether.server.api.authn import STS_PREFIX
-from tether.server.api.authz import ROLE, ROOT, USER, assumed_role_arn, authorize, forbidden
+from tether.server.api.authz import authorize, forbidden
 from tether.server.api.errors import ApiError
 from tether.server.api.params import NoParams, Params
 from tether.server.api.trust import TrustPolicyError, parse_trust_policy
-from tether.server.state import iso, utcnow
+from tether.server.clock import iso, utcnow
+from tether.server.principals import ROLE, ROOT, USER, assumed_role_arn
 
 MAX_DURATION = 3600
 MAX_SESSION_POLICY_BYTES = 2048

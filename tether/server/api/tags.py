@@ -11,9 +11,10 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, field_validator
 
 from tether.server.api.actions import Action, Context
-from tether.server.api.authz import authorize, instance_arn, tag_context
+from tether.server.api.authz import authorize, tag_context
 from tether.server.api.errors import ApiError
 from tether.server.api.params import Params
+from tether.server.principals import instance_arn
 
 MAX_TAGS = 20
 RESERVED_PREFIXES = ("acs:", "aliyun")

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from tether.server.api.authz import Principal, root_arn
+from tether.server.principals import Principal, root_arn
 
 MAX_TRUST_POLICY_BYTES = 4096
 MAX_STATEMENTS = 20
