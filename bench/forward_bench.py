@@ -25,9 +25,10 @@ import threading
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "e2e"))
-from sshd import Sshd, sshd_binary
-from stack import Stack, free_port, read_json_document, wait_until
+import _support  # noqa: F401  (registers tests/support as `support`, imported below)
+from support.ports import free_port, wait_listening
+from support.sshd import Sshd, sshd_binary
+from support.stack import Stack, read_json_document
 
 CHUNK = 1 << 20
 
@@ -147,16 +148,11 @@ def ssh_forward(sshd: Sshd, remote_port: int):  # type: ignore[no-untyped-def]
         stdin=subprocess.DEVNULL,
     )
     try:
-        wait_until("ssh -L to listen", lambda: _connects(local), timeout=15)
+        wait_listening(local, "ssh -L", process=proc, timeout=15)
         yield local
     finally:
         proc.terminate()
         proc.wait(timeout=10)
-
-
-def _connects(port: int) -> bool:
-    with socket.socket() as sock:
-        return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
 def scp_seconds(argv: list[str]) -> float:

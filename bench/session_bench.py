@@ -31,12 +31,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import _support  # noqa: F401  (registers tests/support as `support`, imported below)
 import pexpect
 import psutil
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "e2e"))
-from sshd import Sshd, sshd_binary
-from stack import Stack
+from support.sshd import Sshd, sshd_binary
+from support.stack import Stack
 
 
 def parse_size(text: str) -> int:

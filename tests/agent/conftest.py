@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import aiohttp
 import pytest
 from aiohttp import web
+from support.tls import serve_app
 
 from tether.agent.config import AgentSettings
 from tether.agent.session import SessionEnd
@@ -169,11 +170,7 @@ async def relay() -> AsyncIterator[FakeRelay]:
     r = FakeRelay()
     app = web.Application()
     app.router.add_get("/agent/v1/data/{sid}", r.handler)
-    runner = web.AppRunner(app, shutdown_timeout=1)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    runner, port = await serve_app(app, shutdown_timeout=1)
     r.url = f"ws://127.0.0.1:{port}"
     try:
         yield r

@@ -12,9 +12,10 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
+from support.tls import loopback_tls, serve_app
 
 from tether.auth.agentkey import verify_challenge
-from tether.auth.tls import ServerTLS, ensure_server_tls, server_ssl_context
+from tether.auth.tls import ServerTLS
 from tether.protocol.control import (
     Challenge,
     ControlError,
@@ -99,18 +100,14 @@ class FakeServer:
 
 
 async def start_fake_server(tmp: Path) -> tuple[FakeServer, web.AppRunner]:
-    tls = ensure_server_tls(tmp / "tls", ["127.0.0.1", "localhost"])
+    tls = loopback_tls(tmp / "tls")
     relay = FakeRelay()
     server = FakeServer(tls=tls, relay=relay)
     app = web.Application()
     app.router.add_post("/api/v1/RegisterInstance", server.register_instance)
     app.router.add_get("/agent/v1/control", server.control)
     app.router.add_get("/agent/v1/data/{sid}", relay.handler)
-    runner = web.AppRunner(app, shutdown_timeout=1)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=server_ssl_context(tls))
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    runner, port = await serve_app(app, tls=tls, shutdown_timeout=1)
     server.url = f"https://127.0.0.1:{port}"
     relay.url = f"wss://127.0.0.1:{port}"
     return server, runner

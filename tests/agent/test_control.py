@@ -10,6 +10,7 @@ from pathlib import Path
 
 import psutil
 import pytest
+from support.wait import eventually
 
 from tether.agent.config import AgentConfig, AgentSettings
 from tether.agent.control import Agent, AgentDeregistered, control_url
@@ -133,10 +134,7 @@ async def test_reconnects_with_backoff_and_sessions_survive(
     server.mode = "drop"
     assert server.control_ws is not None
     await server.control_ws.close()
-    deadline = time.monotonic() + 10
-    while server.welcomed < 4 and time.monotonic() < deadline:
-        await asyncio.sleep(0.05)
-    assert server.welcomed >= 4
+    await eventually(lambda: server.welcomed >= 4, what="three more welcomes (each one dropped)")
     failures = [r for r in caplog.records if "reconnecting in" in r.getMessage()]
     assert len(failures) >= 3
     assert all("\n" not in r.getMessage() and TOKEN not in r.getMessage() for r in caplog.records)
@@ -156,9 +154,7 @@ async def test_graceful_stop_hangs_up_shells(server: FakeServer, config: AgentCo
     await server.send_raw(open_message(server, "s-7", command="sleep 1000"))
     client = await server.relay.client()
     await client.start()
-    deadline = time.monotonic() + 5
-    while not (a.sessions.get("s-7") and a.sessions["s-7"].pid) and time.monotonic() < deadline:
-        await asyncio.sleep(0.05)
+    await eventually(lambda: a.sessions.get("s-7") and a.sessions["s-7"].pid, what="the shell of s-7 to start")
     shell = psutil.Process(a.sessions["s-7"].pid)
     started = time.monotonic()
     a.stop()

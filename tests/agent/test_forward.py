@@ -13,6 +13,9 @@ from dataclasses import dataclass, field
 
 import aiohttp
 import pytest
+from support.ports import free_port
+from support.tcp import TcpServer, serve_tcp
+from support.wait import eventually
 
 from tether.agent.forward import PortForwardSession, blocked_address, parse_target, same_target
 from tether.agent.session import SessionEnd, SessionStartError
@@ -27,7 +30,7 @@ class Target:
     `got N` after the client's EOF, `reset` resets the connection, anything else is echoed (EOF too)."""
 
     port: int = 0
-    server: asyncio.Server | None = None
+    server: TcpServer | None = None
     connections: int = 0
     open_connections: int = 0
     closed: asyncio.Event = field(default_factory=asyncio.Event)
@@ -74,12 +77,12 @@ class Target:
 @pytest.fixture
 async def target() -> AsyncIterator[Target]:
     t = Target()
-    t.server = await asyncio.start_server(t.handle, "127.0.0.1", 0)
-    t.port = t.server.sockets[0].getsockname()[1]
+    t.server = await serve_tcp(t.handle)
+    t.port = t.server.port
     try:
         yield t
     finally:
-        t.server.close()
+        await t.server.close()
 
 
 @dataclass
@@ -111,12 +114,6 @@ async def start_forward(relay: FakeRelay, http: aiohttp.ClientSession) -> AsyncI
         f.session.terminate("test over")
         await asyncio.wait_for(asyncio.gather(f.task, return_exceptions=True), 10)
         await f.client.stop()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 # -- pure helpers ------------------------------------------------------------------------------------------------
@@ -252,7 +249,7 @@ async def test_stalled_stream_does_not_slow_others(start_forward, target: Target
         assert await f.client.read(echo.id, len(b"ping %d\n" % i), timeout=5) == b"ping %d\n" % i
         assert time.monotonic() - started < 1
     # The stalled stream got exactly one window and no more.
-    await asyncio.sleep(0.2)
+    await asyncio.sleep(0.2)  # a sleep on purpose: nothing more may arrive meanwhile
     assert len(flood.data) == 64 * 1024
     await f.client.release_acks(flood.id)
     await f.client.wait(flood.id, lambda v: len(v.data) >= 256 * 1024)
@@ -381,9 +378,7 @@ async def test_port_forward_opened_by_the_server(tmp_path, target: Target) -> No
         agent = Agent(AgentConfig.load(tmp_path / "agent"))
         task = asyncio.create_task(agent.run())
         try:
-            async with asyncio.timeout(10):
-                while server.control_ws is None:
-                    await asyncio.sleep(0.02)
+            await eventually(lambda: server.control_ws, what="the agent's control channel", interval=0.02)
             base = {"type": "open", "kind": "port_forward", "token": TOKEN, "idle_timeout": 0, "max_duration": 0}
             await server.send_raw({**base, "session_id": "pf-bad", "data_url": f"{server.relay.url}/x",
                                    "target_host": "127.0.0.1"})

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import stat
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from support.ports import free_port
 
 from tether import __version__
 from tether.agent.config import AgentConfig
@@ -71,9 +71,7 @@ async def test_untrusted_certificate(server: FakeServer, tmp_path: Path) -> None
 
 
 async def test_unreachable_server(tmp_path: Path) -> None:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     with pytest.raises(RegistrationError) as info:
         await register(f"https://127.0.0.1:{port}", None, "act-1", "c", tmp_path / "s")
     assert info.value.code == "ServerUnreachable"

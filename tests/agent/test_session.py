@@ -57,13 +57,16 @@ async def test_a_crash_is_an_error_end() -> None:
 
 
 async def test_a_cancelled_session_is_terminated_and_the_cancel_passes_on() -> None:
+    running = asyncio.Event()
+
     async def run() -> SessionEnd:
-        await asyncio.sleep(3600)
+        running.set()
+        await asyncio.sleep(3600)  # a session that runs until it is cancelled
         return SessionEnd("exit", 0)
 
     reports: list[SessionEnded | SessionFailed] = []
     task = asyncio.create_task(run_and_report("s-1", run(), reports.append))
-    await asyncio.sleep(0)
+    await asyncio.wait_for(running.wait(), 5)
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import psutil
 import pytest
+from support.wait import eventually
 
 from tether.agent.launch import exit_status, login_environment, shell_argv, system_locale
 from tether.agent.users import LoginUser
@@ -96,8 +97,8 @@ async def test_bytes_round_trip_exactly(start_session) -> None:
     await c.expect("A\xff".encode("latin-1")[:1] + b"\xff\xfe\x80B" + "日本語Z".encode())
     # Input: the same bytes typed by the client reach the program unchanged.
     payload = b"\xff\xfe\x80" + "日本語".encode()
-    await c.send(b"stty raw -echo; head -c 12 | od -An -tx1 | tr -d ' \\n'; echo; stty sane\n")
-    await asyncio.sleep(0.3)
+    await c.send(b"stty raw -echo; echo RAW-$((1+1)); head -c 12 | od -An -tx1 | tr -d ' \\n'; echo; stty sane\n")
+    await c.expect(b"RAW-2")  # the terminal is raw now: what comes next reaches `head` unchanged
     await c.send(payload)
     await c.expect(payload.hex().encode())
     await c.send(b"exit\n")
@@ -126,10 +127,14 @@ async def test_channel_close_hangs_up_the_shell(start_session) -> None:
     r = await start_session(hangup_grace=1.0)
     c = r.client
     await c.send(b"sleep 1000\n")
-    await asyncio.sleep(0.5)
-    shell = psutil.Process(r.session.pid)
-    procs = [shell, *shell.children(recursive=True)]
-    assert any("sleep" in p.name() for p in procs)
+    shell = psutil.Process(await eventually(lambda: r.session.pid, what="the shell to start"))
+
+    def with_sleep() -> list[psutil.Process]:
+        procs = [shell, *shell.children(recursive=True)]
+        assert any("sleep" in p.name() for p in procs), procs
+        return procs
+
+    procs = await eventually(with_sleep, what="`sleep 1000` to run")
     started = time.monotonic()
     await c.ws.close()
     end = await asyncio.wait_for(r.task, 10)
@@ -202,9 +207,9 @@ async def test_flood_is_bounded_by_the_window(start_session) -> None:
 async def test_large_paste_is_acknowledged_after_writing(start_session) -> None:
     """Input beyond the agent's window only flows as the PTY takes it (ACKs come after the write)."""
     size = 300_000
-    r = await start_session(window=65536, command="stty raw -echo; head -c 300000 | wc -c")
+    r = await start_session(window=65536, command="stty raw -echo; echo RAW-$((1+1)); head -c 300000 | wc -c")
     c = r.client
-    await asyncio.sleep(0.3)
+    await c.expect(b"RAW-2")  # raw: the paste reaches `head` unchanged
     sent = 0
     chunk = b"x" * 4096
     while sent < size:

@@ -7,7 +7,6 @@ import hashlib
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -17,6 +16,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from support.ports import free_port, listening
+from support.wait import GiveUp, eventually
 
 from tether.agent.config import AgentSettings, ensure_state_dir
 from tether.agent.sshd import check_sshd, config_lines
@@ -34,12 +35,6 @@ pytestmark = [
 ]
 if not (os.access(SSHD, os.X_OK) and os.access(SSH, os.X_OK)) and os.environ.get("TETHER_REQUIRE_SSHD") != "1":
     pytestmark.append(pytest.mark.skip(reason=f"needs OpenSSH ({SSHD} and ssh); set TETHER_REQUIRE_SSHD=1 to insist"))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture
@@ -91,15 +86,14 @@ async def sshd(tmp_path: Path, state_dir: Path) -> AsyncIterator[Sshd]:
     with log.open("wb") as out:
         proc = subprocess.Popen([SSHD, "-D", "-e", "-f", str(cfg)], stdout=out, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError(f"sshd did not start: {log.read_text()[-2000:]}") from None
-                await asyncio.sleep(0.05)
+
+        def up() -> bool:
+            if proc.poll() is not None:
+                raise GiveUp(f"sshd exited: {log.read_text()[-2000:]}")
+            assert listening(port), f"sshd's log so far: {log.read_text()[-2000:]}"
+            return True
+
+        await eventually(up, what=f"sshd to listen on port {port}")
         yield Sshd(port, cfg, log)
     finally:
         proc.terminate()
@@ -147,9 +141,15 @@ async def test_pushed_key_logs_in_until_it_expires(tmp_path: Path, state_dir: Pa
         assert ok.returncode == 0 and ok.stdout.strip() == USER, f"{ok.stderr}\n{sshd.log.read_text()[-3000:]}"
         assert (state_dir / "ssh-keys" / USER).exists()
         expires = time.mktime(time.strptime(result.expires_at, "%Y-%m-%dT%H:%M:%SZ")) - time.timezone
-        await asyncio.sleep(max(0.0, expires - time.time()) + 1.5)
+
+        async def refused() -> subprocess.CompletedProcess[str] | None:
+            late = await asyncio.to_thread(ssh_whoami, key, sshd.port)
+            return late if late.returncode != 0 else None
+
+        # refused by its expiry plus 1.5 s, as before: the last attempt starts once that has passed
+        late = await eventually(refused, what="the pushed key to expire", timeout=max(0.0, expires - time.time()) + 1.5,
+                                interval=0.2)
         assert (state_dir / "ssh-keys" / USER).exists()
-        late = await asyncio.to_thread(ssh_whoami, key, sshd.port)
         assert late.returncode != 0, late.stdout
         assert "expired" in sshd.log.read_text().lower(), sshd.log.read_text()[-3000:]
         assert (hashlib.sha256(own.read_bytes()).hexdigest(), own.stat().st_mtime_ns) == own_before

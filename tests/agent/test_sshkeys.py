@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+from support.wait import eventually
 
 from tether.agent import sshkeys
 from tether.agent.config import AgentSettings, ensure_state_dir
@@ -165,10 +166,7 @@ async def test_expired_keys_are_pruned(manager: SshKeyManager) -> None:
     await manager.push(push(openssh_key(), lifetime=60, rid="long"))
     assert len(store.entries(ME.name)) == 2
     # The timer removes the short-lived key soon after it expired.
-    deadline = time.monotonic() + 5
-    while len(store.entries(ME.name)) != 1:
-        assert time.monotonic() < deadline, "the expired key was not removed"
-        await asyncio.sleep(0.1)
+    await eventually(lambda: len(store.entries(ME.name)) == 1, what="the expired key to be removed", timeout=5)
     # Pruning at a time after every expiry removes the file itself.
     assert store.prune(now=time.time() + 120) is None
     assert not (store.directory / ME.name).exists()
@@ -183,10 +181,7 @@ async def test_prune_at_start_and_on_push(tmp_path: Path, monkeypatch: pytest.Mo
     m = SshKeyManager(tmp_path, AgentSettings(), sshd_check=lambda user: SshdStatus(True), resolve_user=resolve_me)
     await m.start()
     try:
-        deadline = time.monotonic() + 5
-        while (store.directory / ME.name).exists():
-            assert time.monotonic() < deadline, "start did not prune"
-            await asyncio.sleep(0.05)
+        await eventually(lambda: not (store.directory / ME.name).exists(), what="start to prune", timeout=5)
         store.add(ME.name, parse_public_key(openssh_key()), past, now=past - 60)
         await m.push(push(openssh_key()))
         assert len(store.entries(ME.name)) == 1
@@ -298,9 +293,7 @@ async def test_push_key_over_the_control_channel(tmp_path: Path) -> None:
         agent = Agent(AgentConfig.load(tmp_path / "agent"))
         task = asyncio.create_task(agent.run())
         try:
-            async with asyncio.timeout(10):
-                while server.control_ws is None:
-                    await asyncio.sleep(0.02)
+            await eventually(lambda: server.control_ws, what="the agent's control channel", interval=0.02)
             await server.send_raw({"type": "push_key", "request_id": "bad", "username": ME.name,
                                    "public_key": 'command="sh" ssh-ed25519 AAAA', "lifetime": 60})
             result = await server.next_of(PushKeyResult)

@@ -17,9 +17,10 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from aiohttp import WSMsgType, web
+from support.tls import serve_app
 
 from tether.auth.signing import AuthError, parse_request, verify_request
-from tether.auth.tls import ServerTLS, server_ssl_context
+from tether.auth.tls import ServerTLS
 from tether.protocol import MAX_DATA, MAX_MESSAGE, Ack, Channel, Data, Eof, Error, Exit, Resize, encode
 
 T = TypeVar("T")
@@ -99,11 +100,16 @@ class FakeTether:
         self._loop = asyncio.new_event_loop()
 
         def serve() -> None:
-            assert self._loop is not None
-            asyncio.set_event_loop(self._loop)
-            self._loop.run_until_complete(self._start())
-            ready.set()
-            self._loop.run_forever()
+            loop = self._loop
+            assert loop is not None
+            asyncio.set_event_loop(loop)
+            try:
+                loop.run_until_complete(self._start())
+                ready.set()
+                loop.run_forever()
+                loop.run_until_complete(loop.shutdown_asyncgens())
+            finally:
+                loop.close()
 
         self._thread = threading.Thread(target=serve, daemon=True)
         self._thread.start()
@@ -113,11 +119,7 @@ class FakeTether:
         app = web.Application(client_max_size=2 * 1024 * 1024)
         app.router.add_post("/api/v1/{action}", self._api)
         app.router.add_get("/client/v1/data/{session_id}", self._data)
-        self._runner = web.AppRunner(app, handle_signals=False)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0, ssl_context=server_ssl_context(self.tls))
-        await site.start()
-        self.port = self._runner.addresses[0][1]
+        self._runner, self.port = await serve_app(app, tls=self.tls, handle_signals=False)
 
     def stop(self) -> None:
         if self._loop is None:

@@ -1,19 +1,18 @@
-"""Fixtures for the client tests: an isolated environment, TLS material, and the fake server."""
+"""Fixtures for the client tests: an isolated environment, TLS material, and the fake servers."""
 
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from support.tls import loopback_tls
 
-sys.path.insert(0, str(Path(__file__).parent))
+from tether.auth.tls import ServerTLS
 
-from client_fakes import FakeTether
-
-from tether.auth.tls import ServerTLS, ensure_server_tls
+from .client_fakes import FakeTether
+from .forward_fakes import ForwardFake
 
 
 @pytest.fixture(autouse=True)
@@ -29,12 +28,23 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def tls(tmp_path_factory: pytest.TempPathFactory) -> ServerTLS:
-    return ensure_server_tls(tmp_path_factory.mktemp("tls"), ["127.0.0.1", "localhost"])
+    return loopback_tls(tmp_path_factory.mktemp("tls"))
 
 
 @pytest.fixture
 def fake(tls: ServerTLS) -> Iterator[FakeTether]:
     server = FakeTether(tls)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def ffake(tls: ServerTLS) -> Iterator[ForwardFake]:
+    """The fake server with forwarding sessions (and a fake agent behind them)."""
+    server = ForwardFake(tls)
     server.start()
     try:
         yield server

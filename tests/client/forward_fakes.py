@@ -16,10 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from aiohttp import WSMsgType, web
-from client_fakes import FakeTether
+from support.tcp import TcpServer, serve_tcp
 
 from tether.protocol import MAX_DATA, MAX_MESSAGE, Ack, Channel, Close, Data, Eof, Open, ProtocolError, encode
 from tether.protocol.frames import Exit
+
+from .client_fakes import FakeTether
 
 
 @dataclass
@@ -247,7 +249,7 @@ class ForwardFake(FakeTether):
 # ------------------------------------------------------------------------------------------------ TCP targets
 
 
-async def start_echo_server() -> tuple[asyncio.Server, int]:
+async def start_echo_server() -> tuple[TcpServer, int]:
     """Echo with back-pressure; the first line `flood\\n` instead makes it send zeros until the peer goes away."""
 
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -267,14 +269,12 @@ async def start_echo_server() -> tuple[asyncio.Server, int]:
                 writer.write_eof()
         except (ConnectionError, OSError):
             pass
-        finally:
-            writer.close()
 
-    server = await asyncio.start_server(handle, "127.0.0.1", 0)
-    return server, server.sockets[0].getsockname()[1]
+    server = await serve_tcp(handle)
+    return server, server.port
 
 
-async def start_summing_server() -> tuple[asyncio.Server, int]:
+async def start_summing_server() -> tuple[TcpServer, int]:
     """Reads until EOF, then answers `got N bytes` and closes: needs a working half-close to ever answer."""
 
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -283,16 +283,6 @@ async def start_summing_server() -> tuple[asyncio.Server, int]:
             total += len(chunk)
         writer.write(f"got {total} bytes".encode())
         await writer.drain()
-        writer.close()
 
-    server = await asyncio.start_server(handle, "127.0.0.1", 0)
-    return server, server.sockets[0].getsockname()[1]
-
-
-def free_port() -> int:
-    """A port nothing listens on (bound and released at once)."""
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    server = await serve_tcp(handle)
+    return server, server.port

@@ -8,11 +8,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from client_fakes import KEY_ID, KEY_SECRET, FakeTether
+from support.ports import free_port
+from support.tls import serve_app
 
-from tether.auth.tls import ServerTLS, ensure_server_tls, server_ssl_context
+from tether.auth.tls import ServerTLS, ensure_server_tls
 from tether.client.api import ApiClient, Paging, PagingStyle, page_items
 from tether.client.errors import ApiError, ConfigError, ConnectionFailure
+
+from .client_fakes import KEY_ID, KEY_SECRET, FakeTether
 
 
 async def test_signed_call_succeeds(fake: FakeTether, tls: ServerTLS) -> None:
@@ -69,9 +72,7 @@ async def test_unknown_action(fake: FakeTether, tls: ServerTLS) -> None:
 
 
 async def test_connection_refused() -> None:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     async with ApiClient(f"https://127.0.0.1:{port}", KEY_ID, KEY_SECRET) as api:
         with pytest.raises(ConnectionFailure) as info:
             await api.call("DescribeInstances", {})
@@ -92,11 +93,7 @@ async def test_wrong_host_name(tmp_path: Path) -> None:
     from aiohttp import web
 
     only_localhost = ensure_server_tls(tmp_path / "tls", ["localhost"])
-    runner = web.AppRunner(web.Application())
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=server_ssl_context(only_localhost))
-    await site.start()
-    port = runner.addresses[0][1]
+    runner, port = await serve_app(web.Application(), tls=only_localhost)
     try:
         async with ApiClient(f"https://127.0.0.1:{port}", KEY_ID, KEY_SECRET, ca_cert=only_localhost.ca_cert) as api:
             with pytest.raises(ConnectionFailure) as info:
@@ -116,11 +113,7 @@ async def test_plain_http_server_is_explained(tls: ServerTLS) -> None:
         return web.Response(text="<html>hi</html>")
 
     app.router.add_post("/api/v1/{a}", html)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
+    runner, port = await serve_app(app)
     try:
         async with ApiClient(f"https://127.0.0.1:{port}", KEY_ID, KEY_SECRET, ca_cert=tls.ca_cert) as api:
             with pytest.raises(ConnectionFailure, match="TLS handshake failed"):

@@ -11,11 +11,12 @@ from typing import Any
 import click
 import pytest
 from click.testing import CliRunner, Result
-from client_fakes import FakeTether, write_credentials
 
 from tether.auth.tls import ServerTLS
 from tether.cli import cli
 from tether.cli.common import parse_time
+
+from .client_fakes import FakeTether, write_credentials
 
 ROOT = "acs:ram::1234567890123456:root"
 ALICE = "acs:ram::1234567890123456:user/alice"

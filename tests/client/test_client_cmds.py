@@ -11,11 +11,12 @@ from pathlib import Path
 import pexpect
 import pytest
 from click.testing import CliRunner, Result
-from client_fakes import KEY_ID, KEY_SECRET, FakeTether, write_credentials
 
 from tether.auth.tls import ensure_server_tls
 from tether.cli import cli
 from tether.client.profile import load_profiles
+
+from .client_fakes import KEY_ID, KEY_SECRET, FakeTether, write_credentials
 
 
 def invoke(*args: str, env: dict[str, str] | None = None, input: str | None = None) -> Result:

@@ -21,12 +21,13 @@ import pexpect
 import pytest
 from aiohttp import web
 from click.testing import CliRunner, Result
-from client_fakes import KEY_ID, KEY_SECRET, FakeTether, write_credentials
 
 from tether.auth.signing import HEADER_SECURITY_TOKEN, AuthError, parse_request
 from tether.auth.tls import ServerTLS
 from tether.cli import cli
 from tether.client.profile import load_profiles
+
+from .client_fakes import KEY_ID, KEY_SECRET, FakeTether, write_credentials
 
 ACCOUNT = "1234567890123456"
 

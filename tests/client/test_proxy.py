@@ -7,26 +7,14 @@ import hashlib
 import os
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-from client_fakes import KEY_ID, KEY_SECRET
-from forward_fakes import ForwardFake, free_port, start_echo_server, start_summing_server
+from support.ports import free_port
 
-from tether.auth.tls import ServerTLS
+from .client_fakes import KEY_ID, KEY_SECRET
+from .forward_fakes import ForwardFake, start_echo_server, start_summing_server
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def ffake(tls: ServerTLS) -> Iterator[ForwardFake]:
-    server = ForwardFake(tls)
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def proxy_argv(port: int, *extra: str) -> list[str]:

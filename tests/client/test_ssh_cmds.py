@@ -7,21 +7,16 @@ import hashlib
 import json
 import os
 import shutil
-import signal
-import socket
 import stat
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from client_fakes import KEY_ID, KEY_SECRET
-from forward_fakes import ForwardFake, free_port
+from support.sshd import Sshd, sshd_binary
 
-from tether.auth.tls import ServerTLS
 from tether.cli import cli
 from tether.client.errors import ConfigError
 from tether.client.sshcmd import (
@@ -33,22 +28,14 @@ from tether.client.sshcmd import (
     ssh_config_stanza,
 )
 
+from .client_fakes import KEY_ID, KEY_SECRET
+from .forward_fakes import ForwardFake
+
 ROOT = Path(__file__).resolve().parents[2]
-SSHD = shutil.which("sshd") or ("/usr/sbin/sshd" if Path("/usr/sbin/sshd").exists() else None)
 needs_openssh = pytest.mark.skipif(
-    SSHD is None or shutil.which("ssh") is None or shutil.which("ssh-keygen") is None,
+    sshd_binary() is None or shutil.which("ssh") is None or shutil.which("ssh-keygen") is None,
     reason="needs OpenSSH (ssh, ssh-keygen, sshd)",
 )
-
-
-@pytest.fixture
-def ffake(tls: ServerTLS) -> Iterator[ForwardFake]:
-    server = ForwardFake(tls)
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def env_for(fake: ForwardFake) -> dict[str, str]:
@@ -256,45 +243,12 @@ def test_ssh_push_refused_exits_255_and_removes_the_key(ffake: ForwardFake, tmp_
 # ------------------------------------------------------------------------------- real OpenSSH through the fake
 
 
-class PrivateSshd:
-    """sshd on a free loopback port whose authorized_keys is where the fake agent puts pushed keys."""
-
-    def __init__(self, root: Path) -> None:
-        assert SSHD is not None
-        root.mkdir(parents=True)
-        self.port = free_port()
-        host_key = root / "host_ed25519"
-        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(host_key)], check=True)
-        self.authorized_keys = root / "authorized_keys"
-        self.authorized_keys.write_text("")
-        self.authorized_keys.chmod(0o600)
-        config = root / "sshd_config"
-        config.write_text(
-            f"Port {self.port}\nListenAddress 127.0.0.1\nHostKey {host_key}\nPidFile {root}/sshd.pid\n"
-            f"AuthorizedKeysFile {self.authorized_keys}\nStrictModes no\nUsePAM no\n"
-            "PermitRootLogin prohibit-password\nPasswordAuthentication no\nKbdInteractiveAuthentication no\n"
-            "Subsystem sftp internal-sftp\nLogLevel ERROR\n"
-        )
-        Path("/run/sshd").mkdir(exist_ok=True)
-        self.proc = subprocess.Popen([SSHD, "-D", "-e", "-f", str(config)], stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 10
-        while True:
-            with socket.socket() as sock:
-                if sock.connect_ex(("127.0.0.1", self.port)) == 0:
-                    break
-            assert time.monotonic() < deadline, "sshd did not start"
-            time.sleep(0.05)
-
-    def close(self) -> None:
-        self.proc.send_signal(signal.SIGTERM)
-        self.proc.wait(timeout=10)
-
-
 @pytest.fixture
-def sshd(tmp_path: Path) -> Iterator[PrivateSshd]:
+def sshd(tmp_path: Path) -> Iterator[Sshd]:
+    """sshd on a free loopback port whose authorized_keys is where the fake agent puts pushed keys."""
     if os.geteuid() != 0:
         pytest.skip("the private sshd logs in as the current user only when it runs as root")
-    server = PrivateSshd(tmp_path / "sshd")
+    server = Sshd(tmp_path / "sshd", authorize_user_key=False)
     try:
         yield server
     finally:
@@ -305,7 +259,7 @@ QUIET = ["-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
 
 
 @needs_openssh
-def test_tether_ssh_runs_a_remote_command_through_the_relay(ffake: ForwardFake, sshd: PrivateSshd) -> None:
+def test_tether_ssh_runs_a_remote_command_through_the_relay(ffake: ForwardFake, sshd: Sshd) -> None:
     ffake.authorized_keys = sshd.authorized_keys
     user = os.environ.get("USER") or "root"
     argv = [sys.executable, "-m", "tether", "ssh", f"{user}@mi-1", "-p", str(sshd.port), *QUIET, "-o", "BatchMode=yes"]
@@ -318,7 +272,7 @@ def test_tether_ssh_runs_a_remote_command_through_the_relay(ffake: ForwardFake, 
 
 
 @needs_openssh
-def test_scp_with_the_ssh_config_stanza(ffake: ForwardFake, sshd: PrivateSshd, tmp_path: Path) -> None:
+def test_scp_with_the_ssh_config_stanza(ffake: ForwardFake, sshd: Sshd, tmp_path: Path) -> None:
     key = tmp_path / "id_ed25519"
     subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)
     ffake.authorized_keys = sshd.authorized_keys

@@ -11,16 +11,18 @@ import shlex
 import signal
 import subprocess
 import sys
+import termios
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pexpect
 import pytest
-from client_fakes import TOKEN, DataConn, FakeTether
+from support.wait import eventually_sync
 
 from tether.client.terminal import _DirectWriter
 from tether.protocol import DEFAULT_WINDOW
+
+from .client_fakes import TOKEN, DataConn, FakeTether
 
 CHILD = Path(__file__).with_name("session_child.py")
 ROOT = Path(__file__).resolve().parents[2]
@@ -52,14 +54,6 @@ class Run:
         assert self.before.read_text() == self.after.read_text(), "terminal settings were not restored"
 
 
-def wait_for(check: Callable[[], object], what: str, timeout: float = 10) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.02)
-
-
 @pytest.fixture
 def run(fake: FakeTether, tmp_path: Path) -> Run:
     return Run(fake, tmp_path)
@@ -67,7 +61,7 @@ def run(fake: FakeTether, tmp_path: Path) -> Run:
 
 def connected(fake: FakeTether) -> DataConn:
     conn = fake.wait_connected()
-    wait_for(lambda: conn.resizes, "the first RESIZE")
+    eventually_sync(lambda: conn.resizes, what="the first RESIZE")
     return conn
 
 
@@ -77,7 +71,7 @@ def test_echo_raw_bytes_and_exit_status(fake: FakeTether, run: Run) -> None:
     run.child.send("héllo".encode())
     run.child.expect("héllo".encode())
     run.child.send("\x03")  # Ctrl-C is just a byte in raw mode
-    wait_for(lambda: conn.received.endswith(b"\x03"), "Ctrl-C to arrive as a byte")
+    eventually_sync(lambda: conn.received.endswith(b"\x03"), what="Ctrl-C to arrive as a byte")
     assert bytes(conn.received) == "héllo".encode() + b"\x03"  # no local echo, no line editing, exact bytes
     fake.exit(conn, 3)
     run.child.expect("Connection to mi-test closed.")
@@ -87,20 +81,20 @@ def test_echo_raw_bytes_and_exit_status(fake: FakeTether, run: Run) -> None:
 def test_tilde_dot_closes_with_255(fake: FakeTether, run: Run) -> None:
     conn = connected(fake)
     run.child.send("ls\r")
-    wait_for(lambda: conn.received == b"ls\r", "the command line")
+    eventually_sync(lambda: conn.received == b"ls\r", what="the command line")
     run.child.send("~.")
     run.child.expect("Connection to mi-test closed.")
     run.expect_exit(255)
-    wait_for(lambda: conn.closed, "the data channel to close")
+    eventually_sync(lambda: conn.closed, what="the data channel to close")
     assert bytes(conn.received) == b"ls\r"
 
 
 def test_escape_help_and_literal_tilde(fake: FakeTether, run: Run) -> None:
     conn = connected(fake)
     run.child.send("a~b\r")
-    wait_for(lambda: conn.received == b"a~b\r", "mid-line tilde passed through")
+    eventually_sync(lambda: conn.received == b"a~b\r", what="mid-line tilde passed through")
     run.child.send("~~")
-    wait_for(lambda: conn.received == b"a~b\r~", "~~ to send one tilde")
+    eventually_sync(lambda: conn.received == b"a~b\r~", what="~~ to send one tilde")
     run.child.send("\r~?")
     run.child.expect("Supported escape sequences")
     run.child.expect(r"~\.   - close the session")
@@ -112,7 +106,7 @@ def test_escape_help_and_literal_tilde(fake: FakeTether, run: Run) -> None:
 def test_window_change_sends_resize(fake: FakeTether, run: Run) -> None:
     conn = connected(fake)
     run.child.setwinsize(40, 100)
-    wait_for(lambda: (100, 40) in conn.resizes, "RESIZE 100x40")
+    eventually_sync(lambda: (100, 40) in conn.resizes, what="RESIZE 100x40")
     fake.exit(conn, 0)
     run.expect_exit(0)
 
@@ -123,8 +117,8 @@ def test_flood_is_acknowledged_only_after_output_is_written(fake: FakeTether, ru
     fake.start_output(conn, b"y\n" * (total // 2))
     # The test does not read the PTY: the child's writes block, so it must stop acknowledging, and the fake agent
     # runs out of credit with at most one window in flight.
-    wait_for(lambda: conn.sent >= DEFAULT_WINDOW, "the first window to be sent")
-    time.sleep(1.0)
+    eventually_sync(lambda: conn.sent >= DEFAULT_WINDOW, what="the first window to be sent")
+    time.sleep(1.0)  # a sleep on purpose: in this second no ACK may come for bytes the PTY cannot have taken
     acked = max(conn.acks, default=0)
     assert conn.sent - acked == DEFAULT_WINDOW, (conn.sent, acked)
     assert acked < DEFAULT_WINDOW // 2, f"acknowledged {acked} bytes the PTY cannot have taken yet"
@@ -138,7 +132,7 @@ def test_flood_is_acknowledged_only_after_output_is_written(fake: FakeTether, ru
         tail = (tail + chunk)[-1000:]
         received += len(chunk)
     assert received == total
-    wait_for(lambda: conn.sent == total and max(conn.acks) >= total - DEFAULT_WINDOW // 4, "final ACKs")
+    eventually_sync(lambda: conn.sent == total and max(conn.acks) >= total - DEFAULT_WINDOW // 4, what="final ACKs")
     fake.exit(conn, 0)
     run.expect_exit(0)
 
@@ -159,8 +153,9 @@ def test_connection_drop_is_reported(fake: FakeTether, run: Run) -> None:
 
 def test_sigterm_restores_terminal(fake: FakeTether, run: Run) -> None:
     connected(fake)
-    wait_for(run.pidfile.exists, "the pid file")
-    time.sleep(0.2)  # raw mode is entered right after connecting
+    eventually_sync(run.pidfile.exists, what="the pid file")
+    # raw mode is entered right after connecting (the PTY's settings, read through its master side)
+    eventually_sync(lambda: not termios.tcgetattr(run.child.child_fd)[3] & termios.ICANON, what="raw mode")
     os.kill(int(run.pidfile.read_text()), signal.SIGTERM)
     run.child.expect("ended by SIGTERM")
     run.expect_exit(255)

@@ -14,7 +14,7 @@ from typing import Any
 
 import pexpect
 import pytest
-from stack import Stack
+from support.stack import Stack
 
 from tether.client.profile import load_profiles
 

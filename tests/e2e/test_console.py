@@ -22,7 +22,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from stack import Stack, free_port, wait_until
+from support.ports import free_port, listening
+from support.stack import Stack
+from support.wait import GiveUp, eventually_sync
 
 CHROMIUM = Path(os.environ.get("TETHER_CHROMIUM", "/usr/bin/chromium"))
 REPO = Path(__file__).parents[2]
@@ -129,15 +131,18 @@ def screen(page: Any) -> str:
 
 def wait_screen(page: Any, pattern: str, timeout: float = 15.0) -> re.Match[str]:
     regex = re.compile(pattern)
-    deadline = time.monotonic() + timeout
-    text = ""
-    while time.monotonic() < deadline:
+
+    def shown() -> re.Match[str]:
         text = screen(page)
         match = regex.search(text)
-        if match:
-            return match
-        page.wait_for_timeout(100)
-    raise AssertionError(f"the terminal never showed {pattern!r}; it shows:\n{text}")
+        assert match, f"the terminal shows:\n{text}"
+        return match
+
+    return eventually_sync(shown, what=f"the terminal to show {pattern!r}", timeout=timeout, interval=0.1)
+
+
+def screen_rows(page: Any) -> int:
+    return int(page.locator(".xterm-rows > div").count())
 
 
 def heap_bytes(context: Any, page: Any) -> int:
@@ -231,8 +236,10 @@ def test_console_end_to_end(console: Console, context: Any) -> None:
 
     term.keyboard.type("echo SZ-$(stty size | tr ' ' x)-END\n")
     before = wait_screen(term, r"SZ-(\d+)x(\d+)-END")
+    rows = screen_rows(term)
     term.set_viewport_size({"width": 900, "height": 520})
-    term.wait_for_timeout(500)
+    # xterm.js refits on the next frame and sends RESIZE as it does, ahead of anything typed after it
+    eventually_sync(lambda: screen_rows(term) < rows, what="the terminal to refit to the smaller window")
     term.keyboard.type("clear; echo RESIZED-$(stty size | tr ' ' x)-END\n")
     after = wait_screen(term, r"RESIZED-(\d+)x(\d+)-END")
     assert int(after.group(1)) < int(before.group(1)) and int(after.group(2)) < int(before.group(2)), (
@@ -247,12 +254,12 @@ def test_console_end_to_end(console: Console, context: Any) -> None:
         t0 = time.monotonic()
         term.evaluate("1 + 1")
         slowest = max(slowest, time.monotonic() - t0)
-        term.wait_for_timeout(250)
+        term.wait_for_timeout(250)  # sampling: the page must stay responsive for all of the 5 s, not just once
     assert slowest < 2.0, f"the page took {slowest:.1f} s to answer during the flood"
     heap = heap_bytes(context, term)
     assert heap < HEAP_LIMIT, f"JS heap {heap / 1e6:.0f} MB after 5 s of `yes`"
     term.keyboard.press("Control+c")
-    term.wait_for_timeout(300)
+    wait_screen(term, r"\$\s*$", timeout=30)  # the flood is over: the shell's prompt is back at the bottom
     term.keyboard.type("clear; echo back-$((40+2))\n")
     wait_screen(term, r"back-42", timeout=30)
     shot(term, "05-terminal-after-flood")
@@ -280,13 +287,13 @@ def test_console_end_to_end(console: Console, context: Any) -> None:
     shot(page, "07-sessions")
     session_row.query_selector("[data-testid=replay]").click()
     # (polled from Python: wait_for_function with an expression would need eval, which the page's CSP forbids)
-    wait_until("the replay to show the command's output",
-               lambda: "out-42" in page.inner_text("#player"), timeout=30, interval=0.1)
+    eventually_sync(lambda: "out-42" in page.inner_text("#player"), what="the replay to show the command's output",
+                    timeout=30, interval=0.1)
     shot(page, "08-replay", full_page=True)
     # A faster speed remounts the player where it was; it plays on to the end of the session.
     page.select_option("#replay-speed", "8")
-    wait_until("the replay to reach the end", lambda: "logout" in page.inner_text("#player"), timeout=60,
-               interval=0.2)
+    eventually_sync(lambda: "logout" in page.inner_text("#player"), what="the replay to reach the end", timeout=60,
+                    interval=0.2)
     with page.expect_download() as download_info:
         page.click("[data-testid=download]")
     cast = Path(download_info.value.path()).read_text()
@@ -334,7 +341,7 @@ def _search_and_filter_sessions(page: Any, console: Console, session_id: str) ->
         rows = console.stack.api("DescribeTerminalSessions", {"SessionId": session_id})["Sessions"]
         return bool(rows and rows[0]["Recording"] and rows[0]["Recording"]["Indexed"])
 
-    wait_until("the recording to be indexed", indexed, timeout=20, interval=0.2)
+    eventually_sync(indexed, what="the recording to be indexed", timeout=20, interval=0.2)
     results = _search_results(page, "quartzx")
     hit = results.query_selector(f".hit[data-session='{session_id}']")
     assert hit is not None, results.inner_text()
@@ -346,8 +353,8 @@ def _search_and_filter_sessions(page: Any, console: Console, session_id: str) ->
     # A matching line opens the replay at that line.
     hit.query_selector(".hit-line").click()
     page.wait_for_selector(".replay-head:has-text('from 00:00:')")
-    wait_until("the replay to show the matching line", lambda: "quartzx" in page.inner_text("#player"), timeout=30,
-               interval=0.1)
+    eventually_sync(lambda: "quartzx" in page.inner_text("#player"), what="the replay to show the matching line",
+                    timeout=30, interval=0.1)
     shot(page, "07e-replay-from-line", full_page=True)
     page.click("#replay-speed ~ .btn-ghost")
 
@@ -468,23 +475,20 @@ def _embed_server(console: Console, port: int) -> subprocess.Popen[bytes]:
 
     def up() -> bool:
         if proc.poll() is not None:
-            raise AssertionError(f"the embed example exited: {proc.stderr.read().decode() if proc.stderr else ''}")
-        import socket
+            raise GiveUp(f"the embed example exited: {proc.stderr.read().decode() if proc.stderr else ''}")
+        return listening(port)
 
-        with socket.create_connection(("127.0.0.1", port), timeout=1):
-            return True
-
-    wait_until("the embed example to listen", up, timeout=20)
+    eventually_sync(up, what="the embed example to listen", timeout=20)
     return proc
 
 
 def _stop(proc: subprocess.Popen[bytes]) -> None:
     proc.terminate()
     try:
-        proc.wait(timeout=10)
+        proc.communicate(timeout=10)  # communicate, not wait: it also closes the stderr pipe
     except subprocess.TimeoutExpired:
         proc.kill()
-        proc.wait()
+        proc.communicate()
 
 
 def test_embedding_example_attaches_a_terminal(console: Console, context: Any) -> None:
@@ -545,8 +549,8 @@ def test_connect_is_disabled_with_the_reason(console: Console, context: Any) -> 
         console.stack.api("ModifyUserBusinessBehavior", {"StatusKey": "sessionManagerEnable",
                                                          "StatusValue": "enabled"})
     console.stack.stop_agent(console.instance)
-    wait_until("the agent to go Offline", lambda: console.stack.status(console.instance) == "Offline", timeout=30,
-               interval=0.5)
+    eventually_sync(lambda: console.stack.status(console.instance) == "Offline", what="the agent to go Offline",
+                    timeout=30, interval=0.5)
     page.reload()
     row = page.wait_for_selector(f"tr[data-instance='{console.instance}']")
     assert row.query_selector("[data-testid=status]").inner_text() == "Offline"

@@ -8,15 +8,12 @@ import json
 import subprocess
 import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pexpect
 import pytest
-from stack import Stack, wait_until
-
-sys.path.insert(0, str(Path(__file__).parents[1]))
-
-from s3server import MotoServer
+from support.s3server import MotoServer
+from support.stack import Stack
+from support.wait import eventually_sync
 
 BUCKET = "tether-e2e"
 
@@ -71,14 +68,14 @@ def test_a_shell_session_is_delivered_to_s3(stack: Stack, instance: str, moto: M
         failures = status(stack)["Failures"]
         return failures[0] if failures and failures[0]["Attempts"] >= 1 else None
 
-    failure = wait_until("the wrong secret to be reported", failing, timeout=60)
+    failure = eventually_sync(failing, what="the wrong secret to be reported", timeout=60)
     assert failure["SessionId"] == session_id and failure["State"] == "failed-retrying"
     assert failure["LastError"].startswith("SignatureDoesNotMatch") and "wrong-secret" not in failure["LastError"]
     text = stack.cli("recordings", "status").stdout
     assert "1 failed-retrying" in text and "SignatureDoesNotMatch" in text
 
     settings_delivery(stack, "--s3-access-key-id", key_id, secret=secret)
-    done = wait_until("the delivery", lambda: status(stack)["Queue"]["Delivered"] == 1, timeout=60)
+    done = eventually_sync(lambda: status(stack)["Queue"]["Delivered"] == 1, what="the delivery", timeout=60)
     assert done
     assert "1 delivered" in stack.cli("recordings", "status").stdout
 
@@ -93,7 +90,8 @@ def test_a_shell_session_is_delivered_to_s3(stack: Stack, instance: str, moto: M
     # the recording back from the bucket, so cat and export go on working
     recordings_dir = stack.server_dir / "recordings"  # DATA_DIR/recordings/yyyy/mm/dd/{session}.cast
     assert recordings_dir.is_dir()
-    wait_until("the local copy to be pruned", lambda: not list(recordings_dir.rglob(f"{session_id}.cast")), timeout=60)
+    eventually_sync(lambda: not list(recordings_dir.rglob(f"{session_id}.cast")), what="the local copy to be pruned",
+                    timeout=60)
     shown = stack.cli("recordings", "cat", session_id, check=False)
     assert shown.returncode == 0, shown.stderr
     assert "DELIVERED_42" in shown.stdout

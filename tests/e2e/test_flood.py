@@ -6,7 +6,7 @@ import time
 
 import pexpect
 import psutil
-from stack import Stack
+from support.stack import Stack
 
 
 def rss_mb(pids: dict[str, int]) -> dict[str, float]:
@@ -36,7 +36,7 @@ def test_yes_flood_is_bounded_and_interruptible(stack: Stack, instance: str) -> 
     moved = drain(child, 3.0)  # a fast reader
     assert moved > 1_000_000, f"only {moved} bytes of output arrived in 3 s"
     peak = rss_mb(pids)
-    time.sleep(3.0)  # nobody reads: back-pressure must reach the remote `yes`
+    time.sleep(3.0)  # a sleep on purpose: nobody reads for 3 s, and memory must stay flat all that time
     for sample in (rss_mb(pids), peak):
         for name, value in sample.items():
             peak[name] = max(peak[name], value)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import http.client
 import http.server
@@ -10,9 +11,11 @@ import os
 import shutil
 import socket
 import socketserver
+import struct
 import subprocess
 import sys
 import tempfile
+import termios
 import threading
 import time
 from collections.abc import Iterator
@@ -20,8 +23,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from sshd import Sshd, sshd_binary
-from stack import Stack, free_port, read_json_document, wait_until
+from support.ports import free_port
+from support.sshd import Sshd, sshd_binary
+from support.stack import Stack, read_json_document
+from support.wait import eventually_sync
 
 KEY_LIFETIME = 4  # seconds; the server's --ssh-key-lifetime for this module
 
@@ -136,6 +141,7 @@ def http_port() -> Iterator[int]:
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield server.server_address[1]
     server.shutdown()
+    server.server_close()
 
 
 @pytest.fixture(scope="module")
@@ -145,6 +151,7 @@ def source_port() -> Iterator[int]:
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield server.server_address[1]
     server.shutdown()
+    server.server_close()
 
 
 # -- port forwarding -----------------------------------------------------------------------------------------------
@@ -191,7 +198,7 @@ def test_a_stalled_stream_does_not_slow_another(world: World, source_port: int) 
         stalled = socket.create_connection(("127.0.0.1", port), timeout=10)
         stalled.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
         stalled.sendall(b"200000000\n")  # 200 MB that nobody reads
-        time.sleep(1.0)
+        eventually_sync(lambda: _unread(stalled) > 0, what="the stalled stream's bytes to reach its unread socket")
         start = time.monotonic()
         with socket.create_connection(("127.0.0.1", port), timeout=20) as sock:
             sock.sendall(b"30000000\n")
@@ -205,6 +212,11 @@ def test_a_stalled_stream_does_not_slow_another(world: World, source_port: int) 
         assert elapsed < 20, f"30 MB beside a stalled stream took {elapsed:.1f} s"
     finally:
         stop(proc)
+
+
+def _unread(sock: socket.socket) -> int:
+    """Bytes waiting in the socket's receive queue (FIONREAD)."""
+    return int(struct.unpack("i", fcntl.ioctl(sock, termios.FIONREAD, b"\0\0\0\0"))[0])
 
 
 def test_refused_target_closes_promptly_and_says_why(world: World) -> None:
@@ -240,7 +252,7 @@ def test_forward_recovers_after_the_agent_restarts(world: World, http_port: int)
             finally:
                 c.close()
 
-        wait_until("the forward to work again", works, timeout=60, interval=1.0)
+        eventually_sync(works, what="the forward to work again", timeout=60, interval=1.0)
     finally:
         err = stop(proc)
     assert "reconnect" in err.lower()
@@ -300,9 +312,14 @@ def test_pushed_key_logs_in_through_the_proxy_then_expires(world: World, tmp_pat
                            capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL, check=False)
     assert login.returncode == 0, login.stderr
     assert login.stdout.strip() == "tether-user"
-    time.sleep(KEY_LIFETIME + 2)
-    late = subprocess.run(_ssh_argv(world, key, "tether-user", "whoami"), env=world.stack.env(),
-                          capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL, check=False)
+
+    def refused() -> subprocess.CompletedProcess[str] | None:
+        late = subprocess.run(_ssh_argv(world, key, "tether-user", "whoami"), env=world.stack.env(),
+                              capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL, check=False)
+        return late if late.returncode != 0 else None
+
+    # refused within its lifetime plus 2 s, as before: the last attempt starts once that has passed
+    late = eventually_sync(refused, what="the pushed key to expire", timeout=KEY_LIFETIME + 2, interval=0.5)
     assert late.returncode == 255, late.stdout
     assert "Permission denied" in late.stderr
     after = own_keys.read_bytes() if own_keys.exists() else None

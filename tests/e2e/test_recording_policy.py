@@ -15,7 +15,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from stack import Stack, wait_until
+from support.stack import Stack
+from support.wait import eventually_sync
 
 from tether.recording.recorder import FLUSH_SIZE
 
@@ -90,7 +91,8 @@ def test_required_recording_ends_the_session_when_the_disk_fails(failing_stack: 
     session = _latest_session(stack, instance)
     assert session["EndReason"] == "recording_failed", session
     session_id = str(session["SessionId"])
-    (event,) = wait_until("the RecordingFailed event", lambda: _failure_events(stack, session_id))
+    (event,) = eventually_sync(lambda: _failure_events(stack, session_id), what="the RecordingFailed event",
+                               timeout=20)
     assert errno_name in str(event["Detail"]) and "the session was ended" in str(event["Detail"])
     # what the client got is at most what the recording holds plus what was buffered when the write failed
     # (the relay pauses the sender at every FLUSH_SIZE when recording is required: two of those at most)
@@ -112,7 +114,8 @@ def test_unrequired_recording_failure_lets_the_session_finish_and_audits_it(
     assert proc.stdout.count("x") == OUTPUT and "END_OF_OUTPUT" in proc.stdout
 
     session_id = str(_latest_session(stack, instance)["SessionId"])
-    (event,) = wait_until("the RecordingFailed event", lambda: _failure_events(stack, session_id))
+    (event,) = eventually_sync(lambda: _failure_events(stack, session_id), what="the RecordingFailed event",
+                               timeout=20)
     detail = str(event["Detail"])
     assert detail.startswith("output from ") and " s on is not recorded: write failed: " in detail, detail
     assert errno_name in detail and "ended" not in detail

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pexpect
 import pyte
-from stack import Stack, read_json_document, wait_until
+from support.stack import Stack, read_json_document
+from support.wait import eventually_sync
 
 
 def screen_of(data: bytes, cols: int = 100, rows: int = 30) -> list[str]:
@@ -136,11 +137,12 @@ def test_port_forward_streams_are_recorded_and_listed(stack: Stack, instance: st
             document = json.loads(stack.cli("recordings", "streams", session_id, "--json").stdout)
             return document if len(document["Streams"]) == 2 else None
 
-        document = wait_until("both streams to be recorded", listed)
+        document = eventually_sync(listed, what="both streams to be recorded", timeout=20)
     finally:
         proc.terminate()
         proc.communicate(timeout=15)
         echo.shutdown()
+        echo.server_close()
     first, second = document["Streams"]
     assert (first["Target"], first["BytesToTarget"], first["BytesFromTarget"]) == (f"127.0.0.1:{port}", 1000, 1000)
     assert (second["BytesToTarget"], second["BytesFromTarget"]) == (70_000, 70_000)

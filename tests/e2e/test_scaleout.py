@@ -24,9 +24,10 @@ from pathlib import Path
 
 import pexpect
 import pytest
-from pgtemp import temporary_database
-from sshd import Sshd, sshd_binary
-from stack import Stack, wait_until
+from support.pgtemp import temporary_database
+from support.sshd import Sshd, sshd_binary
+from support.stack import Stack
+from support.wait import eventually_sync
 
 pytestmark = pytest.mark.postgres
 
@@ -64,7 +65,8 @@ def cluster(database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     node2.start_server("--db", database, "--node-id", "relay-2")
     own_url = f"https://127.0.0.1:{node2.port}"
     creds_file = node2.server_dir / "admin-credentials.json"
-    wait_until("node 2 to write its URL", lambda: json.loads(creds_file.read_text())["server"] == own_url)
+    eventually_sync(lambda: json.loads(creds_file.read_text())["server"] == own_url, what="node 2 to write its URL",
+                    timeout=20)
     node2.creds = json.loads(creds_file.read_text())
     holder: dict[str, Sshd] = {}
 
@@ -136,8 +138,8 @@ def test_end_through_a_third_party_node(cluster: Cluster) -> None:
     child.expect(pexpect.EOF, timeout=15)
     child.close()
     assert child.exitstatus != 0
-    row = wait_until("the session to be ended", lambda: (r := _session_row(cluster.node2, session_id))["State"]
-                     != "Connected" and r)
+    row = eventually_sync(lambda: (r := _session_row(cluster.node2, session_id))["State"] != "Connected" and r,
+                          what="the session to be ended", timeout=20)
     assert row["State"] == "Terminated" and row["EndReason"] == "terminated"
 
 
@@ -169,8 +171,8 @@ def test_agent_failure_report_reaches_the_relay_node(cluster: Cluster) -> None:
     """The agent refuses an unknown user on node 1's control channel; node 2's relay must hear it at once, not wait
     for its 60 s agent-connect deadline."""
     started = cluster.node2.api("StartTerminalSession", {"InstanceId": cluster.instance, "Username": "nosuchuser9"})
-    row = wait_until("the refusal to reach node 2", lambda: (r := _session_row(cluster.node2, started["SessionId"]))
-                     ["State"] != "Pending" and r, timeout=15)
+    row = eventually_sync(lambda: (r := _session_row(cluster.node2, started["SessionId"]))["State"] != "Pending" and r,
+                          what="the refusal to reach node 2", timeout=15)
     assert row["State"] == "Terminated"
     assert str(row["EndReason"]).startswith("failed: "), row
 
@@ -196,8 +198,8 @@ def test_node_loss_then_agent_reconnects(cluster: Cluster) -> None:
     pending = n2.api("DescribeTerminalSessions", {"InstanceId": cluster.instance, "State": "Pending"})["Sessions"]
     assert pending == []
     n1.start_server("--db", cluster.database, "--node-id", "relay-1")
-    wait_until("the agent to reconnect to node 1", lambda: n2.status(cluster.instance) == "Online", timeout=60,
-               interval=0.5)
+    eventually_sync(lambda: n2.status(cluster.instance) == "Online", what="the agent to reconnect to node 1",
+                    timeout=60, interval=0.5)
     child = n2.session(cluster.instance)
     child.send(b"exit 4\r")
     child.expect(pexpect.EOF)

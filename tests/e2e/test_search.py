@@ -9,7 +9,8 @@ import sys
 from datetime import UTC, datetime, timedelta
 
 import pexpect
-from stack import Stack, wait_until
+from support.stack import Stack
+from support.wait import eventually_sync
 
 
 def _indexed_session(stack: Stack, instance: str, since: str) -> dict[str, object]:
@@ -18,7 +19,7 @@ def _indexed_session(stack: Stack, instance: str, since: str) -> dict[str, objec
         recording = sessions[0]["Recording"] if sessions else None
         return sessions[0] if isinstance(recording, dict) and recording["Indexed"] else None
 
-    return wait_until("the recording to be indexed", done)  # type: ignore[no-any-return]
+    return eventually_sync(done, what="the recording to be indexed", timeout=20)  # type: ignore[no-any-return]
 
 
 def _user_env(stack: Stack, name: str, *statements: dict[str, object]) -> dict[str, str]:

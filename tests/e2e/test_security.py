@@ -9,13 +9,15 @@ from typing import Any
 
 import aiohttp
 import pexpect
-from stack import Stack
+from support.frames import until_closed
+from support.stack import Stack
+from support.tls import trusting
 
 from tether.protocol import Channel
 
 
-def ssl_ctx(stack: Stack) -> ssl.SSLContext:
-    return ssl.create_default_context(cafile=stack.creds["ca_cert"])
+def ssl_ctx(stack: Stack) -> ssl.SSLContext | None:
+    return trusting(stack.creds["ca_cert"])
 
 
 def start(stack: Stack, instance: str) -> dict[str, Any]:
@@ -91,12 +93,7 @@ def test_garbage_frame_closes_only_its_session(stack: Stack, instance: str) -> N
             async with http.ws_connect(reply["WebSocketUrl"], ssl=ssl_ctx(stack)) as ws:
                 await ws.send_bytes(Channel(initiator=True).hello())
                 await ws.send_bytes(b"\xee\x00\x00\x00\x00garbage")
-                while True:
-                    msg = await asyncio.wait_for(ws.receive(), 10)
-                    if msg.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.CLOSING):
-                        return ws.close_code
-                    if msg.type == aiohttp.WSMsgType.ERROR:
-                        return ws.close_code
+                return await until_closed(ws, timeout=10)
 
     close_code = asyncio.run(misbehave())
     assert close_code in (1002, 1008), close_code

@@ -6,7 +6,7 @@ import os
 
 import pexpect
 import pytest
-from stack import Stack
+from support.stack import Stack
 
 needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="the agent switches to tether-user only as root")
 

@@ -1,4 +1,4 @@
-"""Fixtures for delivery tests: a real moto S3 server (tests/s3server.py) and in-process tether servers whose
+"""Fixtures for delivery tests: a real moto S3 server (tests/support/s3server.py) and in-process tether servers whose
 delivery worker polls and backs off in fractions of a second."""
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from s3server import MotoServer
+from support.s3server import MotoServer
 
-from tether.recording import delivery
+from tether.recording import delivery, s3
 from tether.server import RunningServer, ServerConfig, start_server
 
 
@@ -31,6 +31,8 @@ def fast_delivery(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(delivery, "BACKOFF_MAX", 1.0)
     monkeypatch.setattr(delivery, "AUDIT_INTERVAL", 0.2)
     monkeypatch.setattr(delivery, "AUDIT_SETTLE", timedelta(0))
+    # botocore's own retries (back-off from 1 s) would come on top of the worker's: one try per attempt here
+    monkeypatch.setattr(s3, "MAX_ATTEMPTS", 1)
 
 
 TetherFactory = Callable[[], Awaitable[RunningServer]]

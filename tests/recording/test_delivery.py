@@ -10,13 +10,14 @@ import asyncio
 import hashlib
 import json
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from s3server import MotoServer
 from sqlalchemy import delete, select, update
+from support.s3server import MotoServer
+from support.wait import eventually
 
 from tether.auth.tokens import new_id
 from tether.recording import delivery
@@ -38,17 +39,7 @@ from tether.store import DeliveryItem, SessionState
 BUCKET = "tether-rec"
 INSTANCE = "mi-0123456789abcdef0"
 PRINCIPAL = "acs:ram::1234567890:user/alice"
-
-
-async def until(what: str, check: Callable[[], Awaitable[Any]], timeout: float = 60.0) -> Any:
-    deadline = asyncio.get_running_loop().time() + timeout
-    last = None
-    while asyncio.get_running_loop().time() < deadline:
-        last = await check()
-        if last:
-            return last
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what} (last: {last!r})")
+WAIT = 60.0  # seconds a delivery (moto, retries and back-off included) may take
 
 
 async def configure(server: RunningServer, moto: MotoServer, **changes: Any) -> None:
@@ -177,7 +168,7 @@ async def test_delivers_with_metadata_under_the_dated_key(moto: MotoServer, teth
     server = await tether()
     await configure(server, moto)
     session_id = await make_recording(server, b"hello \xff\r\n", exit_status=3)
-    await until("the delivery", lambda: delivered(server, session_id))
+    await eventually(lambda: delivered(server, session_id), what="the delivery", timeout=WAIT)
 
     row = await server.state.recordings.repo.get(session_id)
     assert row is not None and row.started_at is not None
@@ -208,7 +199,7 @@ async def test_large_recording_goes_up_in_parts(moto: MotoServer, tether) -> Non
     server = await tether()
     await configure(server, moto)
     session_id = await make_recording(server, b"0123456789abcdef" * (600 * 1024))  # 9.6 MiB of output
-    await until("the delivery", lambda: delivered(server, session_id), timeout=120)
+    await eventually(lambda: delivered(server, session_id), what="the delivery", timeout=2 * WAIT)
     row = await server.state.recordings.repo.get(session_id)
     assert row is not None and row.size is not None
     assert row.size > 8 * 1024 * 1024
@@ -228,7 +219,7 @@ async def test_storage_down_then_up_every_recording_arrives_once(moto: MotoServe
         rows = [await item(server, i) for i in ids]
         return all(r is not None and r.state == "failed-retrying" and r.attempts >= 1 for r in rows)
 
-    await until("every delivery to fail", all_failing)
+    await eventually(all_failing, what="every delivery to fail", timeout=WAIT)
     status = await server.delivery.repo.status()  # type: ignore[union-attr]
     assert status.counts["failed-retrying"] == 3 and status.oldest_open is not None
     down = f"could not connect to {moto.endpoint}"
@@ -236,8 +227,8 @@ async def test_storage_down_then_up_every_recording_arrives_once(moto: MotoServe
 
     moto.start()
     moto.create_bucket(BUCKET)
-    await until("every delivery", lambda: delivered(server, *ids))
-    await asyncio.sleep(1.0)  # a few more worker cycles: nothing is sent again
+    await eventually(lambda: delivered(server, *ids), what="every delivery", timeout=WAIT)
+    await asyncio.sleep(1.0)  # a sleep on purpose: a few more worker cycles, and nothing is sent again
     versions = moto.versions(BUCKET)
     assert len(versions) == 3 and set(versions.values()) == {1}
     status = await server.delivery.repo.status()  # type: ignore[union-attr]
@@ -256,7 +247,7 @@ async def test_wrong_credentials_are_reported_clearly_and_retried_after_the_fix(
         row = await item(server, session_id)
         return row if row is not None and row.attempts >= 2 else None
 
-    row = await until("two failed attempts", failed_twice)
+    row = await eventually(failed_twice, what="two failed attempts", timeout=WAIT)
     assert row.state == "failed-retrying" and row.last_error is not None
     assert row.last_error.startswith(f"SignatureDoesNotMatch: the secret access key does not belong to access key "
                                      f"{key_id} at endpoint {moto.endpoint}")
@@ -269,11 +260,11 @@ async def test_wrong_credentials_are_reported_clearly_and_retried_after_the_fix(
         error = row.last_error if row is not None else None
         return error if error and error.startswith("InvalidAccessKeyId") else None
 
-    error = await until("the invalid key to be reported", invalid_key)
+    error = await eventually(invalid_key, what="the invalid key to be reported", timeout=WAIT)
     assert f"the access key AKIANOSUCHKEY0000000 is not valid for endpoint {moto.endpoint}" in error
 
     await configure(server, moto, access_key_id=key_id, secret=secret)
-    await until("the delivery after the fix", lambda: delivered(server, session_id))
+    await eventually(lambda: delivered(server, session_id), what="the delivery after the fix", timeout=WAIT)
     assert sum(moto.versions(BUCKET).values()) == 1
 
 
@@ -287,10 +278,10 @@ async def test_a_missing_bucket_is_named(moto: MotoServer, tether) -> None:
         row = await item(server, session_id)
         return row.last_error if row is not None else None
 
-    message = await until("the failure", error)
+    message = await eventually(error, what="the failure", timeout=WAIT)
     assert message.startswith(f"NoSuchBucket: the bucket {BUCKET!r} does not exist at {moto.endpoint}")
     moto.create_bucket(BUCKET)
-    await until("the delivery once the bucket exists", lambda: delivered(server, session_id))
+    await eventually(lambda: delivered(server, session_id), what="the delivery once the bucket exists", timeout=WAIT)
 
 
 async def test_restart_and_crashes_lose_nothing(moto: MotoServer, tether) -> None:
@@ -313,7 +304,8 @@ async def test_restart_and_crashes_lose_nothing(moto: MotoServer, tether) -> Non
     moto.start()
     moto.create_bucket(BUCKET)
     second = await tether()
-    await until("every delivery after the restart", lambda: delivered(second, *queued, unqueued))
+    await eventually(lambda: delivered(second, *queued, unqueued), what="every delivery after the restart",
+                     timeout=WAIT)
     versions = moto.versions(BUCKET)
     assert len(versions) == 3 and set(versions.values()) == {1}
 
@@ -332,7 +324,7 @@ async def test_an_object_already_there_is_not_uploaded_again(moto: MotoServer, t
     moto.client().put_object(Bucket=BUCKET, Key=key, Body=data, Metadata={"sha256": row.sha256 or ""})
 
     await configure(server, moto)  # turning delivery on queues what was sealed meanwhile
-    await until("the delivery", lambda: delivered(server, session_id))
+    await eventually(lambda: delivered(server, session_id), what="the delivery", timeout=WAIT)
     assert moto.versions(BUCKET) == {key: 1}
 
 
@@ -351,7 +343,7 @@ async def test_a_different_object_is_not_overwritten(moto: MotoServer, tether) -
         found = await item(server, session_id)
         return found if found is not None and found.state == "failed" else None
 
-    found = await until("a final failure", failed)
+    found = await eventually(failed, what="a final failure", timeout=WAIT)
     assert f"s3://{BUCKET}/{key} already holds a different object" in (found.last_error or "")
     assert moto.versions(BUCKET) == {key: 1}
 
@@ -371,7 +363,7 @@ async def test_an_altered_local_copy_is_not_delivered(moto: MotoServer, tether) 
         found = await item(server, session_id)
         return found if found is not None and found.state == "failed" else None
 
-    found = await until("a final failure", failed)
+    found = await eventually(failed, what="a final failure", timeout=WAIT)
     assert "no longer matches its seal" in (found.last_error or "")
     assert moto.versions(BUCKET) == {}
 
@@ -389,7 +381,7 @@ async def test_local_copies_are_pruned_only_after_a_verified_delivery(moto: Moto
 
     moto.start()
     moto.create_bucket(BUCKET)
-    await until("the delivery", lambda: delivered(server, waiting))
+    await eventually(lambda: delivered(server, waiting), what="the delivery", timeout=WAIT)
     await sweep(server, days=6)
     assert waiting_path.exists()  # 7 days by default
     await sweep(server, days=8)
@@ -402,12 +394,12 @@ async def test_local_copies_are_pruned_only_after_a_verified_delivery(moto: Moto
     row = await state.recordings.repo.get(at_once)
     assert row is not None
     path = state.recordings.file_path(row.path)
-    await until("the delivery", lambda: delivered(server, at_once))
+    await eventually(lambda: delivered(server, at_once), what="the delivery", timeout=WAIT)
 
     async def removed() -> bool:
         return not path.exists()
 
-    await until("the local copy to be removed", removed)
+    await eventually(removed, what="the local copy to be removed", timeout=WAIT)
     body, _ = moto.get(BUCKET, expected_key(row.started_at, at_once))
     assert hashlib.sha256(body).hexdigest() == row.sha256
 
@@ -433,7 +425,7 @@ async def test_audit_events_are_delivered_as_json_lines_once(moto: MotoServer, t
         assert server.delivery is not None
         return await server.delivery.repo.audit_cursor() >= ids[-1]
 
-    await until("the audit export", cursor_at_end)
+    await eventually(cursor_at_end, what="the audit export", timeout=WAIT)
     versions = moto.versions(BUCKET, "rec/audit/")
     assert versions and set(versions.values()) == {1}
     seen: list[int] = []

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -10,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy.exc import OperationalError
+from support.wait import eventually
 
 from tether.recording import indexer as indexer_module
 from tether.recording.indexer import SearchIndexer
@@ -58,12 +58,12 @@ async def _sealed(db: Database, data_dir: Path, session_id: str, events: list[li
 
 async def _wait_indexed(db: Database, *session_ids: str) -> None:
     repo = RecordingRepo(db)
-    for _ in range(200):
+
+    async def indexed() -> bool:
         rows = [await repo.get(i) for i in session_ids]
-        if all(r is not None and r.indexed_at is not None for r in rows):
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError(f"not indexed: {session_ids}")
+        return all(r is not None and r.indexed_at is not None for r in rows)
+
+    await eventually(indexed, what=f"{session_ids} to be indexed", interval=0.02)
 
 
 async def test_catch_up_overflow_and_missing_files(db: Database, tmp_path: Path) -> None:

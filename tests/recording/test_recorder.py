@@ -7,9 +7,11 @@ import hashlib
 import logging
 import resource
 import signal
+import time
 from pathlib import Path
 
 import pytest
+from support.wait import eventually
 
 from tether.recording import recorder as rec
 from tether.recording.asciicast import iter_events, output_bytes, read_header
@@ -25,15 +27,17 @@ async def test_flushes_within_the_interval_and_seals_with_the_hash(tmp_path: Pat
     monkeypatch.setattr(rec, "FLUSH_INTERVAL", 0.05)
     path = tmp_path / "a" / "s-1.cast"
     r = _recorder(path)
+    created = time.monotonic()
     r.resize(100, 30)
     r.output(b"hello")
-    await asyncio.sleep(0.3)
-    assert output_bytes(path) == b"hello"  # on disk while the session runs
+    # on disk while the session runs
+    await eventually(lambda: path.exists() and output_bytes(path) == b"hello", what="the output to be flushed")
     r.resize(90, 20)
+    open_for = time.monotonic() - created
     duration = await r.close(7)
     data = path.read_bytes()
     assert (r.size, r.sha256) == (len(data), hashlib.sha256(data).hexdigest())
-    assert read_header(path)["width"] == 100 and duration >= 0.3
+    assert read_header(path)["width"] == 100 and duration >= open_for
     assert [e[1:] for e in iter_events(path)] == [("o", "hello"), ("r", "90x20"), ("m", "exit 7")]
 
 
@@ -130,23 +134,23 @@ async def test_file_size_limit_fails_the_write_and_says_from_when(tmp_path: Path
         failures.append((reason, since))
 
     r = _recorder(path, on_failure=failed, max_bytes=1 << 30)
+    created = time.monotonic()
     r.output(b"early ")
-    await asyncio.sleep(0.3)  # written: the failure must name a later offset
+    # written: the failure must name a later offset
+    await eventually(lambda: path.exists() and output_bytes(path) == b"early ", what="the first output to be flushed")
+    second = time.monotonic() - created
     soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
     previous = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     resource.setrlimit(resource.RLIMIT_FSIZE, (256 * 1024, hard))
     try:
         r.output(b"x" * 300_000)
         await asyncio.wait_for(r.drained(), 5)
-        for _ in range(100):
-            if failures:
-                break
-            await asyncio.sleep(0.02)
+        await eventually(lambda: failures, what="the write failure to be reported", timeout=2, interval=0.02)
     finally:
         resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
         signal.signal(signal.SIGXFSZ, previous)
     assert len(failures) == 1 and "EFBIG" in failures[0][0], failures
-    assert failures[0][1] >= 0.25  # output from the second event on is what may be missing
+    assert failures[0][1] >= second  # output from the second event on is what may be missing
     r.output(b"after")  # ignored: recording stopped
     await r.close(None)
     assert r.failure and not r.active

@@ -19,10 +19,10 @@ from typing import Any
 import aiohttp
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from support.tls import trusting
 
 from tether.auth.agentkey import generate_key, public_key_text, sign_challenge
 from tether.auth.signing import sign_request
-from tether.auth.tls import client_ssl_context
 from tether.protocol import control
 from tether.server import RunningServer, ServerConfig, start_server
 
@@ -216,8 +216,7 @@ async def http() -> AsyncIterator[aiohttp.ClientSession]:
 
 @pytest.fixture
 def api(server: RunningServer, http: aiohttp.ClientSession) -> Api:
-    ca = server.admin_credentials.ca_cert
-    return Api(server, http, client_ssl_context(ca) if ca else None)
+    return Api(server, http, trusting(server.admin_credentials.ca_cert))
 
 
 @pytest.fixture
@@ -225,8 +224,7 @@ def api_for(http: aiohttp.ClientSession) -> Callable[[RunningServer], Api]:
     """An Api (administrator credentials) for a server started with non-default settings."""
 
     def make(server: RunningServer) -> Api:
-        ca = server.admin_credentials.ca_cert
-        return Api(server, http, client_ssl_context(ca) if ca else None)
+        return Api(server, http, trusting(server.admin_credentials.ca_cert))
 
     return make
 
@@ -272,8 +270,7 @@ async def make_agent_for(http: aiohttp.ClientSession) -> AsyncIterator[Callable[
     agents: list[FakeAgent] = []
 
     async def make(server: RunningServer) -> tuple[Api, FakeAgent]:
-        ca = server.admin_credentials.ca_cert
-        api = Api(server, http, client_ssl_context(ca) if ca else None)
+        api = Api(server, http, trusting(server.admin_credentials.ca_cert))
         activation = await api.ok("CreateActivation", {})
         key = generate_key()
         registered = await api.ok(

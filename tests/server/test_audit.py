@@ -3,10 +3,10 @@ the deciding statement, session start and end, LookupEvents filters and paging, 
 
 from __future__ import annotations
 
-import asyncio
 import json
 
 from sqlalchemy import select
+from support.wait import eventually
 
 from tether.protocol import Hello, encode
 from tether.store import AuditEvent
@@ -127,13 +127,16 @@ async def test_sessions_start_and_end_are_audited(api, make_agent, client_dial) 
     await client_ws.send_bytes(encode(Hello()))
     await client_ws.receive(timeout=5)
     await api.ok("EndTerminalSession", {"SessionId": session_id})
-    for _ in range(50):
+
+    async def names() -> list[str]:
         names = [e["EventName"] for e in await _events(api) if e["SessionId"] == session_id]
-        if "SessionEnd" in names:
-            break
-        await asyncio.sleep(0.05)
+        assert "SessionEnd" in names, names
+        return names
+
     # newest first; an API call is dated when it arrived, so EndTerminalSession precedes the end it caused
-    assert names == ["SessionEnd", "EndTerminalSession", "SessionStart", "StartTerminalSession"]
+    assert await eventually(names, what="the SessionEnd event") == [
+        "SessionEnd", "EndTerminalSession", "SessionStart", "StartTerminalSession"
+    ]
     end = next(e for e in await _events(api, EventName="SessionEnd") if e["SessionId"] == session_id)
     assert end["EventType"] == "Session" and end["Detail"] == "terminated" and end["InstanceId"] == agent.instance_id
     assert end["UserIdentity"]["PrincipalArn"].endswith(":root")

@@ -17,7 +17,8 @@ from typing import Any
 
 import asyncpg
 import pytest
-from pgtemp import temporary_database
+from support.pgtemp import temporary_database
+from support.wait import eventually
 
 from tether.server import bus as bus_module
 from tether.server.bus import (
@@ -47,7 +48,7 @@ class Recorder:
     async def __call__(self, kind: str, body: dict[str, Any], sender: str) -> dict[str, Any] | None:
         self.seen.append((kind, body, sender))
         if kind == "hang":
-            await asyncio.sleep(3600)
+            await asyncio.sleep(3600)  # a handler that never answers
         return {"echo": body, "by": kind}
 
     def attach(self, bus: NodeBus) -> NodeBus:
@@ -87,10 +88,7 @@ async def test_request_and_reply(pair: tuple[NodeBus, NodeBus, Recorder, Recorde
     assert reply == {"echo": {"x": "ünï"}, "by": "open"}
     assert rb.seen == [("open", {"x": "ünï"}, a.node_id)]
     await a.notify(b.node_id, "terminate", {"y": 1})
-    for _ in range(50):
-        if len(rb.seen) == 2:
-            break
-        await asyncio.sleep(0.05)
+    await eventually(lambda: len(rb.seen) == 2, what="the notification to arrive")
     assert rb.seen[1] == ("terminate", {"y": 1}, a.node_id)
 
 
@@ -117,7 +115,8 @@ async def test_malformed_payloads_are_ignored(
                             json.dumps({"v": 1, "t": 5, "from": "x", "b": {}}),
                             json.dumps({"v": 1, "t": "open", "b": {}})):
                 await sender.execute("SELECT pg_notify($1, $2)", b.channel, payload)
-            await asyncio.sleep(0.3)
+            await eventually(lambda: sum("ignored a malformed message" in r.message for r in caplog.records) >= 6,
+                             what="all six malformed messages to be ignored")
     finally:
         await sender.close()
     assert rb.seen == []
@@ -140,7 +139,7 @@ async def test_pending_requests_are_capped(
     a, b, _ra, _rb = pair
     monkeypatch.setattr(bus_module, "MAX_PENDING", 2)
     waiting = [asyncio.create_task(a.request(b.node_id, "hang", {}, wait=5)) for _ in range(2)]
-    await asyncio.sleep(0.1)
+    await eventually(lambda: len(a._pending) == 2, what="both requests to be waiting")
     with pytest.raises(NodeBusUnavailable, match="already waiting"):
         await a.request(b.node_id, "hang", {}, wait=5)
     for task in waiting:
@@ -172,10 +171,7 @@ async def test_listen_connection_recovers(
         assert await admin.fetchval("SELECT pg_terminate_backend($1)", pid)
     finally:
         await admin.close()
-    for _ in range(200):
-        if not failures:
-            break
-        await asyncio.sleep(0.01)
+    await eventually(lambda: not failures, what="two refused reconnects", interval=0.01)
     # while b is down it refuses at once, with the 503-style error callers turn into ServiceUnavailable.NodeBus
     assert not b.available
     with pytest.raises(NodeBusUnavailable, match="not connected"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import ssl
 from collections.abc import AsyncIterator, Callable
@@ -11,9 +12,9 @@ from typing import Any
 
 import aiohttp
 import pytest
+from support.tls import trusting
 from yarl import URL
 
-from tether.auth.tls import client_ssl_context
 from tether.server import RunningServer
 from tether.server.bootstrap import CONSOLE_PASSWORD_KEY, CREDENTIALS_FILE
 from tether.server.clock import utcnow
@@ -28,8 +29,7 @@ class Console:
 
     def __init__(self, server: RunningServer) -> None:
         self.server = server
-        ca = server.admin_credentials.ca_cert
-        self.ssl: ssl.SSLContext | None = client_ssl_context(ca) if ca else None
+        self.ssl: ssl.SSLContext | None = trusting(server.admin_credentials.ca_cert)
         self.http = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
         self.csrf: str | None = None
 
@@ -245,7 +245,7 @@ async def test_console_request_size_limit(server, api, consoles) -> None:
     headers = {"X-CSRF-Token": console.csrf or "", "Content-Type": "application/json"}
     async with console.http.post(
         server.url + "/console/v1/api/DescribeInstances",
-        data=b" " * (1024 * 1024 + 10),
+        data=io.BytesIO(b" " * (1024 * 1024 + 10)),  # (raw bytes this large: aiohttp warns)
         headers=headers,
         ssl=console.ssl,
     ) as resp:
@@ -262,7 +262,7 @@ async def test_expired_session_is_refused(make_server, api_for, consoles) -> Non
     console = consoles(server)
     await console.signin("fay", PASSWORD)
     assert (await console.whoami())[0] == 200
-    await asyncio.sleep(1.7)
+    await asyncio.sleep(1.7)  # past the lifetime: only the server's clock decides (no clock to move in tests)
     status, body = await console.whoami()
     assert (status, body["Code"]) == (401, "Console.SignedOut")
     # housekeeping deletes the row
@@ -273,15 +273,15 @@ async def test_expired_session_is_refused(make_server, api_for, consoles) -> Non
 
 
 async def test_idle_timeout_slides_with_use(make_server, api_for, consoles) -> None:
-    server = await make_server(console_idle_timeout=1.5)
+    server = await make_server(console_idle_timeout=0.8)
     api = api_for(server)
     await make_console_user(api, "gus")
     console = consoles(server)
     await console.signin("gus", PASSWORD)
-    for _ in range(5):  # 2.5 s of activity: longer than the idle timeout, but never idle that long
-        await asyncio.sleep(0.5)
+    for _ in range(5):  # 1.25 s of activity: longer than the idle timeout, but never idle that long
+        await asyncio.sleep(0.25)  # a sleep on purpose: the session must not end while in use
         assert (await console.call("GetCallerIdentity"))[0] == 200
-    await asyncio.sleep(1.7)
+    await asyncio.sleep(1.0)  # idle past the timeout: only the server's clock decides (a request would be use)
     status, body = await console.call("GetCallerIdentity")
     assert (status, body["Code"]) == (401, "Console.SignedOut")
 

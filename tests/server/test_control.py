@@ -5,8 +5,12 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
+from support.frames import until_closed
+from support.wait import eventually
+
 from tether.auth.agentkey import generate_key
 from tether.protocol import control
+from tether.server.clock import iso
 from tether.store import Database, InstanceRepo
 
 
@@ -16,12 +20,12 @@ async def _status(api, instance_id: str) -> dict:
 
 
 async def _wait_status(api, instance_id: str, status: str) -> dict:
-    for _ in range(100):
+    async def row() -> dict:
         row = await _status(api, instance_id)
-        if row["Status"] == status:
-            return row
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"{instance_id} never became {status}: {row}")
+        assert row["Status"] == status, row
+        return row
+
+    return await eventually(row, what=f"{instance_id} to be {status}")
 
 
 async def test_handshake_marks_instance_online(api, make_agent) -> None:
@@ -53,31 +57,29 @@ async def test_second_connection_replaces_first(api, make_agent) -> None:
     agent = await make_agent()
     first_ws = agent.ws
     await agent.connect()
-    await asyncio.wait_for(_closed(first_ws), 5)
+    await asyncio.wait_for(until_closed(first_ws), 5)
     assert first_ws.close_code == 4000
     row = await _status(api, agent.instance_id)
     assert row["Status"] == "Online"
 
 
-async def _closed(ws) -> None:
-    while not ws.closed:
-        await ws.receive()
-
-
-async def test_heartbeat_keeps_online_and_silence_goes_offline(api, make_agent) -> None:
-    agent = await make_agent()
+async def test_heartbeat_keeps_online_and_silence_goes_offline(make_server, make_agent_for) -> None:
+    server = await make_server(heartbeat_interval=0.3)
+    api, agent = await make_agent_for(server)
     before = (await _status(api, agent.instance_id))["LastHeartbeatTime"]
-    await asyncio.sleep(1.1)
+    # LastHeartbeatTime is shown to the second: a heartbeat in the same second would not change it
+    await eventually(lambda: iso(datetime.now(UTC)) > before, what="the clock to pass LastHeartbeatTime's second")
     await agent.send(control.Heartbeat(sessions=0))
-    for _ in range(50):
+
+    async def beat() -> dict:
         row = await _status(api, agent.instance_id)
-        if row["LastHeartbeatTime"] != before:
-            break
-        await asyncio.sleep(0.05)
+        assert row["LastHeartbeatTime"] != before, row
+        return row
+
+    row = await eventually(beat, what="the heartbeat to be recorded")
     assert row["LastHeartbeatTime"] > before
-    # no heartbeat for 3 intervals (1 s each): connected but Offline
-    await asyncio.sleep(3.2)
-    row = await _status(api, agent.instance_id)
+    # no heartbeat for 3 intervals (0.3 s each): connected but Offline
+    row = await _wait_status(api, agent.instance_id, "Offline")
     assert row["Connected"] is True and row["Status"] == "Offline"
 
 
@@ -85,10 +87,7 @@ async def test_unknown_message_gets_error_and_channel_stays(make_agent) -> None:
     agent = await make_agent()
     await agent.ws.send_str('{"type": "bogus"}')
     await agent.send(control.Heartbeat(sessions=1))
-    for _ in range(50):
-        if agent.received:
-            break
-        await asyncio.sleep(0.05)
+    await eventually(lambda: agent.received, what="an answer to the unknown message")
     assert isinstance(agent.received[0], control.ControlError)
     assert not agent.ws.closed
 

@@ -1,14 +1,12 @@
 """The delivery API over a real server: SessionManagerDeliveryConfig in and out (the secret never out, encrypted at
 rest), validation, DescribeDeliveryStatus and its policy action, and GetSessionRecording of a pruned recording,
-read back from a real S3 server (moto, tests/s3server.py)."""
+read back from a real S3 server (moto, tests/support/s3server.py)."""
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import io
 import json
-import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,14 +14,12 @@ from typing import Any
 
 import pytest
 from sqlalchemy import update
-
-sys.path.insert(0, str(Path(__file__).parents[1]))
-
-from s3server import MotoServer
+from support.s3server import MotoServer
+from support.wait import eventually
 
 from tether.auth.signing import sign_request
 from tether.auth.tokens import new_id
-from tether.recording import delivery
+from tether.recording import delivery, s3
 from tether.store import Recording, SessionState
 
 SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
@@ -38,6 +34,13 @@ GOOD = {
     "DeliverAuditEvents": True,
     "LocalRetentionDays": 3,
 }
+
+
+@pytest.fixture(autouse=True)
+def one_s3_attempt(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No botocore retries (back-off from 1 s) on top of tether's own handling: storage that is down, or answers
+    an error, says so at once."""
+    monkeypatch.setattr(s3, "MAX_ATTEMPTS", 1)
 
 
 def _modify(config: dict) -> dict:
@@ -105,11 +108,13 @@ async def test_status_shows_failures_and_needs_its_policy_action(api, server, ma
     session_id = await _sealed_recording(server)
     assert server.delivery is not None
     server.delivery.wake()
-    for _ in range(300):
+
+    async def failing() -> dict:
         status = await api.ok("DescribeDeliveryStatus", {})
-        if status["Failures"]:
-            break
-        await asyncio.sleep(0.1)
+        assert status["Failures"], status
+        return status
+
+    status = await eventually(failing, what="the failed delivery to be reported", timeout=30)
     assert status["Enabled"] is True and status["Destination"] == "s3://tether-recordings/prod/rec/"
     assert status["Queue"] == {"Pending": 0, "FailedRetrying": 1, "Delivered": 0, "Failed": 0}
     (failure,) = status["Failures"]
@@ -180,14 +185,19 @@ async def delivered_and_pruned(api, server, moto: MotoServer, output: bytes = b"
     row = await server.state.recordings.repo.get(session_id)
     path = server.state.recordings.file_path(row.path)
     state = server.state
-    for _ in range(600):
+
+    async def pruned() -> bool:
         row = await state.recordings.repo.get(session_id)
-        if row.delivered_url:
-            await delivery.sweep(state.db, state.settings, state.recordings, state.node_id, datetime.now(UTC))
-            if not path.exists():
-                return session_id
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"not delivered and pruned: {await api.ok('DescribeDeliveryStatus', {})}")
+        if not row.delivered_url:
+            return False
+        await delivery.sweep(state.db, state.settings, state.recordings, state.node_id, datetime.now(UTC))
+        return not path.exists()
+
+    try:
+        await eventually(pruned, what="the recording to be delivered and its local copy pruned", timeout=60)
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}: {await api.ok('DescribeDeliveryStatus', {})}") from None
+    return session_id
 
 
 async def test_a_pruned_recording_is_streamed_from_the_bucket(api, server, moto) -> None:
@@ -256,18 +266,15 @@ async def test_other_bytes_under_the_right_metadata_are_logged(api, server, moto
     assert status == 200 and body == forged
 
     def logged() -> bool:
-        return any(
+        assert any(
             row.delivered_url in r.getMessage() and f"not {row.sha256} as sealed" in r.getMessage()
             for r in caplog.records
             if r.levelname == "ERROR"
-        )
+        ), caplog.text
+        return True
 
     # the client has the whole body (Content-Length) a moment before the handler finishes its hash and logs
-    for _ in range(100):
-        if logged():
-            break
-        await asyncio.sleep(0.02)
-    assert logged(), caplog.text
+    await eventually(logged, what="the digest mismatch to be logged", timeout=2, interval=0.02)
 
 
 async def test_wrong_credentials_are_502_with_the_s3_message(api, server, moto) -> None:

@@ -6,14 +6,19 @@ from __future__ import annotations
 import asyncio
 
 import aiohttp
+import pytest
+from support.frames import next_frame
+from support.wait import eventually
 
-from tether.protocol import Ack, Close, Data, Eof, Hello, Open, OpenFail, OpenOk, decode, encode
+from tether.protocol import Ack, Close, Data, Eof, Hello, Open, OpenFail, OpenOk, encode
+from tether.recording import streams as streams_module
+
+WRITE_INTERVAL = 0.2  # the stream writer's batch interval, shortened from 1 s for these tests
 
 
-async def _frame(ws: aiohttp.ClientWebSocketResponse):
-    msg = await ws.receive(timeout=5)
-    assert msg.type is aiohttp.WSMsgType.BINARY, msg
-    return decode(msg.data)
+@pytest.fixture(autouse=True)
+def fast_stream_writer(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(streams_module, "WRITE_INTERVAL", WRITE_INTERVAL)
 
 
 async def _forward_pair(api, agent, client_dial, port: int = 5432):
@@ -23,14 +28,14 @@ async def _forward_pair(api, agent, client_dial, port: int = 5432):
     await agent_ws.send_bytes(encode(Hello()))
     client_ws = await client_dial(started["WebSocketUrl"])
     await client_ws.send_bytes(encode(Hello()))
-    assert isinstance(await _frame(client_ws), Hello)
-    assert isinstance(await _frame(agent_ws), Hello)
+    assert isinstance(await next_frame(client_ws), Hello)
+    assert isinstance(await next_frame(agent_ws), Hello)
     return started["SessionId"], agent_ws, client_ws
 
 
 async def _relay_both(src: aiohttp.ClientWebSocketResponse, dst: aiohttp.ClientWebSocketResponse, frame) -> None:
     await src.send_bytes(encode(frame))
-    assert await _frame(dst) == frame
+    assert await next_frame(dst) == frame
 
 
 async def _streams(api, session_id: str, **extra) -> dict:
@@ -38,12 +43,18 @@ async def _streams(api, session_id: str, **extra) -> dict:
 
 
 async def _wait_streams(api, session_id: str, count: int) -> dict:
-    for _ in range(100):
+    async def page() -> dict:
         page = await _streams(api, session_id)
-        if len(page["Streams"]) >= count:
-            return page
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"never saw {count} streams: {page}")
+        assert len(page["Streams"]) >= count, page
+        return page
+
+    return await eventually(page, what=f"{count} stream records of {session_id}")
+
+
+async def _with_summary(api, session_id: str) -> dict:
+    page = await _streams(api, session_id, MaxResults=2)
+    assert "Unlisted" in page, page
+    return page
 
 
 async def test_each_stream_is_recorded_with_target_times_and_bytes(api, server, make_agent, client_dial) -> None:
@@ -64,7 +75,7 @@ async def test_each_stream_is_recorded_with_target_times_and_bytes(api, server, 
     await _relay_both(agent_ws, client_ws, OpenOk(5))
     await _relay_both(client_ws, agent_ws, Data(5, b"still open"))
 
-    page = await _wait_streams(api, session_id, 2)  # closed streams are written within about a second
+    page = await _wait_streams(api, session_id, 2)  # closed streams are written within WRITE_INTERVAL
     first, failed = page["Streams"]
     assert (first["StreamId"], first["Target"], first["TargetHost"], first["TargetPort"]) == (
         1, "127.0.0.1:5432", "127.0.0.1", 5432,
@@ -78,12 +89,12 @@ async def test_each_stream_is_recorded_with_target_times_and_bytes(api, server, 
     assert (live["StreamId"], live["CloseTime"], live["BytesToTarget"]) == (5, None, 10)
 
     await client_ws.close()
-    for _ in range(100):
+
+    async def terminated():
         row = await server.state.sessions.get(session_id)
-        if row is not None and row.state == "Terminated":
-            break
-        await asyncio.sleep(0.05)
-    assert row is not None and row.state == "Terminated"
+        return row if row is not None and row.state == "Terminated" else None
+
+    row = await eventually(terminated, what=f"{session_id} to be Terminated")
     # DATA payload bytes of every stream, as the relay forwarded them
     assert (row.bytes_from_client, row.bytes_to_client) == (1010, 60_000)
     page = await _wait_streams(api, session_id, 3)
@@ -105,11 +116,7 @@ async def test_paging_and_the_summary_past_the_row_cap(api, server, make_agent, 
         await _relay_both(agent_ws, client_ws, Close(stream, ""))
     await client_ws.close()
     await agent_ws.receive(timeout=5)
-    for _ in range(100):
-        page = await _streams(api, session_id, MaxResults=2)
-        if "Unlisted" in page:
-            break
-        await asyncio.sleep(0.05)
+    page = await eventually(lambda: _with_summary(api, session_id), what=f"the summary row of {session_id}")
     assert [s["StreamId"] for s in page["Streams"]] == [1, 3] and page["NextToken"]
     assert page["Streams"][0]["CloseReason"] == "agent: closed"
     rest = await _streams(api, session_id, MaxResults=2, NextToken=page["NextToken"])
@@ -148,13 +155,12 @@ async def test_record_sessions_off_records_no_streams_and_says_so(api, make_agen
     await _relay_both(agent_ws, client_ws, Close(1, "done"))
     await client_ws.close()
     await agent_ws.receive(timeout=5)
-    events = []
-    for _ in range(100):
-        events = (await api.ok("LookupEvents", {"EventName": "RecordingSkipped"}))["Events"]
-        if events:
-            break
-        await asyncio.sleep(0.05)
+
+    async def skipped() -> list[dict]:
+        return (await api.ok("LookupEvents", {"EventName": "RecordingSkipped"}))["Events"]
+
+    events = await eventually(skipped, what="the RecordingSkipped event")
     assert events and "RecordSessions" in str(events[0]), events
-    await asyncio.sleep(1.2)  # longer than the stream writer's interval: nothing may appear
+    await asyncio.sleep(WRITE_INTERVAL * 3)  # a sleep on purpose: three writer intervals, and nothing may appear
     page = await _streams(api, session_id)
     assert page["Streams"] == [] and "Unlisted" not in page

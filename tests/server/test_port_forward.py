@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from support.wait import eventually
 
 from tether.protocol import control
 
@@ -66,12 +67,12 @@ async def _answer_pushes(agent, result_for) -> None:
 
 
 async def _next_push(agent) -> control.PushKey:
-    while True:
-        for message in list(agent.received):
-            if isinstance(message, control.PushKey):
-                agent.received.remove(message)
-                return message
-        await asyncio.sleep(0.01)
+    def first() -> control.PushKey | None:
+        return next((m for m in agent.received if isinstance(m, control.PushKey)), None)
+
+    message = await eventually(first, what="a push_key message for the agent", interval=0.01)
+    agent.received.remove(message)
+    return message
 
 
 async def test_send_ssh_public_key_waits_for_the_agent(api, make_agent) -> None:

@@ -7,29 +7,14 @@ tests/e2e/test_recording_policy.py, against a server process.
 
 from __future__ import annotations
 
-import asyncio
 import shutil
 
-import aiohttp
+from support.frames import next_frame, until_closed
+from support.wait import eventually
 
-from tether.protocol import Data, Error, Hello, decode, encode
+from tether.protocol import Data, Error, Hello, encode
 
 CONFIG = "SessionManagerConfig"
-
-
-async def _frame(ws: aiohttp.ClientWebSocketResponse):
-    msg = await ws.receive(timeout=5)
-    assert msg.type is aiohttp.WSMsgType.BINARY, msg
-    return decode(msg.data)
-
-
-async def _closed(ws: aiohttp.ClientWebSocketResponse) -> int | None:
-    while True:
-        msg = await ws.receive(timeout=5)
-        if msg.type is aiohttp.WSMsgType.CLOSE:
-            return int(msg.data)
-        if msg.type in (aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.CLOSING):
-            return ws.close_code
 
 
 async def _configure(api, **settings) -> None:
@@ -37,13 +22,11 @@ async def _configure(api, **settings) -> None:
 
 
 async def _events(api, name: str, session_id: str, wait: float = 5.0) -> list[dict]:
-    for _ in range(int(wait / 0.05)):
+    async def mine() -> list[dict]:
         events = (await api.ok("LookupEvents", {"EventName": name, "MaxResults": 100}))["Events"]
-        mine = [e for e in events if session_id in str(e)]
-        if mine:
-            return mine
-        await asyncio.sleep(0.05)
-    return []
+        return [e for e in events if session_id in str(e)]
+
+    return await eventually(mine, what=f"{name} events of {session_id}", timeout=wait)
 
 
 async def _start(api, agent, client_dial):
@@ -62,21 +45,20 @@ def _break_recordings_dir(server) -> None:
 
 
 async def _sealed(server, session_id: str):
-    for _ in range(100):
+    async def sealed():
         row = await server.state.recordings.repo.get(session_id)
-        if row is not None and row.sealed:
-            return row
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"the recording of {session_id} was never sealed")
+        return row if row is not None and row.sealed else None
+
+    return await eventually(sealed, what=f"the recording of {session_id} to be sealed")
 
 
 async def _session(api, session_id: str, state: str) -> dict:
-    for _ in range(100):
+    async def row() -> dict:
         row = (await api.ok("DescribeTerminalSessions", {"SessionId": session_id}))["Sessions"][0]
-        if row["State"] == state:
-            return row
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"{session_id} never became {state}: {row}")
+        assert row["State"] == state, row
+        return row
+
+    return await eventually(row, what=f"{session_id} to be {state}")
 
 
 async def test_settings_are_described_validated_and_combined(api, server) -> None:
@@ -104,12 +86,12 @@ async def test_required_recording_that_cannot_start_ends_the_session_first(
     _break_recordings_dir(server)
     agent = await make_agent()
     session_id, agent_ws, client_ws = await _start(api, agent, client_dial)
-    assert isinstance(await _frame(client_ws), Hello)
-    error = await _frame(client_ws)
+    assert isinstance(await next_frame(client_ws), Hello)
+    error = await next_frame(client_ws)
     assert isinstance(error, Error) and error.code == "RecordingRequired"
     assert "requires recording" in error.message and "cannot create the file" in error.message, error
-    assert await _closed(client_ws) == 1008
-    assert await _closed(agent_ws) == 1008  # the agent ends the shell when its data channel closes
+    assert await until_closed(client_ws) == 1008
+    assert await until_closed(agent_ws) == 1008  # the agent ends the shell when its data channel closes
     row = await _session(api, session_id, "Terminated")
     assert row["EndReason"] == "recording_failed"
     (event,) = await _events(api, "RecordingFailed", session_id)
@@ -120,15 +102,15 @@ async def test_unrequired_recording_that_fails_lets_the_session_go_on(api, serve
     _break_recordings_dir(server)
     agent = await make_agent()
     session_id, agent_ws, client_ws = await _start(api, agent, client_dial)
-    assert isinstance(await _frame(client_ws), Hello)
-    assert isinstance(await _frame(agent_ws), Hello)
+    assert isinstance(await next_frame(client_ws), Hello)
+    assert isinstance(await next_frame(agent_ws), Hello)
     await agent_ws.send_bytes(encode(Data(0, b"first output")))
-    assert await _frame(client_ws) == Data(0, b"first output")
+    assert await next_frame(client_ws) == Data(0, b"first output")
     (event,) = await _events(api, "RecordingFailed", session_id)
     assert event["Detail"].startswith("output from ") and "s on is not recorded" in event["Detail"]
     assert "Not a directory" in event["Detail"] and "ended" not in event["Detail"]
     await agent_ws.send_bytes(encode(Data(0, b"more")))
-    assert await _frame(client_ws) == Data(0, b"more")
+    assert await next_frame(client_ws) == Data(0, b"more")
     assert (await _session(api, session_id, "Connected"))["State"] == "Connected"
     await client_ws.close()
     await _session(api, session_id, "Terminated")
@@ -142,14 +124,14 @@ async def test_required_recording_at_its_size_cap_ends_before_the_unrecorded_fra
     await _configure(api, RecordingRequired=True, MaxRecordingBytes=8192)
     agent = await make_agent()
     session_id, agent_ws, client_ws = await _start(api, agent, client_dial)
-    assert isinstance(await _frame(client_ws), Hello)
-    assert isinstance(await _frame(agent_ws), Hello)
+    assert isinstance(await next_frame(client_ws), Hello)
+    assert isinstance(await next_frame(agent_ws), Hello)
     await agent_ws.send_bytes(encode(Data(0, b"a" * 3000)))
-    assert await _frame(client_ws) == Data(0, b"a" * 3000)
+    assert await next_frame(client_ws) == Data(0, b"a" * 3000)
     await agent_ws.send_bytes(encode(Data(0, b"b" * 6000)))  # past 8 KiB with the header: not recorded
-    error = await _frame(client_ws)  # ...and so not forwarded: the next frame is the ERROR
+    error = await next_frame(client_ws)  # ...and so not forwarded: the next frame is the ERROR
     assert isinstance(error, Error) and "size limit of 8192 bytes" in error.message, error
-    assert await _closed(client_ws) == 1008
+    assert await until_closed(client_ws) == 1008
     row = await _session(api, session_id, "Terminated")
     assert row["EndReason"] == "recording_limit" and (await _sealed(server, session_id)).truncated
     data = (server.state.config.data_dir / (await server.state.recordings.repo.get(session_id)).path).read_bytes()
@@ -162,11 +144,11 @@ async def test_size_cap_without_requirement_ends_the_recording_not_the_session(
     await _configure(api, MaxRecordingBytes=8192)
     agent = await make_agent()
     session_id, agent_ws, client_ws = await _start(api, agent, client_dial)
-    assert isinstance(await _frame(client_ws), Hello)
-    assert isinstance(await _frame(agent_ws), Hello)
+    assert isinstance(await next_frame(client_ws), Hello)
+    assert isinstance(await next_frame(agent_ws), Hello)
     for letter in b"abc":
         await agent_ws.send_bytes(encode(Data(0, bytes([letter]) * 5000)))
-        assert await _frame(client_ws) == Data(0, bytes([letter]) * 5000)
+        assert await next_frame(client_ws) == Data(0, bytes([letter]) * 5000)
     await client_ws.close()
     await _session(api, session_id, "Terminated")
     assert (await _sealed(server, session_id)).truncated
@@ -178,10 +160,10 @@ async def test_record_sessions_off_records_nothing_and_audits_it(api, server, ma
     await _configure(api, RecordSessions=False)
     agent = await make_agent()
     session_id, agent_ws, client_ws = await _start(api, agent, client_dial)
-    assert isinstance(await _frame(client_ws), Hello)
-    assert isinstance(await _frame(agent_ws), Hello)
+    assert isinstance(await next_frame(client_ws), Hello)
+    assert isinstance(await next_frame(agent_ws), Hello)
     await agent_ws.send_bytes(encode(Data(0, b"unrecorded by choice")))
-    assert await _frame(client_ws) == Data(0, b"unrecorded by choice")
+    assert await next_frame(client_ws) == Data(0, b"unrecorded by choice")
     await client_ws.close()
     row = await _session(api, session_id, "Terminated")
     assert row["Recording"] is None, row

@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 from datetime import UTC, datetime
 from pathlib import Path
 
 import aiohttp
+from support.frames import next_frame
+from support.wait import eventually
 
 from tether.auth.signing import sign_request
-from tether.protocol import Data, Exit, Hello, Resize, decode, encode
+from tether.protocol import Data, Exit, Hello, Resize, encode
 from tether.recording.asciicast import iter_events, output_bytes, read_header
 from tether.store import Database, RecordingRepo, SessionRepo, sqlite_url
-
-
-async def _frame(ws: aiohttp.ClientWebSocketResponse):
-    msg = await ws.receive(timeout=5)
-    assert msg.type is aiohttp.WSMsgType.BINARY, msg
-    return decode(msg.data)
 
 
 async def _pair(api, agent, client_dial, body: dict | None = None):
@@ -29,8 +24,8 @@ async def _pair(api, agent, client_dial, body: dict | None = None):
     await agent_ws.send_bytes(encode(Hello()))
     client_ws = await client_dial(started["WebSocketUrl"])
     await client_ws.send_bytes(encode(Hello()))
-    assert isinstance(await _frame(client_ws), Hello)
-    assert isinstance(await _frame(agent_ws), Hello)
+    assert isinstance(await next_frame(client_ws), Hello)
+    assert isinstance(await next_frame(agent_ws), Hello)
     return started["SessionId"], agent_ws, client_ws
 
 
@@ -39,18 +34,24 @@ async def _row(api, session_id: str) -> dict:
 
 
 async def _sealed(api, session_id: str) -> dict:
-    for _ in range(100):
+    async def sealed() -> dict:
         row = await _row(api, session_id)
-        if row["Recording"] and row["Recording"]["Sealed"]:
-            return row
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"the recording of {session_id} was never sealed: {row}")
+        assert row["Recording"] and row["Recording"]["Sealed"], row
+        return row
+
+    return await eventually(sealed, what=f"the recording of {session_id} to be sealed")
+
+
+async def _terminated(api, session_id: str) -> dict:
+    row = await _row(api, session_id)
+    assert row["State"] == "Terminated", row
+    return row
 
 
 async def _exit(agent_ws, client_ws, status: int) -> None:
     await agent_ws.send_bytes(encode(Exit(status)))
     await agent_ws.close()
-    assert await _frame(client_ws) == Exit(status)
+    assert await next_frame(client_ws) == Exit(status)
     await client_ws.close()
 
 
@@ -86,19 +87,19 @@ async def test_output_resize_and_exit_are_recorded_and_sealed(api, server, make_
     agent = await make_agent()
     session_id, agent_ws, client_ws = await _pair(api, agent, client_dial, {"Username": "alice"})
     await client_ws.send_bytes(encode(Resize(cols=132, rows=43)))
-    assert await _frame(agent_ws) == Resize(cols=132, rows=43)
+    assert await next_frame(agent_ws) == Resize(cols=132, rows=43)
     cjk = "漢字テスト".encode()
     chunks = [b"prompt $ ", b"\xff\xfe raw \x80", cjk[:4], cjk[4:8], cjk[8:], bytes(range(256))]
     for chunk in chunks[:3]:
         await agent_ws.send_bytes(encode(Data(0, chunk)))
-        assert await _frame(client_ws) == Data(0, chunk)
+        assert await next_frame(client_ws) == Data(0, chunk)
     await client_ws.send_bytes(encode(Resize(cols=100, rows=30)))
-    assert await _frame(agent_ws) == Resize(cols=100, rows=30)
+    assert await next_frame(agent_ws) == Resize(cols=100, rows=30)
     await client_ws.send_bytes(encode(Data(0, b"typed secret\r")))
-    assert await _frame(agent_ws) == Data(0, b"typed secret\r")
+    assert await next_frame(agent_ws) == Data(0, b"typed secret\r")
     for chunk in chunks[3:]:
         await agent_ws.send_bytes(encode(Data(0, chunk)))
-        assert await _frame(client_ws) == Data(0, chunk)
+        assert await next_frame(client_ws) == Data(0, chunk)
     await _exit(agent_ws, client_ws, 5)
 
     row = await _sealed(api, session_id)
@@ -132,7 +133,7 @@ async def test_input_is_recorded_when_record_input_is_on(api, server, make_agent
     agent = await make_agent()
     session_id, agent_ws, client_ws = await _pair(api, agent, client_dial)
     await client_ws.send_bytes(encode(Data(0, "ls 日本\r".encode())))
-    assert await _frame(agent_ws) == Data(0, "ls 日本\r".encode())
+    assert await next_frame(agent_ws) == Data(0, "ls 日本\r".encode())
     await _exit(agent_ws, client_ws, 0)
     await _sealed(api, session_id)
     path = _cast(server, session_id)
@@ -194,7 +195,7 @@ async def test_permission_and_not_found(api, server, make_agent, client_dial, ma
     agent = await make_agent()
     session_id, agent_ws, client_ws = await _pair(api, agent, client_dial)
     await agent_ws.send_bytes(encode(Data(0, b"hi")))
-    await _frame(client_ws)
+    await next_frame(client_ws)
     await _exit(agent_ws, client_ws, 0)
     await _sealed(api, session_id)
     describer = await make_user({"Effect": "Allow", "Action": ["ecs:DescribeTerminalSessions"], "Resource": "*"})
@@ -224,11 +225,7 @@ async def test_port_forward_sessions_are_not_recorded(api, server, make_agent, c
     session_id, agent_ws, client_ws = await _pair(api, agent, client_dial, {"PortNumber": 22})
     await agent_ws.close()
     await client_ws.close()
-    for _ in range(100):
-        row = await _row(api, session_id)
-        if row["State"] == "Terminated":
-            break
-        await asyncio.sleep(0.05)
+    row = await eventually(lambda: _terminated(api, session_id), what=f"{session_id} to be Terminated")
     assert row["Recording"] is None
     assert not list((server.state.config.data_dir / "recordings").rglob(f"{session_id}.cast"))
     status, _, body = await _fetch(api, session_id)

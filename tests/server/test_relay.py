@@ -8,29 +8,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import aiohttp
 import pytest
+from support.frames import next_frame, until_closed
+from support.wait import eventually
 
-from tether.protocol import MAX_MESSAGE, Data, Exit, Hello, Resize, control, decode, encode
+from tether.protocol import MAX_MESSAGE, Data, Exit, Hello, Resize, control, encode
 from tether.store import Database, SessionRepo
-
-
-async def _frame(ws: aiohttp.ClientWebSocketResponse):
-    msg = await ws.receive(timeout=5)
-    assert msg.type is aiohttp.WSMsgType.BINARY, msg
-    return decode(msg.data)
-
-
-async def _closed(ws: aiohttp.ClientWebSocketResponse) -> int | None:
-    """Drain until the server closes the socket; return the close code the server sent.
-
-    The code comes from the CLOSE message itself: `ws.close_code` turns into 1006 when the server has already
-    dropped the connection by the time the test reads the queued CLOSE (the client's reply then fails).
-    """
-    while True:
-        msg = await ws.receive(timeout=5)
-        if msg.type is aiohttp.WSMsgType.CLOSE:
-            return int(msg.data)
-        if msg.type in (aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.CLOSING):
-            return ws.close_code
 
 
 async def _session(api, session_id: str) -> dict:
@@ -38,12 +20,12 @@ async def _session(api, session_id: str) -> dict:
 
 
 async def _wait_state(api, session_id: str, state: str) -> dict:
-    for _ in range(100):
+    async def row() -> dict:
         row = await _session(api, session_id)
-        if row["State"] == state:
-            return row
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"{session_id} never became {state}: {row}")
+        assert row["State"] == state, row
+        return row
+
+    return await eventually(row, what=f"{session_id} to be {state}")
 
 
 async def _start(api, agent) -> tuple[dict, control.OpenSession]:
@@ -58,8 +40,8 @@ async def _pair(api, agent, client_dial):
     await agent_ws.send_bytes(encode(Hello()))
     client_ws = await client_dial(started["WebSocketUrl"])
     await client_ws.send_bytes(encode(Hello()))
-    assert isinstance(await _frame(client_ws), Hello)
-    assert isinstance(await _frame(agent_ws), Hello)
+    assert isinstance(await next_frame(client_ws), Hello)
+    assert isinstance(await next_frame(agent_ws), Hello)
     return started["SessionId"], agent_ws, client_ws
 
 
@@ -87,24 +69,24 @@ async def test_relay_pairs_forwards_and_records_exit(api, server, make_agent, cl
     await agent_ws.send_bytes(encode(Hello()))  # before the client is there: held back by TCP, not lost
     client_ws = await client_dial(started["WebSocketUrl"])
     await client_ws.send_bytes(encode(Hello()))
-    assert isinstance(await _frame(client_ws), Hello)
-    assert isinstance(await _frame(agent_ws), Hello)
+    assert isinstance(await next_frame(client_ws), Hello)
+    assert isinstance(await next_frame(agent_ws), Hello)
     session_id = started["SessionId"]
     row = await _wait_state(api, session_id, "Connected")
     assert row["StartTime"] and row["PrincipalId"].endswith(":root") and row["ClientIp"] == "127.0.0.1"
 
     await client_ws.send_bytes(encode(Resize(cols=120, rows=40)))
     await client_ws.send_bytes(encode(Data(0, "ls 日本\n".encode())))
-    assert await _frame(agent_ws) == Resize(cols=120, rows=40)
-    assert await _frame(agent_ws) == Data(0, "ls 日本\n".encode())
+    assert await next_frame(agent_ws) == Resize(cols=120, rows=40)
+    assert await next_frame(agent_ws) == Data(0, "ls 日本\n".encode())
     payload = bytes(range(256)) * 256  # 64 KiB of arbitrary bytes, carried exactly
     await agent_ws.send_bytes(encode(Data(0, payload)))
-    assert await _frame(client_ws) == Data(0, payload)
+    assert await next_frame(client_ws) == Data(0, payload)
 
     await agent_ws.send_bytes(encode(Exit(3)))
     await agent_ws.close()
-    assert await _frame(client_ws) == Exit(3)
-    assert await _closed(client_ws) == 1000
+    assert await next_frame(client_ws) == Exit(3)
+    assert await until_closed(client_ws) == 1000
     row = await _wait_state(api, session_id, "Terminated")
     assert (row["ExitStatus"], row["EndReason"]) == (3, "exit") and row["EndTime"]
 
@@ -145,7 +127,7 @@ async def test_client_that_never_connects_expires_session(make_server, http, mak
     api, agent = await make_agent_for(server)
     started, open_msg = await _start(api, agent)
     agent_ws = await agent.dial(open_msg)
-    assert await _closed(agent_ws) == 1008
+    assert await until_closed(agent_ws) == 1008
     row = await _wait_state(api, started["SessionId"], "Expired")
     assert row["EndReason"] == "client_did_not_connect"
     status, body = await _get_status(api, started["WebSocketUrl"])
@@ -158,13 +140,13 @@ async def test_garbage_frame_closes_only_that_session(api, make_agent, client_di
     good_id, good_agent, good_client = await _pair(api, agent, client_dial)
 
     await bad_client.send_bytes(b"\xff\x00\x00\x00\x00garbage")
-    assert await _closed(bad_client) == 1002
-    assert await _closed(bad_agent) == 1002
+    assert await until_closed(bad_client) == 1002
+    assert await until_closed(bad_agent) == 1002
     row = await _wait_state(api, bad_id, "Terminated")
     assert row["EndReason"].startswith("protocol_error")
 
     await good_client.send_bytes(encode(Data(0, b"still here")))
-    assert await _frame(good_agent) == Data(0, b"still here")
+    assert await next_frame(good_agent) == Data(0, b"still here")
     assert (await _session(api, good_id))["State"] == "Connected"
 
 
@@ -175,9 +157,9 @@ async def test_data_beyond_credit_is_a_protocol_error(api, make_agent, client_di
     chunk = encode(Data(0, b"x" * 65536))
     for _ in range(16):
         await agent_ws.send_bytes(chunk)
-        await _frame(client_ws)
+        await next_frame(client_ws)
     await agent_ws.send_bytes(chunk)
-    assert await _closed(client_ws) == 1002
+    assert await until_closed(client_ws) == 1002
 
 
 async def test_oversized_and_text_messages_close_the_connection(api, make_agent, client_dial) -> None:
@@ -186,28 +168,26 @@ async def test_oversized_and_text_messages_close_the_connection(api, make_agent,
     await big_client.send_bytes(b"\x01\x00\x00\x00\x00" + b"x" * (MAX_MESSAGE - 4))
     # the server refuses the message before buffering it and closes with 1009; the unread rest of the message
     # may turn that into a TCP reset, so the offender sees 1009 or an abnormal closure. Its peer sees 1009.
-    assert await _closed(big_client) in (1009, 1006)
-    assert await _closed(big_agent) == 1009
+    assert await until_closed(big_client) in (1009, 1006)
+    assert await until_closed(big_agent) == 1009
     assert (await _wait_state(api, big_id, "Terminated"))["EndReason"] == "protocol_error: message-too-large"
 
     _text_id, text_agent, text_client = await _pair(api, agent, client_dial)
     await text_agent.send_str("hello")
-    assert await _closed(text_agent) == 1003
-    assert await _closed(text_client) == 1003
+    assert await until_closed(text_agent) == 1003
+    assert await until_closed(text_client) == 1003
 
 
 async def test_end_terminal_session_closes_both_sides(api, make_agent, client_dial) -> None:
     agent = await make_agent()
     session_id, agent_ws, client_ws = await _pair(api, agent, client_dial)
     await api.ok("EndTerminalSession", {"SessionId": session_id})
-    assert await _closed(client_ws) == 4001  # distinct from 1000: a reconnecting client must stop
-    assert await _closed(agent_ws) == 4001
+    assert await until_closed(client_ws) == 4001  # distinct from 1000: a reconnecting client must stop
+    assert await until_closed(agent_ws) == 4001
     row = await _session(api, session_id)
     assert (row["State"], row["EndReason"]) == ("Terminated", "terminated")
-    for _ in range(50):
-        if any(isinstance(m, control.TerminateSession) for m in agent.received):
-            break
-        await asyncio.sleep(0.05)
+    await eventually(lambda: any(isinstance(m, control.TerminateSession) for m in agent.received),
+                     what="TerminateSession to reach the agent")
     assert any(isinstance(m, control.TerminateSession) and m.session_id == session_id for m in agent.received)
     await api.ok("EndTerminalSession", {"SessionId": session_id})  # idempotent
     reply = await api.call("EndTerminalSession", {"SessionId": "s-nope"})
@@ -218,7 +198,7 @@ async def test_client_close_hangs_up_agent_side(api, make_agent, client_dial) ->
     agent = await make_agent()
     session_id, agent_ws, client_ws = await _pair(api, agent, client_dial)
     await client_ws.close()
-    assert await _closed(agent_ws) == 1000
+    assert await until_closed(agent_ws) == 1000
     row = await _wait_state(api, session_id, "Terminated")
     assert row["EndReason"] == "client_closed"
 
@@ -228,7 +208,7 @@ async def test_session_failed_report_ends_session(api, make_agent, client_dial) 
     started, open_msg = await _start(api, agent)
     client_ws = await client_dial(started["WebSocketUrl"])
     await agent.send(control.SessionFailed(session_id=open_msg.session_id, code="UnknownUser", message="no bob"))
-    assert await _closed(client_ws) == 1011
+    assert await until_closed(client_ws) == 1011
     row = await _wait_state(api, open_msg.session_id, "Terminated")
     assert row["EndReason"] == "failed: UnknownUser"
 
@@ -264,8 +244,8 @@ async def test_graceful_shutdown_drains_then_ends_sessions(server, api, make_age
     stopping = asyncio.create_task(server.stop())
     assert await asyncio.wait_for(agent.closed.wait(), 5) is True  # control channel closed first (1012)
     await client_ws.send_bytes(encode(Data(0, b"during drain")))  # the session keeps working while draining
-    assert await _frame(agent_ws) == Data(0, b"during drain")
-    closing = asyncio.create_task(_closed(client_ws))  # a real client keeps reading
+    assert await next_frame(agent_ws) == Data(0, b"during drain")
+    closing = asyncio.create_task(until_closed(client_ws))  # a real client keeps reading
     await stopping
     assert await closing == 1001
     db = Database(server.state.db.url)

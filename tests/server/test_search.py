@@ -8,15 +8,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiohttp
+from support.frames import next_frame
+from support.wait import eventually
 
-from tether.protocol import Data, Exit, Hello, decode, encode
+from tether.protocol import Data, Exit, Hello, encode
 from tether.store import Database, RecordingRepo, SessionRepo, sqlite_url
-
-
-async def _frame(ws: aiohttp.ClientWebSocketResponse) -> Any:
-    msg = await ws.receive(timeout=5)
-    assert msg.type is aiohttp.WSMsgType.BINARY, msg
-    return decode(msg.data)
 
 
 async def _shell(api: Any, agent: Any, dial: Any, outputs: list[bytes], body: dict | None = None) -> str:
@@ -27,26 +23,26 @@ async def _shell(api: Any, agent: Any, dial: Any, outputs: list[bytes], body: di
     await agent_ws.send_bytes(encode(Hello()))
     client_ws = await dial(started["WebSocketUrl"])
     await client_ws.send_bytes(encode(Hello()))
-    assert isinstance(await _frame(client_ws), Hello)
-    assert isinstance(await _frame(agent_ws), Hello)
+    assert isinstance(await next_frame(client_ws), Hello)
+    assert isinstance(await next_frame(agent_ws), Hello)
     for chunk in outputs:
         await agent_ws.send_bytes(encode(Data(0, chunk)))
-        assert await _frame(client_ws) == Data(0, chunk)
-        await asyncio.sleep(0.1)
+        assert await next_frame(client_ws) == Data(0, chunk)
+        await asyncio.sleep(0.1)  # a sleep on purpose: the frames are apart in time, and the tests check their times
     await agent_ws.send_bytes(encode(Exit(0)))
     await agent_ws.close()
-    assert await _frame(client_ws) == Exit(0)
+    assert await next_frame(client_ws) == Exit(0)
     await client_ws.close()
     return str(started["SessionId"])
 
 
 async def _indexed(api: Any, session_id: str) -> dict[str, Any]:
-    for _ in range(200):
+    async def indexed() -> dict[str, Any]:
         row = (await api.ok("DescribeTerminalSessions", {"SessionId": session_id}))["Sessions"][0]
-        if row["Recording"] and row["Recording"]["Indexed"]:
-            return row
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"the recording of {session_id} was never indexed: {row}")
+        assert row["Recording"] and row["Recording"]["Indexed"], row
+        return row
+
+    return await eventually(indexed, what=f"the recording of {session_id} to be indexed")
 
 
 async def _search(api: Any, text: str, **more: Any) -> dict[str, Any]:

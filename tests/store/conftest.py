@@ -12,8 +12,8 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-from pgtemp import temporary_database
 from sqlalchemy import text
+from support.pgtemp import temporary_database
 
 from tether.store import Base, Database, sqlite_url
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
+from support.wait import eventually
 
 from tether.recording import streams as streams_module
 from tether.recording.streams import StreamLog, split_target
@@ -53,7 +53,7 @@ async def test_streams_are_written_in_batches_with_a_summary_past_the_cap(db: Da
     log.opened(601, "db.internal:5432")
     log.to_target(601, 7)
     assert [r.stream_id for r in log.open_streams()] == [601]
-    await asyncio.sleep(0.3)
+    await eventually(lambda: sum(calls) >= 250, what="the first 250 streams to be written")
     assert sum(calls) == 250 and len(calls) <= 3  # batches, not a transaction per stream
     await log.close("session ended: client_closed")
 

@@ -11,10 +11,8 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from collections import Counter
 from pathlib import Path
@@ -23,13 +21,10 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
+from .ports import free_port
+from .wait import GiveUp, eventually_sync
+
 REGION = "us-east-1"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class MotoServer:
@@ -48,16 +43,15 @@ class MotoServer:
                 [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
                 stdout=out, stderr=out, stdin=subprocess.DEVNULL, env=env, start_new_session=True,
             )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self._proc.poll() is not None:
-                raise AssertionError(f"moto exited: {self._log.read_text(errors='replace')[-2000:]}")
-            try:
-                with urllib.request.urlopen(f"{self.endpoint}/moto-api/", timeout=1):
-                    return
-            except OSError:
-                time.sleep(0.1)
-        raise AssertionError("moto did not start within 30 s")
+        proc = self._proc
+
+        def answers() -> bool:
+            if proc.poll() is not None:
+                raise GiveUp(f"moto exited: {self._log.read_text(errors='replace')[-2000:]}")
+            with urllib.request.urlopen(f"{self.endpoint}/moto-api/", timeout=1):
+                return True
+
+        eventually_sync(answers, what=f"moto to answer at {self.endpoint}", timeout=30, interval=0.1)
 
     def stop(self) -> None:
         if self._proc is not None and self._proc.poll() is None:

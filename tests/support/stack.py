@@ -1,4 +1,4 @@
-"""A real tether deployment on loopback for end-to-end tests: server and agents as separate processes.
+"""A real tether deployment on loopback for the end-to-end tests and the benchmarks: server and agents as processes.
 
 Everything goes through the `tether` command as a user would run it, so these tests cover the CLI wiring, TLS,
 the relay and the agent together.
@@ -10,21 +10,20 @@ import contextlib
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pexpect
 
+from .ports import free_port, listening
+from .wait import GiveUp, eventually_sync
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+# The agents' reconnect backoff, shortened (the defaults start at 1 s and reach 60 s): the tests restart servers
+# and agents and wait for them to find each other again.
+AGENT_SETTINGS: dict[str, Any] = {"backoff_base": 0.1, "backoff_cap": 1.0}
 
 
 def read_json_document(stream: Any) -> Any:
@@ -39,21 +38,6 @@ def read_json_document(stream: Any) -> Any:
             return json.loads(text)
         except ValueError:
             continue
-
-
-def wait_until(what: str, check: Callable[[], Any], timeout: float = 20.0, interval: float = 0.1) -> Any:
-    deadline = time.monotonic() + timeout
-    last_error: BaseException | None = None
-    while time.monotonic() < deadline:
-        try:
-            result = check()
-        except Exception as exc:
-            last_error = exc
-            result = None
-        if result:
-            return result
-        time.sleep(interval)
-    raise AssertionError(f"timed out waiting for {what}" + (f" (last error: {last_error!r})" if last_error else ""))
 
 
 class Stack:
@@ -105,14 +89,10 @@ class Stack:
         def ready() -> bool:
             assert self.server is not None
             if self.server.poll() is not None:
-                raise AssertionError(f"server exited: {self.log('server')}")
-            if not creds_file.exists():
-                return False
-            with socket.create_connection(("127.0.0.1", self.port), timeout=1):
-                pass
-            return True
+                raise GiveUp(f"the server exited: {self.log('server')}")
+            return creds_file.exists() and listening(self.port)
 
-        wait_until("the server to listen", ready, timeout=30)
+        eventually_sync(ready, what="the server to listen", timeout=30)
         self.creds = json.loads(creds_file.read_text())
 
     def stop_server(self, sig: int = signal.SIGTERM) -> int:
@@ -144,8 +124,8 @@ class Stack:
     def add_agent(
         self, name: str = "agent", configure: Callable[[Path], None] | None = None, state_dir: Path | None = None
     ) -> str:
-        """Register an agent in `state_dir` (default ROOT/name), let `configure(state_dir)` adjust it, run it and
-        wait until it is Online."""
+        """Register an agent in `state_dir` (default ROOT/name) with AGENT_SETTINGS, let `configure(state_dir)` adjust
+        it, run it and wait until it is Online."""
         activation = json.loads(self.cli("activation", "create", "--json").stdout)
         state = state_dir or self.root / name
         reg = self.cli(
@@ -155,6 +135,7 @@ class Stack:
         )
         instance_id: str = json.loads(reg.stdout)["InstanceId"]
         self.agent_dirs[instance_id] = state
+        self.set_agent_settings(state, **AGENT_SETTINGS)
         if configure is not None:
             configure(state)
         self.start_agent(instance_id)
@@ -183,8 +164,8 @@ class Stack:
         return str(reply["Instances"][0]["Status"])
 
     def wait_online(self, instance_id: str, timeout: float = 30) -> None:
-        wait_until(f"{instance_id} Online", lambda: self.status(instance_id) == "Online", timeout=timeout,
-                   interval=0.3)
+        eventually_sync(lambda: self.status(instance_id) == "Online", what=f"{instance_id} to be Online",
+                        timeout=timeout, interval=0.3)
 
     def session(self, instance_id: str, *args: str, cols: int = 100, rows: int = 30) -> pexpect.spawn:
         child = pexpect.spawn(

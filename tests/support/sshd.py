@@ -6,11 +6,10 @@ import os
 import pwd
 import shutil
 import signal
-import socket
 import subprocess
 from pathlib import Path
 
-from stack import free_port, wait_until
+from .ports import free_port, wait_listening
 
 
 def sshd_binary() -> str | None:
@@ -21,15 +20,14 @@ def sshd_binary() -> str | None:
     return "/usr/sbin/sshd" if Path("/usr/sbin/sshd").exists() else None
 
 
-def _connects(port: int) -> bool:
-    with socket.socket() as sock:
-        return sock.connect_ex(("127.0.0.1", port)) == 0
-
-
 class Sshd:
-    """sshd with its own host key and a key for the current user; `extra_config` lines take precedence."""
+    """sshd with its own host key and a key for the current user; `extra_config` lines take precedence.
 
-    def __init__(self, root: Path, extra_config: str = "") -> None:
+    `root/authorized_keys` holds the user key's public half, or nothing with `authorize_user_key=False` (a test
+    that adds keys there itself, as a fake agent does with pushed keys).
+    """
+
+    def __init__(self, root: Path, extra_config: str = "", *, authorize_user_key: bool = True) -> None:
         binary = sshd_binary()
         if binary is None:
             raise RuntimeError("sshd is not installed (apt-get install openssh-server)")
@@ -40,20 +38,21 @@ class Sshd:
         self.host_key, self.user_key = root / "host_ed25519", root / "user_ed25519"
         for key in (self.host_key, self.user_key):
             subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)
-        (root / "authorized_keys").write_text((root / "user_ed25519.pub").read_text())
-        os.chmod(root / "authorized_keys", 0o600)
+        self.authorized_keys = root / "authorized_keys"
+        self.authorized_keys.write_text((root / "user_ed25519.pub").read_text() if authorize_user_key else "")
+        os.chmod(self.authorized_keys, 0o600)
         self.config = root / "sshd_config"
         # sshd takes the first value of a keyword, so the caller's lines come first
         self.config.write_text(
             f"{extra_config.strip()}\n"
             f"Port {self.port}\nListenAddress 127.0.0.1\nHostKey {self.host_key}\nPidFile {root}/sshd.pid\n"
-            f"AuthorizedKeysFile {root}/authorized_keys\nStrictModes no\nUsePAM no\n"
+            f"AuthorizedKeysFile {self.authorized_keys}\nStrictModes no\nUsePAM no\n"
             "PermitRootLogin prohibit-password\nPasswordAuthentication no\nKbdInteractiveAuthentication no\n"
             "Subsystem sftp internal-sftp\nLogLevel ERROR\n"
         )
         Path("/run/sshd").mkdir(exist_ok=True)
         self.proc = subprocess.Popen([binary, "-D", "-e", "-f", str(self.config)], stderr=subprocess.DEVNULL)
-        wait_until("sshd to listen", lambda: _connects(self.port), timeout=10)
+        wait_listening(self.port, "sshd", process=self.proc, timeout=10)
 
     def ssh_options(self) -> list[str]:
         return ["-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
