@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import ssl
 from typing import Any
 
 import aiohttp
 import pexpect
+from support import aio
 from support.frames import until_closed
 from support.stack import Stack
 from support.tls import trusting
@@ -38,17 +38,17 @@ def test_forged_and_reused_client_tokens(stack: Stack, instance: str) -> None:
     reply = start(stack, instance)
     url = reply["WebSocketUrl"]
     forged = url.split("token=")[0] + "token=" + "A" * 43
-    status, _ = asyncio.run(try_connect(stack, forged))
+    status, _ = aio.run(try_connect(stack, forged))
     assert status in (401, 403)
-    status, _ = asyncio.run(try_connect(stack, url.split("?")[0]))
+    status, _ = aio.run(try_connect(stack, url.split("?")[0]))
     assert status in (400, 401)
-    status, _ = asyncio.run(try_connect(stack, url))
+    status, _ = aio.run(try_connect(stack, url))
     assert status == 101
-    status, _ = asyncio.run(try_connect(stack, url))  # single use
+    status, _ = aio.run(try_connect(stack, url))  # single use
     assert status in (401, 403, 410)
     other = start(stack, instance)
     crossed = other["WebSocketUrl"].split("?")[0] + "?" + url.split("?")[1]  # token of another session
-    status, _ = asyncio.run(try_connect(stack, crossed))
+    status, _ = aio.run(try_connect(stack, crossed))
     assert status in (401, 403, 410)
     stack.api("EndTerminalSession", {"SessionId": other["SessionId"]})
 
@@ -77,7 +77,7 @@ def test_unsigned_api_call_gets_json_error(stack: Stack) -> None:
                                  ssl=ssl_ctx(stack)) as resp:
                 return resp.status, json.loads(await resp.text())
 
-    status, body = asyncio.run(call())
+    status, body = aio.run(call())
     assert status == 401
     assert body["Code"] == "MissingAuthorization" and body["RequestId"] and body["Message"]
 
@@ -95,7 +95,7 @@ def test_garbage_frame_closes_only_its_session(stack: Stack, instance: str) -> N
                 await ws.send_bytes(b"\xee\x00\x00\x00\x00garbage")
                 return await until_closed(ws, timeout=10)
 
-    close_code = asyncio.run(misbehave())
+    close_code = aio.run(misbehave())
     assert close_code in (1002, 1008), close_code
     live.send(b"echo STILL_$((8*8))\r")
     live.expect(b"STILL_64")
