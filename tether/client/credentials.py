@@ -221,7 +221,8 @@ class UriCredentials:
             ):
                 status = response.status
                 if response.content_length is not None and response.content_length > MAX_RESPONSE_BYTES:
-                    raise self._fail(f"answer is {response.content_length} bytes, over {MAX_RESPONSE_BYTES}")
+                    size = response.content_length
+                    raise self._fail(f"answer is {size} bytes, over {MAX_RESPONSE_BYTES} bytes — not credentials")
                 raw = await response.content.read(MAX_RESPONSE_BYTES + 1)
         except CredentialsError:
             raise
@@ -231,7 +232,7 @@ class UriCredentials:
             reason = " ".join(str(exc).split()) or type(exc).__name__
             raise self._fail(f"unreachable ({reason}) — is the credential service running?") from exc
         if len(raw) > MAX_RESPONSE_BYTES:
-            raise self._fail(f"answer is over {MAX_RESPONSE_BYTES} bytes — not a credentials document")
+            raise self._fail(f"answer is over {MAX_RESPONSE_BYTES} bytes — not credentials")
         if status != 200:
             snippet = " ".join(raw[:120].decode(errors="replace").split())
             raise self._fail(f"HTTP {status}" + (f" ({snippet})" if snippet else ""))
