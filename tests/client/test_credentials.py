@@ -20,14 +20,17 @@ from typing import Any
 
 import pytest
 from aiohttp import web
+from click.testing import CliRunner, Result
 from support.ports import LOOPBACK, free_port
 from support.stack import Stack
 from support.wait import eventually_sync
 
+from tether.cli import cli
 from tether.client.api import ApiClient
 from tether.client.credentials import UriCredentials, refresh_margin
 from tether.client.errors import ConfigError, CredentialsError
 from tether.client.profile import load_profiles, resolve_settings
+from tether.client.sshcmd import settings_env
 
 
 class CredentialService:
@@ -315,3 +318,38 @@ def test_cli_reports_a_failing_uri_in_one_line(stack: Stack, service: Credential
     closed = f"http://{LOOPBACK}:{free_port()}/other"
     proc = _as_profile(stack, "instances", extra_env={"TETHER_CREDENTIALS_URI": closed})
     assert proc.returncode == 1 and f"credentials URI {closed}: unreachable" in proc.stderr
+
+
+def test_configure_checks_the_uri_and_stores_no_key(isolated_env: Path) -> None:
+    runner = CliRunner()
+
+    def configure(*args: str) -> Result:
+        return runner.invoke(cli, ["configure", "--profile", "c", *args], catch_exceptions=False)
+
+    refused = configure("--mode", "CredentialsURI", "--server", "https://h:1")
+    assert refused.exit_code == 1 and "mode CredentialsURI needs --credentials-uri" in refused.output
+    refused = configure("--server", "https://h:1", "--credentials-uri", "http://creds.example.com/x")
+    assert refused.exit_code == 1 and "only loopback addresses may use http" in refused.output
+    refused = configure("--mode", "AK", "--server", "https://h:1", "--access-key-id", "A", "--access-key-secret",
+                        "S", "--credentials-uri", "http://127.0.0.1:1/c")  # fmt: skip
+    assert refused.exit_code == 1 and "--credentials-uri needs --mode CredentialsURI" in refused.output
+    # an AK profile turned into a CredentialsURI one keeps no key
+    assert configure("--server", "https://h:1", "--access-key-id", "A", "--access-key-secret", "S").exit_code == 0
+    done = configure("--credentials-uri", "http://127.0.0.1:1/c", "--json")
+    assert done.exit_code == 0 and json.loads(done.output)["Mode"] == "CredentialsURI"
+    text = isolated_env.read_text()
+    assert 'credentials_uri = "http://127.0.0.1:1/c"' in text and "access_key" not in text
+    assert isolated_env.stat().st_mode & 0o777 == 0o600
+    # and back: a key given again makes it a key profile
+    assert configure("--access-key-id", "A2", "--access-key-secret", "S2").exit_code == 0
+    assert load_profiles(isolated_env)[0]["c"].mode == "AK" and "credentials_uri" not in isolated_env.read_text()
+
+
+def test_ssh_children_get_the_uri_not_a_key(tmp_path: Path) -> None:
+    settings = resolve_settings(
+        env={"TETHER_SERVER": "https://h:1", "TETHER_CREDENTIALS_URI": "http://127.0.0.1:9/c"},
+        path=tmp_path / "none.toml",
+    )
+    env = settings_env(settings, {"TETHER_ACCESS_KEY_ID": "stale", "PATH": "/bin"})
+    assert env["TETHER_CREDENTIALS_URI"] == "http://127.0.0.1:9/c" and "TETHER_ACCESS_KEY_ID" not in env
+    assert resolve_settings(env=env, path=tmp_path / "none.toml").credentials_uri == "http://127.0.0.1:9/c"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -110,6 +111,9 @@ def configure(
         }
         values.update({k: v for k, v in given.items() if v})
         result = merged_profile(profiles.get(name), name, **values)
+        if result.mode == "CredentialsURI" and not mode and not credentials_uri and (access_key_id or from_file):
+            # a key given for a profile that fetched its credentials from a URI: it is a key profile again
+            result = replace(result, mode="StsToken" if result.security_token else "AK")
         if result.mode == "CredentialsURI":
             written = _save_uri_profile(result, path)
             _report(result, written, as_json)
