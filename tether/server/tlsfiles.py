@@ -139,6 +139,11 @@ def load_certificate_files(
         )
     if files.ca is not None:
         _check_issued_by(files, chain, now)
+    try:
+        if files.key.stat().st_mode & 0o077:
+            log.warning("--tls-key %s is readable by other users: chmod 600 it", files.key)
+    except OSError:
+        pass  # it was just read; load_cert_chain below reports a file that has gone since
     ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     ctx.minimum_version = ssl.TLSVersion.TLSv1_2
     try:
