@@ -233,6 +233,8 @@ def test_plain_http_only_to_loopback() -> None:
         UriCredentials("file:///etc/passwd")
     assert UriCredentials("http://[::1]:9/x").uri == "http://[::1]:9/x"
     assert UriCredentials("https://creds.example.com/x").uri == "https://creds.example.com/x"
+    with_token = UriCredentials("http://127.0.0.1:9/c?token=s3cret")
+    assert with_token.shown == "http://127.0.0.1:9/c?..." and "s3cret" not in repr(with_token)
 
 
 def test_environment_overrides_the_profile(tmp_path: Path) -> None:

@@ -112,10 +112,13 @@ def check_credentials_uri(uri: str) -> str:
         host = None
         parts = None
     if parts is None or parts.scheme not in ("http", "https") or not host:
-        raise ConfigError(f"credentials URI {uri!r} is not an http(s) URL — give e.g. http://127.0.0.1:9000/creds")
+        raise ConfigError(
+            f"credentials URI {uri.split('?')[0]!r} is not an http(s) URL — give e.g. http://127.0.0.1:9000/creds"
+        )
     if parts.scheme == "http" and not _is_loopback(host):
         raise ConfigError(
-            f"credentials URI {uri} uses plain http to {host}: only loopback addresses may use http — use https"
+            f"credentials URI http://{parts.netloc}{parts.path} uses plain http to {host}: only loopback addresses "
+            "may use http — use https"
         )
     if parts.username or parts.password:
         raise ConfigError(f"credentials URI {parts.scheme}://{host}/... must not carry a user name or password")
@@ -168,6 +171,8 @@ class UriCredentials:
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.uri = check_credentials_uri(uri)
+        # what messages and logs show: a query string may carry a token, so it is left out
+        self.shown = urlsplit(uri)._replace(query="", fragment="").geturl() + ("?..." if urlsplit(uri).query else "")
         self._ca_cert = ca_cert
         self._cache_file = cache_file
         self._timeout = timeout
@@ -177,7 +182,7 @@ class UriCredentials:
         self.fetches = 0  # how many times the URI was asked (tests, diagnostics)
 
     def __repr__(self) -> str:
-        return f"UriCredentials({self.uri!r})"
+        return f"UriCredentials({self.shown!r})"
 
     def invalidate(self) -> None:
         """Forget the cached key (the server refused it: rotated early, revoked); the next `get()` fetches."""
@@ -208,7 +213,7 @@ class UriCredentials:
             raise ConfigError(f"cannot load CA certificate {path} for the credentials URI: {exc}") from exc
 
     def _fail(self, what: str) -> CredentialsError:
-        return CredentialsError(f"credentials URI {self.uri}: {what}")
+        return CredentialsError(f"credentials URI {self.shown}: {what}")
 
     async def _fetch(self) -> _Cached:
         timeout = aiohttp.ClientTimeout(total=self._timeout)
