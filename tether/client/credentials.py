@@ -115,13 +115,13 @@ def check_credentials_uri(uri: str) -> str:
         raise ConfigError(
             f"credentials URI {uri.split('?')[0]!r} is not an http(s) URL — give e.g. http://127.0.0.1:9000/creds"
         )
+    if parts.username or parts.password:
+        raise ConfigError(f"credentials URI {parts.scheme}://{host}/... must not carry a user name or password")
     if parts.scheme == "http" and not _is_loopback(host):
         raise ConfigError(
             f"credentials URI http://{parts.netloc}{parts.path} uses plain http to {host}: only loopback addresses "
             "may use http — use https"
         )
-    if parts.username or parts.password:
-        raise ConfigError(f"credentials URI {parts.scheme}://{host}/... must not carry a user name or password")
     return uri
 
 
