@@ -48,6 +48,30 @@ def _key_pem(key: ec.EllipticCurvePrivateKey) -> bytes:
     )
 
 
+def check_san(name: str) -> str:
+    """`name` as a certificate name (an IP address, or a DNS name, `*.` allowed first); ValueError if neither."""
+    value = name.strip().strip("[]")
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        pass
+    labels = value.lower().rstrip(".").split(".")
+    if labels and labels[0] == "*":
+        labels = labels[1:]
+    valid = (
+        0 < len(value) <= 253
+        and len(labels) >= 1
+        and all(
+            0 < len(label) <= 63 and label[0] != "-" and label[-1] != "-"
+            and all(c.isascii() and (c.isalnum() or c == "-") for c in label)
+            for label in labels
+        )
+    )
+    if not valid:
+        raise ValueError(f"{name!r} is not a DNS name or IP address for the certificate, e.g. relay.example.com")
+    return value.lower().rstrip(".")
+
+
 def _san(names: list[str]) -> list[x509.GeneralName]:
     out: list[x509.GeneralName] = []
     seen: set[str] = set()
@@ -101,11 +125,14 @@ def _needs_new_cert(cert_path: Path, names: list[str]) -> bool:
         present = set(cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value)
     except x509.ExtensionNotFound:
         return True
-    return not set(_san(names)) <= present
+    # the set of names changed (a --tls-san added or dropped, a new public URL): reissue, so the certificate
+    # names exactly what the server is configured to answer to
+    return set(_san(names)) != present
 
 
 def ensure_server_tls(tls_dir: Path, hostnames: list[str]) -> ServerTLS:
-    """Create the CA once, and a server certificate covering `hostnames` (reissued when a name is missing)."""
+    """Create the CA once, and a server certificate covering `hostnames` (reissued when the names change or it
+    nears expiry)."""
     tls_dir.mkdir(parents=True, exist_ok=True)
     os.chmod(tls_dir, 0o700)
     ca_path, ca_key_path = tls_dir / "ca.pem", tls_dir / "ca-key.pem"

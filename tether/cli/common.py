@@ -74,13 +74,7 @@ class ConnectionFlags:
             ca_cert=self.ca_cert,
             profile=self.profile,
         )
-        return ApiClient(
-            settings.server,
-            settings.access_key_id,
-            settings.access_key_secret,
-            ca_cert=settings.ca_cert,
-            security_token=settings.security_token,
-        )
+        return ApiClient(settings.server, ca_cert=settings.ca_cert, credentials=settings.credentials_provider())
 
 
 def connection_options(func: F) -> F:

@@ -9,11 +9,13 @@ from __future__ import annotations
 import json
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import click
 
 from tether.cli.common import fail, json_option, note, print_json
+from tether.client.credentials import check_credentials_uri
 from tether.client.errors import ClientError, ConfigError
 from tether.client.profile import (
     DEFAULT_PROFILE,
@@ -59,6 +61,11 @@ def _mask(secret: str | None) -> str:
 @click.option("--access-key-id", metavar="ID")
 @click.option("--access-key-secret", metavar="SECRET", help="Prefer the prompt or --from-file: command lines leak.")
 @click.option("--security-token", metavar="TOKEN", help="For --mode StsToken (temporary credentials).")
+@click.option(
+    "--credentials-uri",
+    metavar="URL",
+    help="For --mode CredentialsURI: fetch temporary credentials from this URL (https, or http on loopback).",
+)
 @click.option("--ca-cert", metavar="PATH", help="CA certificate to trust (the server's DATA_DIR/tls/ca.pem).")
 @click.option("--profile", metavar="NAME", help="Profile to write [default: TETHER_PROFILE, current, 'default'].")
 @click.option("--mode", type=click.Choice(MODES), help="Credential kind [default: AK].")
@@ -73,6 +80,7 @@ def configure(
     access_key_id: str | None,
     access_key_secret: str | None,
     security_token: str | None,
+    credentials_uri: str | None,
     ca_cert: str | None,
     profile: str | None,
     mode: str | None,
@@ -80,6 +88,9 @@ def configure(
     as_json: bool,
 ) -> None:
     """Save a server and access key as a profile in ~/.tether/config.toml (mode 0600).
+
+    With --mode CredentialsURI --credentials-uri URL, no key is stored: each command fetches temporary
+    credentials from URL (cached until shortly before they expire).
 
     Without flags on a terminal, asks for each setting (Enter keeps the current value). The profile written
     becomes the current one.
@@ -95,10 +106,20 @@ def configure(
             "access_key_secret": access_key_secret,
             "security_token": security_token,
             "ca_cert": str(Path(ca_cert).expanduser().resolve()) if ca_cert else None,
-            "mode": mode,
+            "mode": mode or ("CredentialsURI" if credentials_uri else None),
+            "credentials_uri": credentials_uri,
         }
         values.update({k: v for k, v in given.items() if v})
         result = merged_profile(profiles.get(name), name, **values)
+        if result.mode == "CredentialsURI" and not mode and not credentials_uri and (access_key_id or from_file):
+            # a key given for a profile that fetched its credentials from a URI: it is a key profile again
+            result = replace(result, mode="StsToken" if result.security_token else "AK")
+        if result.mode == "CredentialsURI":
+            written = _save_uri_profile(result, path)
+            _report(result, written, as_json)
+            return
+        if credentials_uri:
+            raise ConfigError(f"--credentials-uri needs --mode CredentialsURI, not {result.mode}")
         interactive = sys.stdin.isatty() and from_file is None and not any(given.values())
         if interactive:
             result = _prompt_profile(result)
@@ -120,21 +141,36 @@ def configure(
         written = save_profile(result, make_current=True, path=path)
     except ClientError as exc:
         fail(str(exc))
+    _report(result, written, as_json)
+
+
+def _save_uri_profile(result: Profile, path: Path) -> Path:
+    """A CredentialsURI profile: a server and a URI (checked here, fetched by each command), no stored key."""
+    needed = (("--server", result.server), ("--credentials-uri", result.credentials_uri))
+    missing = [flag for flag, value in needed if not value]
+    if missing:
+        raise ConfigError(f"mode CredentialsURI needs {' and '.join(missing)}")
+    check_credentials_uri(str(result.credentials_uri))
+    return save_profile(result, make_current=True, path=path)
+
+
+def _report(result: Profile, written: Path, as_json: bool) -> None:
+    uri_mode = result.mode == "CredentialsURI"
     summary = {
         "Profile": result.name,
         "ConfigFile": str(written),
         "Mode": result.mode,
         "Server": result.server,
-        "AccessKeyId": result.access_key_id,
+        "AccessKeyId": None if uri_mode else result.access_key_id,
+        "CredentialsUri": result.credentials_uri if uri_mode else None,
         "CaCert": result.ca_cert,
         "Current": True,
     }
     if as_json:
         print_json(summary)
-    else:
-        note(
-            f"Saved profile '{result.name}' ({result.server}, key {result.access_key_id}) to {written}; it is current."
-        )
+        return
+    where = f"credentials from {result.credentials_uri}" if uri_mode else f"key {result.access_key_id}"
+    note(f"Saved profile '{result.name}' ({result.server}, {where}) to {written}; it is current.")
 
 
 def _prompt_profile(profile: Profile, *, only_missing: bool = False) -> Profile:

@@ -209,11 +209,7 @@ def ssh(identity: Path | None, destination: str, ssh_args: tuple[str, ...], conn
     def push(public_key: str) -> None:
         async def go() -> None:
             async with ApiClient(
-                settings.server,
-                settings.access_key_id,
-                settings.access_key_secret,
-                ca_cert=settings.ca_cert,
-                security_token=settings.security_token,
+                settings.server, ca_cert=settings.ca_cert, credentials=settings.credentials_provider()
             ) as api:
                 await api.call(
                     "SendSSHPublicKey", {"InstanceId": instance_id, "UserName": user, "SSHPublicKey": public_key}

@@ -10,17 +10,27 @@ from pathlib import Path
 
 import click
 
+from tether.auth.tls import check_san
 from tether.cli import runtime
 from tether.server import ServerConfig, parse_listen, run_server
+from tether.server.app import hold_sighup
 from tether.server.config import DEFAULT_LISTEN
 from tether.server.listeners import ListenError
 from tether.server.logs import setup_logging
+from tether.server.tlsfiles import TLSFileError
 from tether.store import normalize_url
 
 
 def _listen(_ctx: click.Context, _param: click.Parameter, value: str) -> tuple[str, int]:
     try:
         return parse_listen(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def _sans(_ctx: click.Context, _param: click.Parameter, value: tuple[str, ...]) -> tuple[str, ...]:
+    try:
+        return tuple(check_san(name) for name in value)
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
 
@@ -54,6 +64,25 @@ def _positive(_ctx: click.Context, param: click.Parameter, value: float) -> floa
     help="This node's name when several share one PostgreSQL database (default: kept in DATA_DIR/node-id).",
 )
 @click.option("--no-tls", is_flag=True, help="Serve plain HTTP/WS, only behind a TLS-terminating proxy.")
+@click.option(
+    "--tls-cert",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Your own certificate chain (PEM, leaf first) instead of the built-in CA; reloaded on SIGHUP.",
+)
+@click.option("--tls-key", type=click.Path(dir_okay=False, path_type=Path), help="The private key of --tls-cert.")
+@click.option(
+    "--tls-ca",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The CA that issued --tls-cert, for clients and agents (checked at start; omit for a public certificate).",
+)
+@click.option(
+    "--tls-san",
+    "tls_san",
+    multiple=True,
+    metavar="NAME",
+    callback=_sans,
+    help="Also name this DNS name or IP address in the built-in certificate; repeatable (docs/tls.md).",
+)
 @click.option("--idle-timeout", type=float, default=1200.0, show_default=True, callback=_positive, help="Seconds.")
 @click.option("--max-duration", type=float, default=28800.0, show_default=True, callback=_positive, help="Seconds.")
 @click.option("--heartbeat-interval", type=float, default=30.0, show_default=True, callback=_positive, help="Seconds.")
@@ -86,6 +115,10 @@ def server(
     db_url: str | None,
     node_id: str | None,
     no_tls: bool,
+    tls_cert: Path | None,
+    tls_key: Path | None,
+    tls_ca: Path | None,
+    tls_san: tuple[str, ...],
     idle_timeout: float,
     max_duration: float,
     heartbeat_interval: float,
@@ -93,7 +126,12 @@ def server(
     console_allowed_origins: tuple[str, ...],
     log_level: str,
 ) -> None:
-    """Run the tether server (API, agent control channels and the session relay)."""
+    """Run the tether server (API, agent control channels and the session relay).
+
+    SIGTERM or SIGINT shut it down gracefully; SIGHUP reloads the TLS certificate for new connections.
+    """
+    # until the server's own handler is in place, a SIGHUP (a renewal hook at boot) must not kill it
+    hold_sighup()
     setup_logging(log_level)
     host, port = listen
     try:
@@ -107,6 +145,10 @@ def server(
             db_url=db_url,
             node_id=node_id,
             tls=not no_tls,
+            tls_cert=tls_cert,
+            tls_key=tls_key,
+            tls_ca=tls_ca,
+            tls_san=list(tls_san),
             idle_timeout=idle_timeout,
             max_duration=max_duration,
             heartbeat_interval=heartbeat_interval,
@@ -117,5 +159,5 @@ def server(
         raise click.UsageError(str(exc)) from None
     try:
         runtime.run(run_server(config))
-    except ListenError as exc:
+    except (ListenError, TLSFileError) as exc:
         raise click.ClickException(str(exc)) from None

@@ -23,6 +23,7 @@ import aiohttp
 
 from tether.auth.signing import sign_request
 from tether.auth.tls import client_ssl_context
+from tether.client.credentials import Credentials, CredentialsProvider, StaticCredentials
 from tether.client.errors import ApiError, ConfigError, ConnectionFailure
 
 __all__ = [
@@ -46,6 +47,12 @@ MAX_RESPONSE_BYTES = 16 * 1024 * 1024
 
 # A listing stops after this many pages whatever the server says; far beyond any real listing (100 000 items).
 MAX_PAGES = 1000
+
+# Answers meaning "this key no longer works": with a provider that can fetch a new key (CredentialsURI), the
+# call is made once more with a fresh one (a refused call did nothing, so repeating it is safe).
+_STALE_KEY_CODES = frozenset(
+    {"InvalidSecurityToken.Expired", "InvalidAccessKeyId.NotFound", "InvalidAccessKeyId.Inactive"}
+)
 
 _CA_HINT = "pass --ca-cert DATA_DIR/tls/ca.pem or set TETHER_CA_CERT"
 
@@ -279,26 +286,32 @@ class ApiClient:
     def __init__(
         self,
         server: str,
-        access_key_id: str,
-        access_key_secret: str,
+        access_key_id: str | None = None,
+        access_key_secret: str | None = None,
         ca_cert: str | Path | None = None,
         security_token: str | None = None,
         *,
+        credentials: CredentialsProvider | None = None,
         timeout: float = CALL_TIMEOUT,
         connect_timeout: float = CONNECT_TIMEOUT,
     ) -> None:
+        """Give either a key (`access_key_id`, `access_key_secret`, maybe `security_token`) or `credentials`."""
         self.server = _check_server_url(server)
-        self.access_key_id = access_key_id
-        self._secret = access_key_secret
+        if credentials is None:
+            if not access_key_id or not access_key_secret:
+                raise ConfigError("no access key given — pass an access key id and secret, or a credentials URI")
+            credentials = StaticCredentials(Credentials(access_key_id, access_key_secret, security_token))
+        elif access_key_id or access_key_secret:
+            raise ConfigError("give an access key or a credentials provider, not both")
+        self.credentials = credentials
         self.ca_cert = Path(ca_cert).expanduser() if ca_cert else None
-        self._security_token = security_token
         self._timeout = timeout
         self._connect_timeout = connect_timeout
         self._ssl: ssl.SSLContext | None = None
         self._session: aiohttp.ClientSession | None = None
 
     def __repr__(self) -> str:  # never show the secret
-        return f"ApiClient(server={self.server!r}, access_key_id={self.access_key_id!r})"
+        return f"ApiClient(server={self.server!r}, credentials={self.credentials!r})"
 
     @property
     def ssl_context(self) -> ssl.SSLContext:
@@ -329,8 +342,21 @@ class ApiClient:
         return self._session
 
     async def call(self, action: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
-        """Call `action` with `body` and return the response object (including `RequestId`)."""
-        url, payload, headers = self._signed(action, body)
+        """Call `action` with `body` and return the response object (including `RequestId`).
+
+        When the server refuses a key that the provider can replace (rotated before its stated expiry), the key
+        is fetched again and the call made once more.
+        """
+        try:
+            return await self._call_once(action, body)
+        except ApiError as exc:
+            if exc.code not in _STALE_KEY_CODES or not self.credentials.refreshable:
+                raise
+            self.credentials.invalidate()
+        return await self._call_once(action, body)
+
+    async def _call_once(self, action: str, body: dict[str, Any] | None) -> dict[str, Any]:
+        url, payload, headers = await self._signed(action, body)
         try:
             async with self._http().post(url, data=payload, headers=headers, allow_redirects=False) as response:
                 raw = await self._read_limited(response)
@@ -345,7 +371,7 @@ class ApiClient:
         Streamed, so a recording of any size never sits in memory; errors still arrive as JSON documents and raise
         `ApiError`. Returns the number of bytes written.
         """
-        url, payload, headers = self._signed(action, body)
+        url, payload, headers = await self._signed(action, body)
         try:
             async with self._http().post(url, data=payload, headers=headers, allow_redirects=False) as response:
                 if not 200 <= response.status < 300 or response.content_type == "application/json":
@@ -433,14 +459,15 @@ class ApiClient:
             items, more = items[:limit], True
         return Listing(items, more, first or {})
 
-    def _signed(self, action: str, body: dict[str, Any] | None) -> tuple[str, bytes, dict[str, str]]:
+    async def _signed(self, action: str, body: dict[str, Any] | None) -> tuple[str, bytes, dict[str, str]]:
         """URL, exact body bytes and signed headers for one call."""
         if not action or not action.replace(".", "").isalnum():
             raise ConfigError(f"invalid action name {action!r} — actions look like DescribeInstances")
         payload = json.dumps(body or {}, separators=(",", ":"), ensure_ascii=False).encode()
         path = _api_path(self.server, action)
+        key = await self.credentials.get()
         headers = sign_request(
-            "POST", path, payload, self.access_key_id, self._secret, security_token=self._security_token
+            "POST", path, payload, key.access_key_id, key.access_key_secret, security_token=key.security_token
         )
         headers["Content-Type"] = "application/json"
         return f"{self.server}/api/v1/{action}", payload, headers

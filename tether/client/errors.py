@@ -15,6 +15,10 @@ class ConfigError(ClientError):
     """Settings are missing or unreadable (flags, environment, profile file)."""
 
 
+class CredentialsError(ClientError):
+    """The credentials URI failed: unreachable, an HTTP error, or an answer that is not usable credentials."""
+
+
 class ConnectionFailure(ClientError):
     """The server could not be reached or the TLS handshake failed; nothing was sent."""
 

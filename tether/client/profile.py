@@ -9,15 +9,21 @@ File layout::
     current = "default"
 
     [profiles.default]
-    mode = "AK"                  # "AK" (access key) or "StsToken" (temporary credentials with a security token)
+    mode = "AK"                  # "AK" (access key), "StsToken" (temporary credentials with a security token)
+                                 # or "CredentialsURI" (temporary credentials fetched from credentials_uri)
     server = "https://tether.example:8443"
     access_key_id = "..."
     access_key_secret = "..."
     ca_cert = "/home/me/.tether/ca.pem"   # optional
+    credentials_uri = "http://127.0.0.1:9000/creds"   # mode CredentialsURI only
+
+Credentials fetched from a URI are cached in `cache/` beside the profile file (mode 0600) until shortly before
+they expire, unless `TETHER_CREDENTIALS_CACHE=off`.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 import tomllib
@@ -28,6 +34,13 @@ from typing import Any
 
 import tomli_w
 
+from tether.client.credentials import (
+    Credentials,
+    CredentialsProvider,
+    StaticCredentials,
+    UriCredentials,
+    check_credentials_uri,
+)
 from tether.client.errors import ConfigError
 
 __all__ = [
@@ -42,7 +55,7 @@ __all__ = [
 ]
 
 DEFAULT_PROFILE = "default"
-MODES = ("AK", "StsToken")
+MODES = ("AK", "StsToken", "CredentialsURI")
 # A profile file is a few hundred bytes; refuse to parse something absurd by mistake.
 _MAX_CONFIG_BYTES = 1024 * 1024
 
@@ -51,6 +64,8 @@ ENV_KEY_ID = "TETHER_ACCESS_KEY_ID"
 ENV_KEY_SECRET = "TETHER_ACCESS_KEY_SECRET"  # noqa: S105 - the variable's name, not a secret
 ENV_TOKEN = "TETHER_SECURITY_TOKEN"  # noqa: S105
 ENV_CA_CERT = "TETHER_CA_CERT"
+ENV_CREDENTIALS_URI = "TETHER_CREDENTIALS_URI"
+ENV_CREDENTIALS_CACHE = "TETHER_CREDENTIALS_CACHE"
 ENV_PROFILE = "TETHER_PROFILE"
 ENV_CONFIG_FILE = "TETHER_CONFIG_FILE"
 
@@ -66,11 +81,15 @@ class Profile:
     access_key_secret: str | None = field(default=None, repr=False)
     security_token: str | None = field(default=None, repr=False)
     ca_cert: str | None = None
+    credentials_uri: str | None = None
 
     def to_toml(self) -> dict[str, str]:
         """The table written under `[profiles.NAME]` (empty settings are left out)."""
         table = {"mode": self.mode}
-        for key in ("server", "access_key_id", "access_key_secret", "security_token", "ca_cert"):
+        keys: tuple[str, ...] = ("server", "credentials_uri", "ca_cert")
+        if self.mode != "CredentialsURI":
+            keys = ("server", "access_key_id", "access_key_secret", "security_token", "ca_cert")
+        for key in keys:
             value = getattr(self, key)
             if value:
                 table[key] = value
@@ -79,7 +98,10 @@ class Profile:
 
 @dataclass(frozen=True)
 class Settings:
-    """Everything needed to call the API, fully resolved; `sources` says where each came from (for messages)."""
+    """Everything needed to call the API, fully resolved; `sources` says where each came from (for messages).
+
+    With a credentials URI, the key fields are empty and `credentials_provider()` fetches the key from the URI.
+    """
 
     server: str
     access_key_id: str
@@ -88,6 +110,14 @@ class Settings:
     security_token: str | None = field(default=None, repr=False)
     profile: str | None = None
     sources: Mapping[str, str] = field(default_factory=dict)
+    credentials_uri: str | None = None
+    credentials_cache: Path | None = None  # where the URI's answer is cached (None: memory only)
+
+    def credentials_provider(self) -> CredentialsProvider:
+        """What `ApiClient` signs with: the URI's rotating credentials, or the fixed key."""
+        if self.credentials_uri:
+            return UriCredentials(self.credentials_uri, ca_cert=self.ca_cert, cache_file=self.credentials_cache)
+        return StaticCredentials(Credentials(self.access_key_id, self.access_key_secret, self.security_token))
 
 
 def config_path(env: Mapping[str, str] | None = None) -> Path:
@@ -255,6 +285,23 @@ def resolve_settings(
         # never borrows the profile's token (the server would refuse the pair as InvalidSecurityToken).
         values["security_token"] = None
         del sources["security_token"]
+    uri, uri_source = _credentials_uri(access_key_id, access_key_secret, env, stored)
+    if uri is not None:
+        if not values["server"]:
+            raise ConfigError(f"no server configured — pass --server or {ENV_SERVER}, or run `tether configure`")
+        sources["credentials_uri"] = uri_source
+        check_credentials_uri(uri)
+        ca = values["ca_cert"]
+        return Settings(
+            server=str(values["server"]),
+            access_key_id="",
+            access_key_secret="",
+            ca_cert=str(Path(ca).expanduser()) if ca else None,
+            profile=chosen_name if chosen_name in profiles else None,
+            sources={k: v for k, v in sources.items() if k not in _KEY_SETTINGS},
+            credentials_uri=uri,
+            credentials_cache=_cache_file(path, uri, env),
+        )
     missing = [key for key in _FLAG_NAMES if not values[key]]
     if missing:
         what = ", ".join(key.replace("_", " ") for key in missing)
@@ -279,6 +326,41 @@ def resolve_settings(
         profile=chosen_name if chosen_name in profiles else None,
         sources=sources,
     )
+
+
+_KEY_SETTINGS = ("access_key_id", "access_key_secret", "security_token")
+
+
+def _credentials_uri(
+    key_id_flag: str | None, secret_flag: str | None, env: Mapping[str, str], stored: Profile
+) -> tuple[str | None, str]:
+    """The credentials URI to use and where it came from, if any: a key on the command line wins, then
+    `TETHER_CREDENTIALS_URI`, then a key in the environment, then the profile (in mode CredentialsURI)."""
+    if key_id_flag or secret_flag:
+        return None, ""
+    from_env = env.get(ENV_CREDENTIALS_URI)
+    if from_env:
+        if env.get(ENV_KEY_ID):
+            raise ConfigError(
+                f"both {ENV_CREDENTIALS_URI} and {ENV_KEY_ID} are set — unset one, so it is clear which key to use"
+            )
+        return from_env, f"env {ENV_CREDENTIALS_URI}"
+    if env.get(ENV_KEY_ID) or stored.mode != "CredentialsURI":
+        return None, ""
+    if not stored.credentials_uri:
+        raise ConfigError(
+            f"profile {stored.name!r} is in mode CredentialsURI but has no credentials_uri — run "
+            f"`tether configure --profile {stored.name} --mode CredentialsURI --credentials-uri URL`"
+        )
+    return stored.credentials_uri, f"profile {stored.name}"
+
+
+def _cache_file(config_file: Path, uri: str, env: Mapping[str, str]) -> Path | None:
+    """Where the answer of `uri` is cached: beside the profile file, one file per URI (None when turned off)."""
+    if env.get(ENV_CREDENTIALS_CACHE, "").lower() in ("off", "0", "no", "false"):
+        return None
+    digest = hashlib.sha256(uri.encode()).hexdigest()[:24]
+    return config_file.parent / "cache" / f"credentials-{digest}.json"
 
 
 def merged_profile(base: Profile | None, name: str, **changes: str | None) -> Profile:

@@ -24,7 +24,15 @@ from pathlib import Path
 from types import FrameType
 
 from tether.client.errors import ConfigError
-from tether.client.profile import ENV_CA_CERT, ENV_KEY_ID, ENV_KEY_SECRET, ENV_SERVER, ENV_TOKEN, Settings
+from tether.client.profile import (
+    ENV_CA_CERT,
+    ENV_CREDENTIALS_URI,
+    ENV_KEY_ID,
+    ENV_KEY_SECRET,
+    ENV_SERVER,
+    ENV_TOKEN,
+    Settings,
+)
 
 __all__ = [
     "EphemeralKey",
@@ -201,9 +209,14 @@ def settings_env(settings: Settings, base: Mapping[str, str] | None = None) -> d
     """
     env = dict(os.environ if base is None else base)
     env[ENV_SERVER] = settings.server
-    env[ENV_KEY_ID] = settings.access_key_id
-    env[ENV_KEY_SECRET] = settings.access_key_secret
-    for name, value in ((ENV_CA_CERT, settings.ca_cert), (ENV_TOKEN, settings.security_token)):
+    pairs: tuple[tuple[str, str | None], ...] = (
+        (ENV_KEY_ID, settings.access_key_id),
+        (ENV_KEY_SECRET, settings.access_key_secret),
+        (ENV_CA_CERT, settings.ca_cert),
+        (ENV_TOKEN, settings.security_token),
+        (ENV_CREDENTIALS_URI, settings.credentials_uri),
+    )
+    for name, value in pairs:
         if value:
             env[name] = value
         else:

@@ -17,9 +17,11 @@ import signal
 import socket
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
+from pathlib import Path
 from ssl import SSLContext
 
 from aiohttp import web
+from cryptography import x509
 
 from tether.auth.secretbox import SecretBox
 from tether.auth.tls import server_ssl_context
@@ -53,6 +55,7 @@ from tether.server.relay import Relay
 from tether.server.router import AgentRouter
 from tether.server.signin import SIGNIN_PATH, console_signin
 from tether.server.state import STATE_KEY, ServerState
+from tether.server.tlsfiles import CertificateFiles, ReloadableTLS, load_certificate_files
 from tether.store import (
     AccessKeyRepo,
     AuditRepo,
@@ -68,7 +71,15 @@ from tether.store import (
 
 log = logging.getLogger(__name__)
 
-__all__ = ["AdminCredentials", "RunningServer", "ServerConfig", "build_app", "run_server", "start_server"]
+__all__ = [
+    "AdminCredentials",
+    "RunningServer",
+    "ServerConfig",
+    "build_app",
+    "hold_sighup",
+    "run_server",
+    "start_server",
+]
 
 HANDLER_SHUTDOWN_TIMEOUT = 5.0
 
@@ -101,8 +112,16 @@ class RunningServer:
     state: ServerState
     delivery: DeliveryWorker  # uploads sealed recordings (and audit events) to S3-compatible storage
     indexer: SearchIndexer  # indexes sealed recordings for SearchSessionRecordings
+    tls: ReloadableTLS | None  # None with --no-tls
     _stack: AsyncExitStack
     _stopped: bool = field(default=False)
+
+    def reload_tls(self) -> bool:
+        """Load the certificate files again for new handshakes (SIGHUP); False if they were unusable."""
+        if self.tls is None:
+            log.info("SIGHUP: TLS is off, nothing to reload")
+            return False
+        return self.tls.reload()
 
     async def stop(self) -> None:
         """Graceful shutdown; safe to call twice."""
@@ -133,6 +152,7 @@ async def _assemble(config: ServerConfig, stack: AsyncExitStack) -> RunningServe
     scheme = "https" if config.tls else "http"
     listen_url = f"{scheme}://{_url_host(config.listen_host)}:{port}"
     public_url = config.public_url or listen_url
+    tls, ca_cert = _tls(config)  # first: a certificate that cannot be used stops the start before anything else
 
     db = Database(config.db_url or sqlite_url(data_dir / "tether.db"))
     stack.push_async_callback(db.dispose)
@@ -150,14 +170,6 @@ async def _assemble(config: ServerConfig, stack: AsyncExitStack) -> RunningServe
     if isinstance(bus, NodeBus):
         # scale-out: other nodes on this database reach the agents and sessions this node holds (docs/scale-out.md)
         log.info("node bus: listening on %s for node %s", bus.channel, node)
-
-    ssl_context: SSLContext | None = None
-    ca_cert = None
-    if config.tls:
-        tls = ensure_tls(data_dir, config.listen_host, config.public_url)
-        ssl_context, ca_cert = server_ssl_context(tls), tls.ca_cert
-    else:
-        log.warning("TLS is off (--no-tls): run this only behind a proxy that terminates TLS")
 
     state = _components(config, db, box, bus, node=node, account=account, key_id=key_id, public_url=public_url)
     await _recover(state)
@@ -194,7 +206,7 @@ async def _assemble(config: ServerConfig, stack: AsyncExitStack) -> RunningServe
 
     stack.push_async_callback(close_agents)
     for sock in socks:
-        site = web.SockSite(runner, sock, ssl_context=ssl_context)
+        site = web.SockSite(runner, sock, ssl_context=tls.context if tls is not None else None)
         await site.start()
         stack.push_async_callback(site.stop)
 
@@ -213,8 +225,26 @@ async def _assemble(config: ServerConfig, stack: AsyncExitStack) -> RunningServe
         state=state,
         delivery=delivery,
         indexer=indexer,
+        tls=tls,
         _stack=stack,
     )
+
+
+def _tls(config: ServerConfig) -> tuple[ReloadableTLS | None, Path | None]:
+    """The listeners' TLS (the operator's files, or the built-in CA's certificate) and the CA clients should trust
+    (None: the system store, for a publicly trusted certificate). Raises `TLSFileError` for unusable files."""
+    if not config.tls:
+        log.warning("TLS is off (--no-tls): run this only behind a proxy that terminates TLS")
+        return None, None
+    if config.tls_cert is not None and config.tls_key is not None:
+        files = CertificateFiles(config.tls_cert, config.tls_key, config.tls_ca)
+        return ReloadableTLS(lambda: load_certificate_files(files), f"{files.cert}"), files.ca
+    builtin = ensure_tls(config.data_dir, config.listen_host, config.public_url, config.tls_san)
+
+    def load_builtin() -> tuple[SSLContext, x509.Certificate]:
+        return server_ssl_context(builtin), x509.load_pem_x509_certificate(builtin.cert.read_bytes())
+
+    return ReloadableTLS(load_builtin, f"the built-in CA ({builtin.cert})"), builtin.ca_cert
 
 
 def _components(
@@ -275,19 +305,60 @@ async def _recover(state: ServerState) -> None:
         log.info("cleared %d stale agent connections and %d sessions of a previous run", stale, ended)
 
 
+_held_sighup = False
+
+
+def hold_sighup() -> None:
+    """Until `run_server` is up, remember a SIGHUP instead of dying of it (the default action); `run_server`
+    reloads once for it when the start is done. Called first thing by `tether server`."""
+
+    def remember(_signum: int, _frame: object) -> None:
+        global _held_sighup
+        _held_sighup = True
+
+    signal.signal(signal.SIGHUP, remember)
+
+
 async def run_server(config: ServerConfig) -> None:
-    """Serve until SIGTERM or SIGINT, then shut down gracefully."""
+    """Serve until SIGTERM or SIGINT, then shut down gracefully; SIGHUP reloads the TLS certificate.
+
+    The SIGHUP handler is in place before the start, so a SIGHUP that arrives while the server is starting (a
+    certificate renewal hook firing at boot) neither kills it nor is lost: the reload runs once it is up.
+    """
     # a file size limit (RLIMIT_FSIZE) must fail the one write that crossed it with EFBIG, which the recorder
     # handles like a full disk, instead of killing the server and every session with it
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-    server = await start_server(config)
     stop = asyncio.Event()
+    reload = asyncio.Event()
     loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
+    loop.add_signal_handler(signal.SIGHUP, reload.set)
+    if _held_sighup:
+        reload.set()
     try:
-        await stop.wait()
-    finally:
+        server = await start_server(config)
         for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.remove_signal_handler(sig)
-        await server.stop()
+            loop.add_signal_handler(sig, stop.set)
+        try:
+            await _serve(server, stop, reload)
+        finally:
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                loop.remove_signal_handler(sig)
+            await server.stop()
+    finally:
+        loop.remove_signal_handler(signal.SIGHUP)
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)  # a late SIGHUP must not cut the shutdown short
+
+
+async def _serve(server: RunningServer, stop: asyncio.Event, reload: asyncio.Event) -> None:
+    """Wait for `stop`, reloading the certificate each time `reload` is set."""
+    stopping = asyncio.ensure_future(stop.wait())
+    try:
+        while not stop.is_set():
+            reloading = asyncio.ensure_future(reload.wait())
+            await asyncio.wait({stopping, reloading}, return_when=asyncio.FIRST_COMPLETED)
+            if reload.is_set() and not stop.is_set():
+                reload.clear()
+                server.reload_tls()
+            reloading.cancel()
+    finally:
+        stopping.cancel()

@@ -66,8 +66,10 @@ def node_id(data_dir: Path) -> str:
     return value
 
 
-def tls_names(listen_host: str, public_url: str | None) -> list[str]:
-    names = ["localhost", "127.0.0.1", "::1", socket.gethostname()]
+def tls_names(listen_host: str, public_url: str | None, extra: list[str] | None = None) -> list[str]:
+    """The names the built-in certificate covers: loopback, this host, the listen address, the public URL's host
+    and the operator's --tls-san names."""
+    names = ["localhost", "127.0.0.1", "::1", socket.gethostname(), *(extra or [])]
     if listen_host not in ("0.0.0.0", "::", ""):
         names.append(listen_host)
     if public_url:
@@ -77,8 +79,10 @@ def tls_names(listen_host: str, public_url: str | None) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def ensure_tls(data_dir: Path, listen_host: str, public_url: str | None) -> ServerTLS:
-    return ensure_server_tls(data_dir / "tls", tls_names(listen_host, public_url))
+def ensure_tls(
+    data_dir: Path, listen_host: str, public_url: str | None, extra: list[str] | None = None
+) -> ServerTLS:
+    return ensure_server_tls(data_dir / "tls", tls_names(listen_host, public_url, extra))
 
 
 async def account_id(settings: SettingsRepo) -> str:

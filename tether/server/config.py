@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from tether.auth.tls import check_san
+
 DEFAULT_LISTEN = "127.0.0.1:8443"
 
 
@@ -20,6 +22,12 @@ class ServerConfig:
     public_url: str | None = None  # default: derived from the listen address once the port is known
     db_url: str | None = None  # default: SQLite in data_dir
     tls: bool = True
+    # the operator's own certificate instead of the built-in CA (reloaded on SIGHUP); tls_ca is the CA clients
+    # should trust (written into admin-credentials.json), None for a publicly trusted certificate
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
+    tls_ca: Path | None = None
+    tls_san: list[str] = field(default_factory=list)  # extra names for the built-in certificate
     heartbeat_interval: float = 30.0
     idle_timeout: float = 1200.0
     max_duration: float = 28800.0
@@ -83,6 +91,25 @@ class ServerConfig:
         if self.node_id is not None and not (0 < len(self.node_id) <= 128 and self.node_id.isprintable()):
             raise ValueError("node id must be 1 to 128 printable characters, e.g. relay-1")
         self.console_allowed_origins = [parse_origin(value) for value in self.console_allowed_origins]
+        self._check_tls()
+
+    def _check_tls(self) -> None:
+        own = (self.tls_cert, self.tls_key)
+        if any(own) and not all(own):
+            raise ValueError("--tls-cert and --tls-key go together: give both, or neither for the built-in CA")
+        if (any(own) or self.tls_ca or self.tls_san) and not self.tls:
+            raise ValueError("--tls-cert, --tls-key, --tls-ca and --tls-san need TLS: drop --no-tls")
+        if self.tls_ca is not None and self.tls_cert is None:
+            raise ValueError("--tls-ca names the CA of your own certificate: give --tls-cert and --tls-key too")
+        if self.tls_san and self.tls_cert is not None:
+            raise ValueError(
+                "--tls-san adds names to the built-in certificate; with --tls-cert the names are your certificate's"
+            )
+        for name in ("tls_cert", "tls_key", "tls_ca"):
+            value = getattr(self, name)
+            if value is not None:
+                setattr(self, name, Path(value).expanduser().resolve())
+        self.tls_san = list(dict.fromkeys(check_san(name) for name in self.tls_san))
 
 
 def parse_origin(value: str) -> str:
