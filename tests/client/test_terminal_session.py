@@ -98,6 +98,8 @@ def test_escape_help_and_literal_tilde(fake: FakeTether, run: Run) -> None:
     run.child.send("\r~?")
     run.child.expect("Supported escape sequences")
     run.child.expect(r"~\.   - close the session")
+    # The help is printed by the CLI once it has read "\r~?"; the "\r" may still be on its way to the server.
+    eventually_sync(lambda: conn.received == b"a~b\r~\r", what="the Enter before ~? to reach the server")
     fake.exit(conn, 0)
     run.expect_exit(0)
     assert bytes(conn.received) == b"a~b\r~\r"
