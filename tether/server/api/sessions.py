@@ -15,6 +15,7 @@ from tether.server.api.authz import authorize, tag_context
 from tether.server.api.errors import ApiError, bus_error, instance_not_found, instance_offline, session_not_found
 from tether.server.api.params import Params
 from tether.server.api.settings import require_session_manager
+from tether.server.api.targets import canonical_target
 from tether.server.audit import SessionParty
 from tether.server.bus import NodeBusError
 from tether.server.clock import iso, utcnow
@@ -177,6 +178,8 @@ def _session_view(row: Session, recording: dict[str, Any] | None = None) -> dict
 
 
 async def start_terminal_session(ctx: Context, p: StartTerminalSessionParams) -> dict[str, Any]:
+    if p.TargetServer is not None:  # one spelling per target, before any policy sees it (finding: 127.1 == 127.0.0.1)
+        p = p.model_copy(update={"TargetServer": canonical_target(p.TargetServer)})
     state, principal, instance_id = ctx.state, ctx.caller(), p.instance_id
     config = state.config
     ctx.audit.instance_id = instance_id
