@@ -144,6 +144,7 @@ def _recording_view(row: Recording | None, state: ServerState) -> dict[str, Any]
         "DeliveredTo": row.delivered_url,
         "DeliveredAt": iso(row.delivered_at),
         "Indexed": row.indexed_at is not None,
+        "Failure": row.failure,  # why recording stopped early, e.g. truncated by a server crash (and from where)
     }
 
 
