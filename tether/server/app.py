@@ -146,7 +146,9 @@ async def _assemble(config: ServerConfig, stack: AsyncExitStack) -> RunningServe
     key_id, secret, created = await ensure_admin_key(settings, AccessKeyRepo(db), box, account)
     credentials_path = data_dir / CREDENTIALS_FILE
     # a first start that failed before writing the credentials file is finished by this one
-    pending = await credentials_pending(settings, AuditRepo(db), credentials_path, account, created=created)
+    pending = await credentials_pending(
+        settings, AuditRepo(db), credentials_path.exists(), account, created=created
+    )
     console_password = await ensure_console_password(settings)
     if pending and console_password is None and db.is_sqlite:
         # only this server uses a SQLite database, so no other node can be mid-way through its own first start

@@ -124,7 +124,7 @@ async def ensure_console_password(settings: SettingsRepo) -> str | None:
 
 
 async def credentials_pending(
-    settings: SettingsRepo, audit: AuditRepo, path: Path, account: str, *, created: bool
+    settings: SettingsRepo, audit: AuditRepo, file_exists: bool, account: str, *, created: bool
 ) -> bool:
     """Whether the administrator credentials exist but never reached anyone, so this start must write them.
 
@@ -141,7 +141,7 @@ async def credentials_pending(
     `tether console admin-password`."""
     if created:
         return True
-    if await settings.get(CREDENTIALS_WRITTEN_SETTING) is not None or path.exists():
+    if file_exists or await settings.get(CREDENTIALS_WRITTEN_SETTING) is not None:
         return False
     acted = await audit.lookup(principal_arn=root_arn(account), limit=1)
     return not acted.events

@@ -332,7 +332,9 @@ async def describe_terminal_sessions(ctx: Context, p: DescribeTerminalSessionsPa
         if token is None or len(shown) >= p.MaxResults:
             break
     recordings = await state.recordings.repo.for_sessions(r.id for r in shown)
-    result: dict[str, Any] = {"Sessions": [_session_view(r, _recording_view(recordings.get(r.id), state)) for r in shown]}
+    result: dict[str, Any] = {
+        "Sessions": [_session_view(r, _recording_view(recordings.get(r.id), state)) for r in shown]
+    }
     if token is not None:
         result["NextToken"] = token
     return result
