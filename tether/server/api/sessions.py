@@ -180,7 +180,7 @@ def _session_view(row: Session, recording: dict[str, Any] | None = None) -> dict
 
 
 async def start_terminal_session(ctx: Context, p: StartTerminalSessionParams) -> dict[str, Any]:
-    if p.TargetServer is not None:  # one spelling per target, before any policy sees it (finding: 127.1 == 127.0.0.1)
+    if p.TargetServer is not None:  # one spelling per target before any policy sees it: 127.1 is 127.0.0.1 too
         p = p.model_copy(update={"TargetServer": canonical_target(p.TargetServer)})
     state, principal, instance_id = ctx.state, ctx.caller(), p.instance_id
     config = state.config
