@@ -166,3 +166,21 @@ async def test_the_policy_and_the_agent_see_the_canonical_target(api, make_agent
     assert opened.target_host == canonical
     row = (await api.ok("DescribeTerminalSessions", {"SessionId": reply.body["SessionId"]}))["Sessions"][0]
     assert row["TargetServer"] == canonical
+
+
+async def test_simulation_sees_the_target_as_the_real_call_does(api, make_user) -> None:
+    user = await make_user(
+        {"Effect": "Allow", "Action": "ecs:StartTerminalSession", "Resource": "*"},
+        {"Effect": "Deny", "Action": "ecs:StartTerminalSession", "Resource": "*",
+         "Condition": {"StringEquals": {"ecs:TargetServer": "::1"}}},
+    )
+
+    async def simulate(target: str):
+        return await user.call("SimulatePrincipalPolicy", {
+            "ActionNames": ["ecs:StartTerminalSession"],
+            "ContextEntries": [{"ContextKeyName": "ecs:TargetServer", "ContextKeyValues": [target]}]})
+
+    reply = await simulate("0:0::1")
+    assert reply.status == 200 and reply.body["EvaluationResults"][0]["Decision"] == "explicitDeny", reply.body
+    reply = await simulate("127.1")
+    assert (reply.status, reply.code) == (400, "InvalidParameter.TargetServer")
