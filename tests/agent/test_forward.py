@@ -146,6 +146,15 @@ def test_missing_target_is_refused(relay: FakeRelay, http: aiohttp.ClientSession
     assert e.value.code == "InvalidParameter"
 
 
+@pytest.mark.parametrize("host", ["127.1", "2130706433", "0x7f000001", "0177.0.0.1", "0", "0.0.0.0", "::",
+                                  "0:0::1", "::ffff:127.0.0.1", "LocalHost", "localhost.", "10.1"])
+def test_non_canonical_targets_are_refused(relay: FakeRelay, http: aiohttp.ClientSession, host: str) -> None:
+    """The agent dials only the canonical spelling the server checked its policy against (defence in depth)."""
+    with pytest.raises(SessionStartError) as e:
+        PortForwardSession(relay.spec(kind="port_forward", target_host=host, target_port=22), http)
+    assert e.value.code == "InvalidParameter.TargetServer"
+
+
 # -- streams -----------------------------------------------------------------------------------------------------
 
 
@@ -384,6 +393,13 @@ async def test_port_forward_opened_by_the_server(tmp_path, target: Target) -> No
                                    "target_host": "127.0.0.1"})
             failed = await server.next_of(SessionFailed)
             assert (failed.session_id, failed.code) == ("pf-bad", "InvalidParameter")
+            for n, spelling in enumerate(("127.1", "2130706433", "0x7f000001", "0177.0.0.1", "0", "0.0.0.0")):
+                # what the resolver would read as 127.0.0.1 (or this machine) is refused, not dialled
+                await server.send_raw({**base, "session_id": f"pf-num-{n}", "data_url": f"{server.relay.url}/x",
+                                       "target_host": spelling, "target_port": target.port})
+                failed = await server.next_of(SessionFailed)
+                assert (failed.session_id, failed.code) == (f"pf-num-{n}", "InvalidParameter.TargetServer")
+            assert target.connections == 0
             await server.send_raw({**base, "session_id": "pf-1",
                                    "data_url": f"{server.relay.url}/agent/v1/data/pf-1",
                                    "target_host": "127.0.0.1", "target_port": target.port})

@@ -415,7 +415,8 @@ def test_user_without_permission_sees_why(console: Console, context: Any) -> Non
     shot(page, "10-machines-no-permission")
     # Going to the terminal anyway: the server refuses and the page says which permission is missing.
     page.goto(console.base + f"/console/terminal?instance={console.instance}")
-    banner = page.wait_for_selector("#term-banner", timeout=15000)
+    page.click("#term-connect")  # a navigation alone starts nothing; Connect asks the server
+    banner = page.wait_for_selector("#term-banner[data-outcome=refused]", timeout=15000)
     assert "ecs:StartTerminalSession" in banner.inner_text()
     shot(page, "11-terminal-refused")
     # Sessions: an ordinary user asks the server for their own sessions only; searching needs its own permission.
@@ -433,6 +434,50 @@ def test_user_without_permission_sees_why(console: Console, context: Any) -> Non
     assert "Missing permission ecs:SearchSessionRecordings" in page.inner_text("#search-results")
     shot(page, "11b-search-refused")
     assert not errors, errors
+
+
+def _root_sessions(console: Console) -> set[str]:
+    listing = console.stack.api("DescribeTerminalSessions", {"InstanceId": console.instance, "Principal": "root",
+                                                            "MaxResults": 100})
+    return {s["SessionId"] for s in listing["Sessions"]}
+
+
+def test_a_foreign_page_cannot_start_a_session(console: Console, context: Any) -> None:
+    """Finding 11: a foreign page that set `location` to /console/terminal?instance=... started a session for the
+    signed-in user. Now the navigation shows a Connect button and starts nothing; Connect (this origin, a click)
+    starts the session, and so does the Machines page's Connect in one click."""
+    page = context.new_page()
+    errors = watch_errors(page)
+    sign_in(page, console)
+    before = _root_sessions(console)
+    started: list[str] = []
+    page.on("request", lambda r: started.append(r.url) if r.url.endswith("/StartTerminalSession") else None)
+    target = f"{console.base}/console/terminal?instance={console.instance}"
+    page.route("http://attacker.test/**", lambda route: route.fulfill(
+        status=200, content_type="text/html", body=f"<script>location = {json.dumps(target)};</script>"))
+    page.goto("http://attacker.test/")
+    page.wait_for_url(target)
+    page.wait_for_selector("#term-connect")
+    assert page.inner_text("#term-state") == "Not connected"
+    page.wait_for_load_state("networkidle")
+    assert started == [] and _root_sessions(console) == before
+    # an intent from long ago (or for another machine) does not start anything either
+    page.evaluate("""(id) => localStorage.setItem("tether.connect-intent",
+        JSON.stringify({instance: id, user: null, at: Date.now() - 120000}))""", console.instance)
+    page.reload()
+    page.wait_for_selector("#term-connect")
+    page.wait_for_load_state("networkidle")
+    assert started == [] and _root_sessions(console) == before
+    shot(page, "12-terminal-ask")
+
+    page.click("#term-connect")
+    page.wait_for_selector("#term-state:has-text('Connected')", timeout=20000)
+    assert len(started) == 1
+    wait_screen(page, r"\$ $|\$\s*$")
+    page.keyboard.type("exit\n")
+    page.wait_for_selector("#term-banner[data-outcome=exit]", timeout=15000)
+    assert len(_root_sessions(console) - before) == 1
+    assert errors == [], errors
 
 
 def test_repeated_bad_passwords_are_slowed(console: Console, context: Any) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import signal
 import socket
 import socketserver
 import subprocess
@@ -149,3 +150,40 @@ def test_port_forward_streams_are_recorded_and_listed(stack: Stack, instance: st
     assert first["OpenTime"] and first["CloseTime"] and first["StreamId"] < second["StreamId"]
     table = stack.cli("recordings", "streams", session_id).stdout
     assert f"127.0.0.1:{port}" in table and "68.4 KiB" in table and "STREAM" in table.splitlines()[0]
+
+
+def test_a_killed_server_marks_the_recording_truncated(fresh_stack: Stack, tmp_path: Path) -> None:
+    """Finding 15: kill -9 of the server lost the last second of output with no mark; the recovery at the next start
+    now ends the recording with a "recording truncated" marker (time and byte offset) and says so in its metadata."""
+    stack = fresh_stack
+    instance = stack.add_agent()
+    child = stack.session(instance)
+    child.expect(rb"\$ ")
+    child.send(b"n=0; while :; do n=$((n+1)); echo TICK_$n; sleep 0.02; done\r")
+    child.expect(rb"TICK_\d+")
+    session_id = str(latest_session(stack, instance)["SessionId"])
+    recordings = stack.server_dir / "recordings"
+
+    def flushed() -> bool:  # some output is on disk (the recorder flushes at least every second)
+        files = list(recordings.rglob(f"{session_id}*.cast"))
+        return bool(files) and files[0].read_bytes().count(b"TICK_") > 5
+
+    eventually_sync(flushed, what="recorded output on disk", timeout=20, interval=0.1)
+    stack.stop_server(signal.SIGKILL)
+    child.close(force=True)
+    stack.start_server()
+
+    session = stack.api("DescribeTerminalSessions", {"SessionId": session_id})["Sessions"][0]
+    recording = session["Recording"]
+    assert recording["Sealed"], session
+    assert recording["Failure"].startswith("recording truncated"), recording
+    out = tmp_path / "cut.cast"
+    stack.cli("recordings", "export", session_id, "-o", str(out))
+    data = out.read_bytes()
+    last = json.loads(data.splitlines()[-1])
+    assert last[1] == "m" and last[2].startswith("recording truncated") and "byte offset" in last[2], last
+    offset = int(last[2].split("byte offset ")[1].split(")")[0])
+    assert data[offset:].startswith(b"[") and data[:offset].count(b"TICK_") > 5  # the marker begins where output ends
+    assert recording["Size"] == len(data)
+    cat = stack.cli("recordings", "cat", session_id)
+    assert "TICK_" in cat.stdout and "recording truncated" in cat.stderr, cat.stderr

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import logging
 import resource
 import signal
@@ -86,6 +87,19 @@ def test_seal_file_cuts_a_partial_last_line(tmp_path: Path) -> None:
     sealed = rec.seal_file(path)
     assert path.read_bytes() == whole
     assert sealed == rec.SealedFile(len(whole), hashlib.sha256(whole).hexdigest(), 1.25)
+
+
+def test_seal_file_of_a_crashed_recording_marks_where_it_was_cut(tmp_path: Path) -> None:
+    path = tmp_path / "c.cast"
+    whole = b'{"version": 2, "width": 80, "height": 24}\n[0.5, "o", "a"]\n[1.25, "o", "b"]\n'
+    path.write_bytes(whole + b'[2.0, "o", "tru')
+    sealed = rec.seal_file(path, crashed=True)
+    content = path.read_bytes()
+    assert content.startswith(whole) and sealed.cut_at == len(whole) and sealed.duration == 1.25
+    marker = json.loads(content[len(whole):])
+    assert marker == [1.25, "m", rec.crash_marker(1.25, len(whole))]
+    assert marker[2].startswith("recording truncated") and "1.250s" in marker[2] and f"offset {len(whole)}" in marker[2]
+    assert sealed.size == len(content) and sealed.sha256 == hashlib.sha256(content).hexdigest()
 
 
 @pytest.mark.parametrize("content", [b"", b'{"version": 2'])

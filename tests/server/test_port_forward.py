@@ -125,3 +125,62 @@ async def test_send_ssh_public_key_offline_instance(api, make_agent) -> None:
     reply = await api.call("SendSSHPublicKey", {"InstanceId": agent.instance_id, "UserName": "alice",
                                                 "SSHPublicKey": "ssh-ed25519 AAAA"})
     assert reply.code == "InvalidInstance.Offline"
+
+
+LOOPBACK_IN_DISGUISE = ["127.1", "2130706433", "0x7f000001", "0177.0.0.1", "0", "0.0.0.0", "127.000.000.001",
+                        "::ffff:127.0.0.1", "::", "localhost.0x7f"]
+
+
+@pytest.mark.parametrize("spelling", LOOPBACK_IN_DISGUISE)
+async def test_non_canonical_targets_cannot_evade_a_deny(api, make_agent, make_user, spelling) -> None:
+    """Finding 4: a Deny on 127.0.0.1 / 127.0.0.0/8 held only for that spelling; other spellings are now refused
+    with a coded 400 before any policy is evaluated, and the agent is told nothing."""
+    agent = await make_agent()
+    user = await make_user(
+        {"Effect": "Allow", "Action": "ecs:StartTerminalSession", "Resource": "*"},
+        {"Effect": "Deny", "Action": "ecs:StartTerminalSession", "Resource": "*",
+         "Condition": {"IpAddress": {"ecs:TargetServer": "127.0.0.0/8"}}},
+        {"Effect": "Deny", "Action": "ecs:StartTerminalSession", "Resource": "*",
+         "Condition": {"StringEquals": {"ecs:TargetServer": "127.0.0.1"}}},
+    )
+    reply = await user.call("StartTerminalSession", {"InstanceId": agent.instance_id, "PortNumber": 6379,
+                                                     "TargetServer": spelling})
+    assert reply.status == 400 and reply.code == "InvalidParameter.TargetServer", reply.body
+    assert "TargetServer" in reply.body["Message"]
+    denied = await user.call("StartTerminalSession", {"InstanceId": agent.instance_id, "PortNumber": 6379,
+                                                      "TargetServer": "127.0.0.1"})
+    assert denied.code == "Forbidden.RAM"
+    assert not [m for m in agent.received if isinstance(m, control.OpenSession)]
+
+
+@pytest.mark.parametrize(("given", "canonical"), [("0:0:0:0:0:0:0:1", "::1"), ("FE80:0::1", "fe80::1"),
+                                                 ("DB.Example.", "db.example"), ("10.0.0.7", "10.0.0.7")])
+async def test_the_policy_and_the_agent_see_the_canonical_target(api, make_agent, make_user, given, canonical) -> None:
+    agent = await make_agent()
+    user = await make_user({"Effect": "Allow", "Action": "ecs:StartTerminalSession", "Resource": "*",
+                            "Condition": {"StringEquals": {"ecs:TargetServer": canonical}}})
+    reply = await user.call("StartTerminalSession", {"InstanceId": agent.instance_id, "PortNumber": 5432,
+                                                     "TargetServer": given})
+    assert reply.status == 200, reply.body
+    opened = await agent.next_open()
+    assert opened.target_host == canonical
+    row = (await api.ok("DescribeTerminalSessions", {"SessionId": reply.body["SessionId"]}))["Sessions"][0]
+    assert row["TargetServer"] == canonical
+
+
+async def test_simulation_sees_the_target_as_the_real_call_does(api, make_user) -> None:
+    user = await make_user(
+        {"Effect": "Allow", "Action": "ecs:StartTerminalSession", "Resource": "*"},
+        {"Effect": "Deny", "Action": "ecs:StartTerminalSession", "Resource": "*",
+         "Condition": {"StringEquals": {"ecs:TargetServer": "::1"}}},
+    )
+
+    async def simulate(target: str):
+        return await user.call("SimulatePrincipalPolicy", {
+            "ActionNames": ["ecs:StartTerminalSession"],
+            "ContextEntries": [{"ContextKeyName": "ecs:TargetServer", "ContextKeyValues": [target]}]})
+
+    reply = await simulate("0:0::1")
+    assert reply.status == 200 and reply.body["EvaluationResults"][0]["Decision"] == "explicitDeny", reply.body
+    reply = await simulate("127.1")
+    assert (reply.status, reply.code) == (400, "InvalidParameter.TargetServer")

@@ -107,3 +107,71 @@ async def test_temporary_credentials_need_their_token_and_expire(make_server, ap
     await api.ok("DeleteRole", {"RoleName": "short"})  # revokes its credentials
     reply = await api.call("DescribeInstances", {}, key_id=key, secret=secret, token=token)
     assert (reply.status, reply.code) == (401, "InvalidAccessKeyId.NotFound")
+
+
+def _as(api, issued: dict):
+    creds = issued["Credentials"]
+    return api.with_credentials(creds["AccessKeyId"], creds["AccessKeySecret"], creds["SecurityToken"])
+
+
+async def _delete_user(api, name: str, key_id: str) -> None:
+    await api.ok("DeleteAccessKey", {"UserName": name, "UserAccessKeyId": key_id})
+    await api.ok("DetachPolicyFromUser", {"PolicyType": "Custom", "PolicyName": f"{name}-policy", "UserName": name})
+    await api.ok("DeleteUser", {"UserName": name})
+
+
+ASSUME = {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}
+CREATE_USER = {"Effect": "Allow", "Action": "ram:CreateUser", "Resource": "*"}
+
+
+async def test_credentials_die_with_the_user_who_assumed_and_chains_are_bounded(api, server, make_user) -> None:
+    """Finding 6: after its user was deleted, a role session chained AssumeRole twice and created a user."""
+    account = server.state.account_id
+    alice = await make_user(ASSUME, name="alice")
+    first = await _role(api, "first", _trust(account), ASSUME, CREATE_USER, DESCRIBE)
+    second = await _role(api, "second", _trust(account), ASSUME, CREATE_USER, DESCRIBE)
+    third = await _role(api, "third", _trust(account), DESCRIBE)
+    one = _as(api, await alice.ok("AssumeRole", {"RoleArn": first, "RoleSessionName": "one", "DurationSeconds": 3600}))
+    two = _as(api, await one.ok("AssumeRole", {"RoleArn": second, "RoleSessionName": "two"}))
+    await two.ok("DescribeInstances", {})
+    too_deep = await two.call("AssumeRole", {"RoleArn": third, "RoleSessionName": "three"})
+    assert (too_deep.status, too_deep.code) == (403, "Forbidden.RoleChainTooDeep"), too_deep.body
+    row_one = await server.state.sts.get(one.key_id)
+    row_two = await server.state.sts.get(two.key_id)
+    assert (row_one.chain_depth, row_two.chain_depth) == (1, 2)
+    assert row_one.origin_principal == row_two.origin_principal == f"acs:ram::{account}:user/alice"
+    assert row_two.expires_at <= row_one.expires_at  # chained credentials never outlive their source
+
+    await _delete_user(api, "alice", alice.key_id)
+    for creds in (one, two):
+        reply = await creds.call("CreateUser", {"UserName": "mallory"})
+        assert (reply.status, reply.code) == (401, "InvalidSecurityToken.SourceGone"), reply.body
+        assert (await creds.call("AssumeRole", {"RoleArn": third, "RoleSessionName": "x1"})).status == 401
+    # a new user with the same name is not the origin either
+    await api.ok("CreateUser", {"UserName": "alice"})
+    assert (await one.call("DescribeInstances", {})).code == "InvalidSecurityToken.SourceGone"
+    assert (await api.call("GetUser", {"UserName": "mallory"})).code == "EntityNotExist.User"
+
+
+async def test_credentials_die_with_their_roles_and_their_trust(api, server, make_user) -> None:
+    account = server.state.account_id
+    bob = await make_user(ASSUME, name="bob")
+    first = await _role(api, "upper", _trust(account), ASSUME, DESCRIBE)
+    second = await _role(api, "lower", _trust(account), DESCRIBE)
+    one = _as(api, await bob.ok("AssumeRole", {"RoleArn": first, "RoleSessionName": "one"}))
+    two = _as(api, await one.ok("AssumeRole", {"RoleArn": second, "RoleSessionName": "two"}))
+    await two.ok("DescribeInstances", {})
+    # the role trusted the account; now it trusts someone else only: bob's credentials stop at once
+    await api.ok("UpdateRole", {"RoleName": "upper",
+                                "NewAssumeRolePolicyDocument": _trust(f"acs:ram::{account}:user/carol")})
+    reply = await one.call("DescribeInstances", {})
+    assert (reply.status, reply.code) == (401, "InvalidSecurityToken.TrustRevoked"), reply.body
+    assert (await two.call("DescribeInstances", {})).code == "InvalidSecurityToken.TrustRevoked"
+    await api.ok("UpdateRole", {"RoleName": "upper", "NewAssumeRolePolicyDocument": _trust(account)})
+    await two.ok("DescribeInstances", {})
+    # the intermediate role is deleted (and re-created): the chained credentials go with it
+    await api.ok("DetachPolicyFromRole", {"PolicyType": "Custom", "PolicyName": "upper-policy", "RoleName": "upper"})
+    await api.ok("DeleteRole", {"RoleName": "upper"})
+    await api.ok("CreateRole", {"RoleName": "upper", "AssumeRolePolicyDocument": _trust(account)})
+    reply = await two.call("DescribeInstances", {})
+    assert (reply.status, reply.code) == (401, "InvalidSecurityToken.SourceGone"), reply.body

@@ -113,7 +113,8 @@ async def test_role_deletion_revokes_temporary_credentials(db: Database) -> None
                           now=NOW)
     for n, expires in ((1, NOW + timedelta(hours=1)), (2, NOW - timedelta(hours=1))):
         await sts.create(key_id=f"STS.{n}", secret_encrypted="x", token_hash="h", role_name="r", role_id="r1",
-                         session_name="s", session_policy=None, source_principal="p", now=NOW, expires_at=expires)
+                         session_name="s", session_policy=None, source_principal="p", now=NOW, expires_at=expires,
+                         origin_principal="p", origin_id="", chain_depth=1)
     assert await sts.prune(NOW) == 1
     await iam.delete_role("r")
     assert await sts.get("STS.1") is None

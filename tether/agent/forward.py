@@ -44,6 +44,7 @@ import aiohttp
 from tether.agent.session import CLIENT_WAIT, DataChannelSession, SessionEnd, SessionStartError
 from tether.protocol import MAX_DATA, MAX_STREAMS, Ack, Close, Data, Eof, Error, Hello, Open, ProtocolError
 from tether.protocol.control import OpenSession
+from tether.protocol.targets import is_canonical_target
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +84,14 @@ def session_target(spec: OpenSession) -> tuple[str, int]:
     if not spec.target_host or spec.target_port is None or not 1 <= spec.target_port <= 65535:
         raise SessionStartError(
             "InvalidParameter", "a port_forward session needs target_host and a target_port in 1..65535"
+        )
+    if not is_canonical_target(spec.target_host):
+        # the server canonicalises before its policy check; anything else (127.1, 0x7f000001, 0) was not checked
+        # under the name the resolver would dial, so it is refused here too (tether.protocol.targets)
+        raise SessionStartError(
+            "InvalidParameter.TargetServer",
+            f"target_host {spec.target_host[:80]!r} is not in canonical form (dotted-quad IPv4, compressed IPv6 or a "
+            "lower-case host name)",
         )
     return spec.target_host, spec.target_port
 

@@ -31,7 +31,7 @@ from tether.cli.common import (
     run_async,
     time_option,
 )
-from tether.client.player import RecordingError, output_bytes, play, read_recording
+from tether.client.player import RecordingError, output_bytes, play, read_recording, truncation
 
 
 def _download(conn: ConnectionFlags, session_id: str, dest: Path) -> int:
@@ -71,9 +71,12 @@ def play_cmd(session_id: str, speed: float, idle_limit: float | None, conn: Conn
         try:
             keys = sys.stdin.fileno() if sys.stdin is not None and sys.stdin.isatty() else None
             finished = play(path, speed=speed, idle_limit=idle_limit, keys_fd=keys)
+            cut = truncation(path) if finished else None
         except RecordingError as exc:
             fail(f"{session_id}: {exc}")
     note("\r\n[end of recording]" if finished else "\r\n[stopped]")
+    if cut is not None:
+        note(f"[{cut}]")
 
 
 @recordings.command("cat")
@@ -88,8 +91,11 @@ def cat_cmd(session_id: str, conn: ConnectionFlags) -> None:
             for chunk in output_bytes(events):
                 out.write(chunk)
             out.flush()
+            cut = truncation(path)
         except RecordingError as exc:
             fail(f"{session_id}: {exc}")
+    if cut is not None:
+        note(f"tether: {session_id}: {cut}")
 
 
 @recordings.command("export")

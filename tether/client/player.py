@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from tether.client.rawmode import RawMode, is_tty
+from tether.recording.asciicast import TRUNCATED_MARKER
 
 
 class RecordingError(ValueError):
@@ -70,6 +71,18 @@ def output_bytes(events: Iterable[Event]) -> Iterator[bytes]:
     for event in events:
         if event.kind == "o":
             yield event.raw
+
+
+def truncation(path: Path) -> str | None:
+    """The "recording truncated" marker of a recording its server never closed (recovered after a crash), if any:
+    `tether recordings cat` and `play` show it so nobody takes a cut-off recording for the whole session."""
+    found = None
+    with open(path, encoding="utf-8", errors="surrogateescape") as f:
+        _, events = read_recording(f)
+        for event in events:
+            if event.kind == "m" and event.data.startswith(TRUNCATED_MARKER):
+                found = event.data
+    return found
 
 
 def schedule(

@@ -24,6 +24,8 @@ DEFAULT_ROWS = 24
 _escape = encode_basestring_ascii  # the C function json.dumps(ensure_ascii=True) uses for each string
 
 
+TRUNCATED_MARKER = "recording truncated"  # how the marker of a recording recovered after a server crash begins
+
 def _line(value: object) -> bytes:
     return json.dumps(value, ensure_ascii=True, separators=(", ", ": ")).encode("ascii") + b"\n"
 

@@ -20,7 +20,8 @@ Without it the recorder stops, says from which time offset output is missing, an
 Every file is written by exactly one thread at a time (the flush task awaits each write), so `_CastFile` needs no
 lock. Sealing stores size, duration and SHA-256; the hash is computed as the bytes are written, so sealing a
 normal session never reads the file back. Files left open by a crash are sealed at the next start from the file
-as it is, after cutting a partial last line.
+as it is, after cutting a partial last line and appending a "recording truncated" marker that says from which time
+and byte offset output may be missing (the recording's `failure` says the same).
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import BinaryIO
 
-from tether.recording.asciicast import DEFAULT_COLS, DEFAULT_ROWS, CastEncoder, header_line
+from tether.recording.asciicast import DEFAULT_COLS, DEFAULT_ROWS, TRUNCATED_MARKER, CastEncoder, header_line
 from tether.store.recordings import RecordingRepo
 from tether.store.settings import SettingsRepo
 
@@ -163,10 +164,23 @@ class SealedFile:
     size: int
     sha256: str
     duration: float  # time of the last event
+    cut_at: int | None = None  # a crashed recording: the byte offset where what was written ends (the marker's)
 
 
-def seal_file(path: Path) -> SealedFile:
-    """Make a file left by a crash whole (cut a partial last line), then measure and hash it. Blocking."""
+def crash_marker(duration: float, offset: int) -> str:
+    """The label of the marker that ends a recording its server never closed (killed, crashed, power loss)."""
+    return (
+        f"{TRUNCATED_MARKER}: the server stopped without closing this recording; output after {duration:.3f}s "
+        f"(byte offset {offset}) may be missing"
+    )
+
+
+def seal_file(path: Path, *, crashed: bool = False) -> SealedFile:
+    """Make a file left by a crash whole (cut a partial last line), then measure and hash it. Blocking.
+
+    With `crashed` (the recovery at start of recordings a killed server left open), an "m" event saying that the
+    recording is truncated, and from which time and byte offset, is appended at the time of the last event: the
+    last flush interval (FLUSH_INTERVAL) of output may be lost, and a replay must not pass that off as complete."""
     with path.open("r+b") as f:
         end = f.seek(0, os.SEEK_END)
         keep = _line_end_before(f, end)
@@ -182,12 +196,18 @@ def seal_file(path: Path) -> SealedFile:
                 last = None
             if isinstance(last, list) and last and isinstance(last[0], int | float):
                 duration = float(last[0])
+        cut_at = None
+        if crashed and keep:  # keep == 0: not even a header was written; nothing to mark
+            cut_at = keep
+            f.seek(keep)
+            f.write(CastEncoder().marker(duration, crash_marker(duration, keep)))
+            keep = f.tell()
         digest = hashlib.sha256()
         f.seek(0)
         while chunk := f.read(1 << 20):
             digest.update(chunk)
         os.fsync(f.fileno())
-    return SealedFile(keep, digest.hexdigest(), duration)
+    return SealedFile(keep, digest.hexdigest(), duration, cut_at)
 
 
 class Recorder:
@@ -520,20 +540,23 @@ class Recordings:
         ):
             await self._notify_sealed(recorder.session_id)
 
-    async def _measure(self, path: Path, failure: str | None) -> tuple[SealedFile, str | None]:
+    async def _measure(self, path: Path, failure: str | None, crashed: bool = False) -> tuple[SealedFile, str | None]:
         try:
-            return await asyncio.to_thread(seal_file, path), failure
+            sealed = await asyncio.to_thread(seal_file, path, crashed=crashed)
         except FileNotFoundError:
             return SealedFile(0, hashlib.sha256().hexdigest(), 0.0), failure or MISSING_FILE
         except OSError as exc:
             return SealedFile(0, hashlib.sha256().hexdigest(), 0.0), failure or f"unreadable: {exc.strerror or exc}"
+        if sealed.cut_at is not None and failure is None:
+            failure = crash_marker(sealed.duration, sealed.cut_at)
+        return sealed, failure
 
     async def seal_leftovers(self, node: str) -> int:
         """At start: seal every recording this node left unsealed (it crashed or was killed)."""
         rows = await self.repo.unsealed_on_node(node)
         now = _utcnow()
         for row in rows:
-            sealed, failure = await self._measure(self.file_path(row.path), row.failure)
+            sealed, failure = await self._measure(self.file_path(row.path), row.failure, crashed=True)
             if await self.repo.seal(
                 row.session_id,
                 ended_at=row.started_at + timedelta(seconds=sealed.duration),

@@ -36,10 +36,13 @@ from tether.server.bootstrap import (
     CREDENTIALS_FILE,
     AdminCredentials,
     account_id,
+    credentials_pending,
     ensure_admin_key,
     ensure_console_password,
     ensure_tls,
+    mark_credentials_written,
     node_id,
+    renew_console_password,
     write_credentials,
 )
 from tether.server.bus import Bus, NodeBus, NullBus, asyncpg_dsn
@@ -161,7 +164,15 @@ async def _assemble(config: ServerConfig, stack: AsyncExitStack) -> RunningServe
     settings = SettingsRepo(db)
     account = await account_id(settings)
     key_id, secret, created = await ensure_admin_key(settings, AccessKeyRepo(db), box, account)
+    credentials_path = data_dir / CREDENTIALS_FILE
+    # a first start that failed before writing the credentials file is finished by this one
+    pending = await credentials_pending(
+        settings, AuditRepo(db), credentials_path.exists(), account, created=created
+    )
     console_password = await ensure_console_password(settings)
+    if pending and console_password is None and db.is_sqlite:
+        # only this server uses a SQLite database, so no other node can be mid-way through its own first start
+        console_password = await renew_console_password(settings)
     node = config.node_id or node_id(data_dir)
 
     bus: Bus = NullBus(node) if db.is_sqlite else NodeBus(asyncpg_dsn(db.url), node)
@@ -212,8 +223,8 @@ async def _assemble(config: ServerConfig, stack: AsyncExitStack) -> RunningServe
 
     log.info("listening on %s (public URL %s, node %s)", listen_url, public_url, node)
     credentials = AdminCredentials(public_url, key_id, secret, ca_cert, console_password)
-    credentials_path = data_dir / CREDENTIALS_FILE
-    write_credentials(credentials_path, credentials, created=created)
+    write_credentials(credentials_path, credentials, created=pending)
+    await mark_credentials_written(settings)
     log.info("administrator credentials: %s", credentials_path)
     log.info("browser console: %s/console/ (user root, password in %s)", public_url, credentials_path)
     if ca_cert is not None:

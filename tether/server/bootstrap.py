@@ -1,6 +1,7 @@
 """First-start material: node id, account id, TLS certificates, the administrator access key and console password.
 
 All of it is created once and reused, so restarting the server changes nothing that clients or agents rely on.
+A first start that fails after creating the credentials is resumed by the next start (`credentials_pending`).
 The administrator secret and console password are written only to `admin-credentials.json` (mode 0600), never to
 the log; the database keeps the secret sealed and only an argon2id hash of the password.
 """
@@ -21,13 +22,14 @@ from tether.auth.tls import ServerTLS, ensure_server_tls
 from tether.auth.tokens import new_id, new_token
 from tether.server.passwords import hash_password
 from tether.server.principals import root_arn
-from tether.store import AccessKeyRepo, SettingsRepo
+from tether.store import AccessKeyRepo, AuditRepo, SettingsRepo
 
 log = logging.getLogger(__name__)
 
 CREDENTIALS_FILE = "admin-credentials.json"
 CONSOLE_PASSWORD_SETTING = "admin_console_password_hash"  # noqa: S105 (a settings key: argon2id hash of root's password)
 CONSOLE_PASSWORD_KEY = "ConsolePassword"  # noqa: S105 (its key in admin-credentials.json)
+CREDENTIALS_WRITTEN_SETTING = "admin_credentials_written"  # set once admin-credentials.json was written
 CONSOLE_ROOT_NAME = "root"  # the user name the account root signs in to the console with (no RAM user may have it)
 
 
@@ -125,6 +127,42 @@ async def ensure_console_password(settings: SettingsRepo) -> str | None:
     return password if stored == hashed else None
 
 
+async def credentials_pending(
+    settings: SettingsRepo, audit: AuditRepo, file_exists: bool, account: str, *, created: bool
+) -> bool:
+    """Whether the administrator credentials exist but never reached anyone, so this start must write them.
+
+    The first start creates the key and console password in the database and writes admin-credentials.json only
+    once the server listens; a start that fails (or is killed) in between used to leave credentials nobody could
+    ever read. So the file's delivery is marked (`admin_credentials_written`) once it is written, and a start that
+    finds no mark, no file and no action ever taken as the account root writes the file again: with the same key
+    (its secret is in the database, sealed) and a new console password (only a hash of the old one exists, and
+    nobody saw it). Once marked, a removed file stays removed, as before. A server that kept no mark (an older
+    version) counts as delivered when the file is there or the root has acted.
+
+    With a shared PostgreSQL database another node may be in the middle of its own first start, so there the console
+    password is not renewed: the file gets the key, and the log says to set a password with
+    `tether console admin-password`."""
+    if created:
+        return True
+    if file_exists or await settings.get(CREDENTIALS_WRITTEN_SETTING) is not None:
+        return False
+    acted = await audit.lookup(principal_arn=root_arn(account), limit=1)
+    return not acted.events
+
+
+async def renew_console_password(settings: SettingsRepo) -> str:
+    """A new random console password for the root (replacing one that was never delivered); returns it."""
+    password = generate_console_password()
+    await settings.set(CONSOLE_PASSWORD_SETTING, await hash_password(password))
+    return password
+
+
+async def mark_credentials_written(settings: SettingsRepo) -> None:
+    if await settings.get(CREDENTIALS_WRITTEN_SETTING) is None:
+        await settings.set(CREDENTIALS_WRITTEN_SETTING, "1")
+
+
 def _write_json(path: Path, document: dict[str, str | None]) -> None:
     tmp = path.with_suffix(".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -146,6 +184,12 @@ def write_credentials(path: Path, credentials: AdminCredentials, *, created: boo
                 "`tether console admin-password`"
             )
         return
+    if created and credentials.console_password is None:
+        log.warning(
+            "the account root's console password was not written to %s (another node may be starting with the same "
+            "database); set one with `tether console admin-password`",
+            path,
+        )
     document = credentials.to_json()
     if not created:
         try:

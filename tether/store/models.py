@@ -299,9 +299,17 @@ class StsCredential(Base):
     role_id: Mapped[str] = mapped_column(String(32))
     session_name: Mapped[str] = mapped_column(String(64))
     session_policy: Mapped[str | None] = mapped_column(Text, nullable=True)
-    source_principal: Mapped[str] = mapped_column(String(256))
+    source_principal: Mapped[str] = mapped_column(String(256))  # who called AssumeRole (a user, root, a role session)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # migration 0011: the permanent identity at the root of the chain (user or root ARN, and the user's id so a
+    # deleted-and-recreated user is not the same origin), how many AssumeRole calls led here (1 = by a permanent
+    # key), and for chained credentials the role whose session assumed this one; all re-checked on every use
+    origin_principal: Mapped[str] = mapped_column(String(256), server_default="")
+    origin_id: Mapped[str] = mapped_column(String(32), server_default="")
+    chain_depth: Mapped[int] = mapped_column(Integer, server_default="1")
+    parent_role_name: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    parent_role_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
 
 
 class InstanceTag(Base):

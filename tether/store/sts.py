@@ -28,6 +28,11 @@ class StsRepo:
         source_principal: str,
         now: datetime,
         expires_at: datetime,
+        origin_principal: str,
+        origin_id: str,
+        chain_depth: int,
+        parent_role_name: str | None = None,
+        parent_role_id: str | None = None,
     ) -> StsCredential:
         row = StsCredential(
             id=key_id,
@@ -38,6 +43,11 @@ class StsRepo:
             session_name=session_name,
             session_policy=session_policy,
             source_principal=source_principal,
+            origin_principal=origin_principal,
+            origin_id=origin_id,
+            chain_depth=chain_depth,
+            parent_role_name=parent_role_name,
+            parent_role_id=parent_role_id,
             created_at=now,
             expires_at=expires_at,
         )

@@ -18,6 +18,7 @@ from tether.auth.signing import AuthError, SignedRequest, parse_request, verify_
 from tether.auth.tokens import token_matches
 from tether.server.api.actions import AuditRecord
 from tether.server.api.errors import ApiError
+from tether.server.api.stschain import check_origin
 from tether.server.clock import utcnow
 from tether.server.principals import ROLE, Principal, assumed_role_arn, key_principal
 from tether.server.state import ServerState
@@ -82,6 +83,7 @@ async def _temporary(state: ServerState, signed: SignedRequest) -> Principal:
             f"The temporary credentials {signed.key_id} have expired; call AssumeRole again for new ones.",
             401,
         )
+    await check_origin(state, cred)  # the role, its trust and whoever assumed it must all still stand
     return Principal(
         access_key_id=cred.id,
         arn=assumed_role_arn(state.account_id, cred.role_name, cred.session_name),

@@ -11,10 +11,11 @@ from tether.auth.tokens import hash_token, new_id, new_token
 from tether.protocol import DEFAULT_WINDOW, SessionKind
 from tether.protocol.control import OpenSession
 from tether.server.api.actions import Action, Context
-from tether.server.api.authz import authorize, tag_context
+from tether.server.api.authz import authorize, decide, tag_context
 from tether.server.api.errors import ApiError, bus_error, instance_not_found, instance_offline, session_not_found
 from tether.server.api.params import Params
 from tether.server.api.settings import require_session_manager
+from tether.server.api.targets import canonical_target
 from tether.server.audit import SessionParty
 from tether.server.bus import NodeBusError
 from tether.server.clock import iso, utcnow
@@ -30,6 +31,7 @@ _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 TARGET_SERVER_PATTERN = rf"^(?:{_LABEL}(?:\.{_LABEL})*\.?|[0-9A-Fa-f:.]+)$"
 DEFAULT_TARGET = "127.0.0.1"  # a forward without TargetServer reaches a port on the machine itself
 SESSION_KINDS = tuple(kind.value for kind in SessionKind)  # the values of sessions.kind
+SESSION_LIST_ROUNDS = 10  # database pages DescribeTerminalSessions reads per request while hidden sessions are dropped
 
 
 def parse_time(value: str) -> datetime:
@@ -142,6 +144,7 @@ def _recording_view(row: Recording | None, state: ServerState) -> dict[str, Any]
         "DeliveredTo": row.delivered_url,
         "DeliveredAt": iso(row.delivered_at),
         "Indexed": row.indexed_at is not None,
+        "Failure": row.failure,  # why recording stopped early, e.g. truncated by a server crash (and from where)
     }
 
 
@@ -177,6 +180,8 @@ def _session_view(row: Session, recording: dict[str, Any] | None = None) -> dict
 
 
 async def start_terminal_session(ctx: Context, p: StartTerminalSessionParams) -> dict[str, Any]:
+    if p.TargetServer is not None:  # one spelling per target before any policy sees it: 127.1 is 127.0.0.1 too
+        p = p.model_copy(update={"TargetServer": canonical_target(p.TargetServer)})
     state, principal, instance_id = ctx.state, ctx.caller(), p.instance_id
     config = state.config
     ctx.audit.instance_id = instance_id
@@ -285,22 +290,53 @@ async def end_terminal_session(ctx: Context, p: EndTerminalSessionParams) -> dic
 
 
 async def describe_terminal_sessions(ctx: Context, p: DescribeTerminalSessionsParams) -> dict[str, Any]:
-    await authorize(ctx, "ecs:DescribeTerminalSessions", "*")
-    try:
-        page = await ctx.state.sessions.page(
-            p.session_filter(session_id=p.SessionId, state=p.State, kind=p.Kind),
-            limit=p.MaxResults,
-            next_token=p.NextToken,
-        )
-    except ValueError:
-        raise ApiError("InvalidParameter", "The parameter NextToken is invalid.", 400) from None
+    """Sessions newest first, each shown only if the caller may `ecs:DescribeTerminalSessions` on its instance.
+
+    Resource-scoped like recordings (docs/api.md): with `InstanceId` the call is authorised on that instance and a
+    refusal is `Forbidden.RAM`; without it every session is checked against its own instance (tags included), so a
+    caller allowed on some instances sees those sessions only (and their CommandLine only), an explicit Deny on an
+    instance hides its sessions even from a `*` grant, and a caller allowed nowhere gets an empty list. As in
+    SearchSessionRecordings, further database pages are read (up to SESSION_LIST_ROUNDS) until MaxResults
+    sessions can be shown, and NextToken continues after the last session examined."""
     state = ctx.state
-    recordings = await state.recordings.repo.for_sessions(r.id for r in page.sessions)
+    action = "ecs:DescribeTerminalSessions"
+    if p.InstanceId is not None:
+        ctx.audit.instance_id = p.InstanceId
+        await authorize(
+            ctx,
+            action,
+            instance_arn(state.config.region, state.account_id, p.InstanceId),
+            tag_context(await state.tags.tags_of(p.InstanceId)),
+        )
+    visible: dict[str, bool] = {}
+
+    async def may_see(instance_id: str) -> bool:
+        if instance_id not in visible:
+            arn = instance_arn(state.config.region, state.account_id, instance_id)
+            decision = await decide(ctx, action, arn, tag_context(await state.tags.tags_of(instance_id)))
+            visible[instance_id] = decision.allowed
+            if decision.allowed:
+                ctx.audit.note_decision(arn, decision)  # the first allow is the request's decision in the audit
+        return visible[instance_id]
+
+    filters = p.session_filter(session_id=p.SessionId, state=p.State, kind=p.Kind)
+    shown: list[Session] = []
+    token = p.NextToken
+    for _ in range(SESSION_LIST_ROUNDS):
+        try:
+            page = await state.sessions.page(filters, limit=p.MaxResults - len(shown), next_token=token)
+        except ValueError:
+            raise ApiError("InvalidParameter", "The parameter NextToken is invalid.", 400) from None
+        shown += [r for r in page.sessions if await may_see(r.instance_id)]
+        token = page.next_token
+        if token is None or len(shown) >= p.MaxResults:
+            break
+    recordings = await state.recordings.repo.for_sessions(r.id for r in shown)
     result: dict[str, Any] = {
-        "Sessions": [_session_view(r, _recording_view(recordings.get(r.id), state)) for r in page.sessions]
+        "Sessions": [_session_view(r, _recording_view(recordings.get(r.id), state)) for r in shown]
     }
-    if page.next_token is not None:
-        result["NextToken"] = page.next_token
+    if token is not None:
+        result["NextToken"] = token
     return result
 
 

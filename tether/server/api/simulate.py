@@ -21,6 +21,7 @@ from tether.server.api.actions import Action, Context
 from tether.server.api.authz import decide, tag_context
 from tether.server.api.params import Params
 from tether.server.api.sessions import DEFAULT_LOGIN_USER
+from tether.server.api.targets import canonical_target
 
 MAX_ACTIONS = 20
 MAX_RESOURCES = 100
@@ -83,11 +84,19 @@ async def _resource_context(ctx: Context, arn: str) -> dict[str, str | list[str]
     return tag_context(tags)
 
 
+def _values(entry: ContextEntry) -> list[str]:
+    """The entry's values as the real call would present them: a TargetServer in its canonical spelling (or the
+    same InvalidParameter.TargetServer the real call answers), so a simulation cannot be fooled by `127.1`."""
+    if entry.ContextKeyName.lower() == "ecs:targetserver":
+        return [canonical_target(v) for v in entry.ContextKeyValues]
+    return list(entry.ContextKeyValues)
+
+
 async def simulate_principal_policy(ctx: Context, p: SimulatePrincipalPolicyParams) -> dict[str, Any]:
-    given: dict[str, str | list[str]] = {
-        e.ContextKeyName: e.ContextKeyValues[0] if len(e.ContextKeyValues) == 1 else list(e.ContextKeyValues)
-        for e in p.ContextEntries
-    }
+    given: dict[str, str | list[str]] = {}
+    for entry in p.ContextEntries:
+        values = _values(entry)
+        given[entry.ContextKeyName] = values[0] if len(values) == 1 else values
     results = []
     for resource in dict.fromkeys(p.ResourceArns):
         resource_context = await _resource_context(ctx, resource)

@@ -4,7 +4,8 @@ Assuming a role takes two yeses, as in the cloud: the caller's own policies must
 role's ARN, and the role's trust policy must name the caller (or the account root, which trusts the whole
 account). The credentials are a key id (`STS.` prefix), a secret and a security token; the secret is sealed like
 any access-key secret, the token stored only as a hash, and the optional session policy kept so every request made
-with the credentials is bounded by it.
+with the credentials is bounded by it. The origin of the credentials (the user or root behind a chain of roles) is
+recorded and checked again on every use, and chains are bounded (tether/server/api/stschain.py).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from tether.server.api.authn import STS_PREFIX
 from tether.server.api.authz import authorize, forbidden
 from tether.server.api.errors import ApiError
 from tether.server.api.params import NoParams, Params
+from tether.server.api.stschain import origin_of
 from tether.server.api.trust import TrustPolicyError, parse_trust_policy
 from tether.server.clock import iso, utcnow
 from tether.server.principals import ROLE, ROOT, USER, assumed_role_arn
@@ -74,6 +76,7 @@ async def assume_role(ctx: Context, p: AssumeRoleParams) -> dict[str, Any]:
         )
     _session_policy(p.Policy)
     await authorize(ctx, "sts:AssumeRole", p.RoleArn)
+    origin = await origin_of(state, caller)  # who is behind the caller, and how deep the chain would become
     role = await state.iam.get_role(match.group(2)) if match.group(1) == state.account_id else None
     if role is None:
         raise ApiError("EntityNotExist.Role", f"The role {p.RoleArn} does not exist.", 404)
@@ -100,6 +103,8 @@ async def assume_role(ctx: Context, p: AssumeRoleParams) -> dict[str, Any]:
     key_id, secret, token = temporary_key_id(), new_token(), new_token()
     now = utcnow()
     expires = now + timedelta(seconds=p.DurationSeconds)
+    if origin.parent is not None:
+        expires = min(expires, origin.parent.expires_at)  # chained credentials never outlive the ones that assumed
     await state.sts.create(
         key_id=key_id,
         secret_encrypted=state.secretbox.encrypt(secret),
@@ -111,6 +116,11 @@ async def assume_role(ctx: Context, p: AssumeRoleParams) -> dict[str, Any]:
         source_principal=caller.arn,
         now=now,
         expires_at=expires,
+        origin_principal=origin.principal,
+        origin_id=origin.principal_id,
+        chain_depth=origin.depth,
+        parent_role_name=origin.parent.role_name if origin.parent else None,
+        parent_role_id=origin.parent.role_id if origin.parent else None,
     )
     return {
         "Credentials": {

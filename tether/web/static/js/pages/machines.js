@@ -7,6 +7,7 @@
 import { h, clear, spinner, empty, ago } from "../dom.js";
 import * as api from "../api.js";
 import { toast } from "../toast.js";
+import { recordConnectIntent } from "../intent.js";
 
 export const title = "Machines";
 
@@ -159,8 +160,10 @@ export function render(root) {
       action = [h("button.btn.btn-sm", { type: "button", disabled: true, title: why.text, "aria-describedby": `why-${instance.InstanceId}` }, "Connect"),
         h("span.reason", { id: `why-${instance.InstanceId}`, "data-testid": "connect-reason" }, why.text)];
     } else {
+      // the click records a connect intent, so the new tab starts the session at once (js/intent.js)
       action = h("a.btn.btn-sm.btn-primary", { href: url, target: "_blank", rel: "noopener", "data-testid": "connect",
-        "aria-label": `Connect to ${instance.InstanceName || instance.InstanceId}` }, "Connect");
+        "aria-label": `Connect to ${instance.InstanceName || instance.InstanceId}`,
+        onclick: () => recordConnectIntent(instance.InstanceId) }, "Connect");
     }
     return h("tr", { dataset: { instance: instance.InstanceId } },
       h("td", h("div.cell-main", instance.InstanceName || instance.Hostname || instance.InstanceId), h("div.cell-sub", instance.InstanceId)),

@@ -1,7 +1,10 @@
 // Terminal: a full-window xterm.js attached to a new shell session on one machine.
 //
 // /console/terminal?instance=mi-...[&user=NAME] starts the session (StartTerminalSession through the console
-// proxy) and dials its WebSocketUrl directly. Copy: select text, then Ctrl+Shift+C (or the browser's Copy);
+// proxy) and dials its WebSocketUrl directly, but never because of the navigation alone: the session starts on
+// load only after a same-origin Connect (a fresh intent, js/intent.js), else when the user clicks this page's
+// Connect button, so a foreign page that sends the browser here starts nothing. Copy: select text, then
+// Ctrl+Shift+C (or the browser's Copy);
 // paste: Ctrl+Shift+V or Ctrl+V (xterm.js turns the paste into input, bracketed when the shell asks for it).
 
 import { h, clear } from "../dom.js";
@@ -10,6 +13,7 @@ import { Terminal } from "../../vendor/xterm/xterm.mjs";
 import { FitAddon } from "../../vendor/addon-fit/addon-fit.mjs";
 import { WebLinksAddon } from "../../vendor/addon-web-links/addon-web-links.mjs";
 import { TerminalSession, describeOutcome } from "../session.js";
+import { recordConnectIntent, takeConnectIntent } from "../intent.js";
 
 export const title = "Terminal";
 
@@ -85,7 +89,10 @@ export function render(root, { brand, params }) {
     const { ok, title: heading, detail } = describeOutcome(outcome);
     setState(outcome.kind === "exit" ? `Exited ${outcome.status}` : "Ended", ok ? "neutral" : "bad");
     disconnectBtn.disabled = true;
-    const again = h("button.btn.btn-sm.btn-primary", { type: "button", onclick: () => location.reload() }, "New session");
+    const again = h("button.btn.btn-sm.btn-primary", { type: "button", onclick: () => {
+      recordConnectIntent(instanceId, username); // the user's click on this page: the reloaded page may start
+      location.reload();
+    } }, "New session");
     const back = h("a.btn.btn-sm", { href: "/console/machines" }, "Machines");
     const el = h(`div.term-banner${ok ? "" : ".bad"}`, { id: "term-banner", role: "alert", dataset: { outcome: outcome.kind } },
       h("div", h("strong", heading), h("span.detail", detail)), again, back);
@@ -103,15 +110,18 @@ export function render(root, { brand, params }) {
   let session = null;
   disconnectBtn.addEventListener("click", () => session?.disconnect());
 
-  (async () => {
+  const describe = api.call("DescribeInstances", { InstanceIds: [instanceId] }).then((described) => {
+    const instance = described?.Instances?.[0];
+    if (instance) {
+      titleEl.textContent = instance.InstanceName || instance.Hostname || instanceId;
+      document.title = `${titleEl.textContent} · tether`;
+    }
+  }).catch(() => null);
+
+  const start = async () => {
     let started;
     try {
-      const described = await api.call("DescribeInstances", { InstanceIds: [instanceId] }).catch(() => null);
-      const instance = described?.Instances?.[0];
-      if (instance) {
-        titleEl.textContent = instance.InstanceName || instance.Hostname || instanceId;
-        document.title = `${titleEl.textContent} · tether`;
-      }
+      await describe;
       setState("Starting session", "neutral");
       started = await api.call("StartTerminalSession", { InstanceId: instanceId, Username: username });
     } catch (error) {
@@ -133,7 +143,26 @@ export function render(root, { brand, params }) {
       onNotice: (text) => term.write(`\r\n\x1b[33m[tether] ${text}\x1b[0m\r\n`),
     });
     session.start();
-  })();
+  };
+
+  if (takeConnectIntent(instanceId, username)) {
+    start();
+  } else {
+    // reached by a link or a navigation from elsewhere: nothing starts until the user says so here
+    setState("Not connected", "neutral");
+    const connect = h("button.btn.btn-sm.btn-primary", { type: "button", id: "term-connect" }, "Connect");
+    const ask = h("div.term-banner", { id: "term-banner", role: "dialog", dataset: { outcome: "ask" } },
+      h("div", h("strong", `Open a shell on ${instanceId}${username ? ` as ${username}` : ""}?`),
+        h("span.detail", "A new session starts only when you click Connect.")),
+      connect, h("a.btn.btn-sm", { href: "/console/machines" }, "Machines"));
+    connect.addEventListener("click", () => {
+      ask.remove();
+      term.focus();
+      start();
+    });
+    host.append(ask);
+    connect.focus();
+  }
 
   return () => {
     session?.dispose();
