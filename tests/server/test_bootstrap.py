@@ -94,7 +94,7 @@ async def test_a_failed_first_start_is_finished_by_the_next(make_server, tmp_pat
             await make_server(listen_port=taken.getsockname()[1])
     assert not path.exists()
     data_dir.mkdir(parents=True, exist_ok=True)
-    (data_dir / "tls").write_text("not a directory")  # fails the start after the credentials were created
+    (data_dir / "node-id").mkdir()  # fails the start after the credentials exist (TLS is checked first)
     with pytest.raises(OSError):
         await make_server()
     assert not path.exists()
@@ -104,7 +104,7 @@ async def test_a_failed_first_start_is_finished_by_the_next(make_server, tmp_pat
     finally:
         await db.dispose()
 
-    (data_dir / "tls").unlink()
+    (data_dir / "node-id").rmdir()
     server = await make_server()
     creds = json.loads(path.read_text())
     assert creds["access_key_id"] == server.admin_credentials.access_key_id
