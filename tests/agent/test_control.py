@@ -71,7 +71,8 @@ def test_control_url() -> None:
 async def test_signed_hello_heartbeat_and_a_session(server: FakeServer, config: AgentConfig, agent) -> None:
     hello = await server.next_of(AgentHello)
     assert hello.instance_id == config.instance_id
-    assert hello.capabilities == ("shell", "port_forward", "push_key") and hello.os_type == "linux"
+    assert hello.capabilities == ("shell", "port_forward", "push_key", "no_new_privileges")
+    assert hello.os_type == "linux" and hello.default_user
     assert server.bad_signatures == 0
     beat = await server.next_of(Heartbeat, timeout=3)
     assert beat.sessions == 0
