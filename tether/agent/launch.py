@@ -40,17 +40,17 @@ try:
     groups = [int(g) for g in a[3].split(",") if g]
     nnp, home, path, argv = a[4] == "1", a[5], a[6], a[7:]
     fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+    if nnp:  # before dropping privileges: the agent's interpreter may not be readable by the user afterwards
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(38, 1, 0, 0, 0) != 0 or libc.prctl(39, 0, 0, 0, 0) != 1:
+            raise OSError(ctypes.get_errno(), "cannot set no_new_privileges")
     if uid >= 0:
         os.setgroups(groups)
         os.setgid(gid)
         os.setuid(uid)
         if os.getresuid() != (uid, uid, uid) or os.getresgid() != (gid, gid, gid):
             raise OSError("the user and group ids did not change")
-    if nnp:
-        import ctypes
-        libc = ctypes.CDLL(None, use_errno=True)
-        if libc.prctl(38, 1, 0, 0, 0) != 0 or libc.prctl(39, 0, 0, 0, 0) != 1:
-            raise OSError(ctypes.get_errno(), "cannot set no_new_privileges")
     try:
         os.chdir(home)
     except OSError:
