@@ -1,0 +1,79 @@
+"""The agent's own bounds: what even its server may not make it do (tether.agent.bounds)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tether.agent.bounds import (
+    DEFAULT_FORWARD_TARGETS,
+    BoundRefused,
+    check_command,
+    check_data_url,
+    check_forward_target,
+    check_login_user,
+    parse_target_pattern,
+)
+from tether.agent.config import AgentSettings, ConfigError
+
+
+def refused(call: object, *args: object, **kw: object) -> str:
+    with pytest.raises(BoundRefused) as info:
+        call(*args, **kw)  # type: ignore[operator]
+    return info.value.code
+
+
+def test_default_forward_targets_are_this_machine_only() -> None:
+    targets = list(DEFAULT_FORWARD_TARGETS)
+    for host, port in (("127.0.0.1", 22), ("127.0.0.2", 6379), ("::1", 5432), ("localhost", 80)):
+        check_forward_target(host, port, targets)
+    for host, port in (("10.0.0.5", 6379), ("redis.internal", 6379), ("169.254.169.254", 80), ("::2", 22)):
+        assert refused(check_forward_target, host, port, targets) == "Bounds.ForwardTarget"
+    assert AgentSettings().forward_targets == targets
+
+
+def test_patterns_hosts_networks_and_port_ranges() -> None:
+    targets = ["db-*.internal:5432", "10.1.0.0/16:8000-8100", "[fd00::/8]:443"]
+    check_forward_target("db-1.internal", 5432, targets)
+    check_forward_target("DB-2.Internal.", 5432, targets)
+    check_forward_target("10.1.2.3", 8050, targets)
+    check_forward_target("fd12::1", 443, targets)
+    check_forward_target("::ffff:10.1.2.3", 8000, targets)  # IPv4-mapped counts as IPv4
+    assert refused(check_forward_target, "db-1.internal", 5433, targets) == "Bounds.ForwardTarget"
+    assert refused(check_forward_target, "10.2.0.1", 8050, targets) == "Bounds.ForwardTarget"
+    assert refused(check_forward_target, "10.1.2.3", 8101, targets) == "Bounds.ForwardTarget"
+    # a host name never matches an IP pattern, nor an IP a name pattern
+    assert refused(check_forward_target, "10.1.2.3", 5432, ["*:5432"]) == "Bounds.ForwardTarget"
+    assert refused(check_forward_target, "anything", 22, []) == "Bounds.ForwardTarget"
+
+
+@pytest.mark.parametrize("bad", ["nohost", "host:", ":22", "h:0", "h:9-1", "h:70000", "[::1:22", "a b:22", "h:x"])
+def test_bad_patterns_are_refused_when_settings_load(bad: str) -> None:
+    with pytest.raises(ValueError):
+        parse_target_pattern(bad)
+    with pytest.raises(ConfigError, match="forward_targets"):
+        AgentSettings.from_dict({"forward_targets": [bad]})
+
+
+def test_commands_can_be_turned_off() -> None:
+    check_command(None, False)
+    check_command("id", True)
+    assert refused(check_command, "id", False) == "Bounds.Command"
+
+
+def test_root_needs_allow_root_login_and_to_be_named() -> None:
+    kw = {"default_user": "tether-user", "allowed_users": ["*"], "allow_root": True}
+    assert refused(check_login_user, "root", 0, **kw) == "InvalidUser.NotAllowed"  # "*" never means root
+    check_login_user("root", 0, default_user="tether-user", allowed_users=["root"], allow_root=True)
+    assert refused(check_login_user, "root", 0, default_user="x", allowed_users=["root"], allow_root=False)
+    check_login_user("ops", 1001, **kw)
+    assert refused(check_login_user, "ops", 1001, default_user="tether-user", allowed_users=[], allow_root=False)
+    check_login_user("tether-user", 1000, default_user="tether-user", allowed_users=[], allow_root=False)
+
+
+def test_data_channel_must_be_the_registered_server() -> None:
+    server = "https://tether.example.com:8443"
+    check_data_url("wss://tether.example.com:8443/agent/v1/data/s-1", server, [])
+    check_data_url("wss://TETHER.example.com.:9443/agent/v1/data/s-1", server, [])  # another node, same name
+    assert refused(check_data_url, "wss://evil.example.net/agent/v1/data/s-1", server, []) == "Bounds.DataChannelHost"
+    check_data_url("wss://node2.tether.example.com/agent/v1/data/s-1", server, ["*.tether.example.com"])
+    assert refused(check_data_url, "wss:///x", server, ["*"]) == "Bounds.DataChannelHost"
