@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tether.agent.config import AgentSettings
 from tether.agent import users
+from tether.agent.config import AgentSettings
 from tether.agent.users import (
     LoginError,
     converge_default_user,
@@ -124,7 +124,8 @@ def test_default_user_sudo_off_removes_the_agents_rule_only() -> None:
     assert has_drop_in(name)
     identity = converge_default_user(AgentSettings(default_user=name, default_user_sudo=False))
     assert not identity.default_user_sudo and not (Path("/etc/sudoers.d") / name).exists()
-    assert subprocess.run(["sudo", "-n", "-l", "-U", name], capture_output=True, text=True).stdout.count("NOPASSWD") == 0
+    listed = subprocess.run(["sudo", "-n", "-l", "-U", name], capture_output=True, text=True)
+    assert "NOPASSWD" not in listed.stdout
 
 
 def test_sync_sudoers_keeps_a_foreign_file_and_says_so(tmp_path: Path) -> None:
@@ -136,7 +137,8 @@ def test_sync_sudoers_keeps_a_foreign_file_and_says_so(tmp_path: Path) -> None:
 
 def test_missing_sudo_is_a_notice_for_people(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setattr(users, "sudo_binary", lambda: None)
-    assert sync_sudoers("tether-user", True, tmp_path) == ["sudo is not installed: the login user tether-user has no sudo"]
+    notices = sync_sudoers("tether-user", True, tmp_path)
+    assert notices == ["sudo is not installed: the login user tether-user has no sudo"]
     assert list(tmp_path.iterdir()) == []
     identity = inspect_default_user(AgentSettings(), is_root=True)
     assert not identity.default_user_sudo and "sudo is not installed" in identity.notices[0]
