@@ -100,6 +100,17 @@ async def test_refused_sessions_report_session_failed(server: FakeServer, agent)
     assert (failed.session_id, failed.code) == ("s-4", "InvalidParameter")
 
 
+async def test_the_agents_bounds_refuse_what_the_server_asks(server: FakeServer, agent) -> None:
+    """Finding 17: another data-channel host, a forward target outside forward_targets: coded refusals."""
+    await server.next_of(AgentHello)
+    await server.send_raw(open_message(server, "s-5", data_url="wss://evil.example.net/agent/v1/data/s-5"))
+    failed = await server.next_of(SessionFailed)
+    assert (failed.session_id, failed.code) == ("s-5", "Bounds.DataChannelHost")
+    await server.send_raw(open_message(server, "s-6", kind="port_forward", target_host="10.9.9.9", target_port=6379))
+    failed = await server.next_of(SessionFailed)
+    assert (failed.session_id, failed.code) == ("s-6", "Bounds.ForwardTarget")
+
+
 async def test_unknown_message_gets_an_error_answer(server: FakeServer, agent) -> None:
     await server.next_of(AgentHello)
     await server.send_raw({"type": "from-the-future", "x": 1})
