@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from click.testing import CliRunner
 
 from tether.agent.bounds import (
     DEFAULT_FORWARD_TARGETS,
@@ -14,6 +17,7 @@ from tether.agent.bounds import (
     parse_target_pattern,
 )
 from tether.agent.config import AgentSettings, ConfigError
+from tether.cli import cli
 
 
 def refused(call: object, *args: object, **kw: object) -> str:
@@ -77,3 +81,24 @@ def test_data_channel_must_be_the_registered_server() -> None:
     assert refused(check_data_url, "wss://evil.example.net/agent/v1/data/s-1", server, []) == "Bounds.DataChannelHost"
     check_data_url("wss://node2.tether.example.com/agent/v1/data/s-1", server, ["*.tether.example.com"])
     assert refused(check_data_url, "wss:///x", server, ["*"]) == "Bounds.DataChannelHost"
+
+
+def test_register_options_are_saved_and_bad_targets_are_usage_errors(tmp_path: Path) -> None:
+    from tether.cli.agent_cmds import apply_bounds
+
+    settings = apply_bounds(
+        AgentSettings(),
+        {"default_user_sudo": False, "allow_commands": False, "forward_targets": ("10.0.0.0/8:5432",),
+         "allowed_users": ("ops",), "data_channel_hosts": (), "allow_root_login": None},
+    )  # fmt: skip
+    assert (settings.default_user_sudo, settings.allow_commands) == (False, False)
+    assert settings.forward_targets == ["10.0.0.0/8:5432"] and settings.allowed_users == ["ops"]
+    assert settings.allow_root_login is False and settings.data_channel_hosts == []
+
+    result = CliRunner().invoke(
+        cli,
+        ["agent", "register", "--server", "https://127.0.0.1:1", "--activation-id", "a", "--activation-code", "c",
+         "--state-dir", str(tmp_path / "s"), "--forward-target", "no-port"],
+    )  # fmt: skip
+    assert result.exit_code == 2 and "--forward-target" in result.output and "HOST:PORT" in result.output
+    assert not (tmp_path / "s").exists()

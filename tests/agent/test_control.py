@@ -109,6 +109,10 @@ async def test_the_agents_bounds_refuse_what_the_server_asks(server: FakeServer,
     await server.send_raw(open_message(server, "s-6", kind="port_forward", target_host="10.9.9.9", target_port=6379))
     failed = await server.next_of(SessionFailed)
     assert (failed.session_id, failed.code) == ("s-6", "Bounds.ForwardTarget")
+    agent[0].settings.allow_commands = False  # the same settings object the running agent reads
+    await server.send_raw(open_message(server, "s-7", command="id"))
+    failed = await server.next_of(SessionFailed)
+    assert (failed.session_id, failed.code) == ("s-7", "Bounds.Command")
 
 
 async def test_unknown_message_gets_an_error_answer(server: FakeServer, agent) -> None:

@@ -63,3 +63,11 @@ async def test_an_agent_that_cannot_enforce_no_sudo_is_refused(make_agent, make_
     user = await make_user(NO_SUDO)
     reply = await user.call("StartTerminalSession", {"InstanceId": agent.instance_id})
     assert reply.status == 409 and reply.code == "UnsupportedOperation.NoNewPrivileges"
+
+
+async def test_ssh_keys_see_sudo_and_have_no_sudo_less_fallback(make_agent, make_user) -> None:
+    agent = await make_agent(default_user="tether-user", default_user_sudo=True)
+    user = await make_user({**NO_SUDO, "Action": "ecs:SendSSHPublicKey"})
+    body = {"InstanceId": agent.instance_id, "UserName": "tether-user", "SSHPublicKey": "ssh-ed25519 AAAA x"}
+    denied = await user.call("SendSSHPublicKey", body)
+    assert denied.status == 403 and denied.code == "Forbidden.RAM"
