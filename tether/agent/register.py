@@ -93,7 +93,7 @@ async def register(
         "AgentVersion": __version__,
         "DefaultUser": identity.default_user,
         "DefaultUserSudo": identity.default_user_sudo,
-        "Notices": list(identity.notices),
+        "Notices": [notice[:300] for notice in identity.notices[:16]],  # the server's bounds
     }
     reply = await _post(server + REGISTER_PATH, body, ctx, request_timeout)
     instance_id = reply.get("InstanceId")
