@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tether.agent.bounds import (
     DEFAULT_FORWARD_TARGETS,
@@ -102,3 +104,18 @@ def test_register_options_are_saved_and_bad_targets_are_usage_errors(tmp_path: P
     )  # fmt: skip
     assert result.exit_code == 2 and "--forward-target" in result.output and "HOST:PORT" in result.output
     assert not (tmp_path / "s").exists()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=60), st.text(alphabet="0123456789.:abcdef[]/*-", max_size=40))
+def test_pattern_parser_only_ever_says_valueerror(text: str, shaped: str) -> None:
+    """Whatever an operator writes, the parser answers a pattern or a ValueError naming the entry."""
+    for candidate in (text, shaped, f"{shaped}:22"):
+        try:
+            pattern = parse_target_pattern(candidate)
+        except ValueError as e:
+            assert "HOST:PORT" in str(e) or repr(candidate.strip()) in str(e)
+        else:
+            assert 1 <= pattern.low <= pattern.high <= 65535
+            pattern.matches("127.0.0.1", 22)
+            pattern.matches("host.example", 22)
