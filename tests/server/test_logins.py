@@ -71,3 +71,25 @@ async def test_ssh_keys_see_sudo_and_have_no_sudo_less_fallback(make_agent, make
     body = {"InstanceId": agent.instance_id, "UserName": "tether-user", "SSHPublicKey": "ssh-ed25519 AAAA x"}
     denied = await user.call("SendSSHPublicKey", body)
     assert denied.status == 403 and denied.code == "Forbidden.RAM"
+
+
+async def test_the_never_as_root_example_of_the_docs_holds(make_agent, make_user) -> None:
+    """docs/policies.md: Allow shells, Deny root by name, Deny ecs:Sudo true -> sudo-less shells, never root."""
+    agent = await make_agent(default_user="tether-user", default_user_sudo=True)
+    user = await make_user(
+        {"Effect": "Allow", "Action": "ecs:StartTerminalSession", "Resource": "*",
+         "Condition": {"StringEquals": {"ecs:SessionKind": "Shell"}}},
+        {"Effect": "Deny", "Action": "ecs:StartTerminalSession", "Resource": "*",
+         "Condition": {"StringEqualsIgnoreCase": {"ecs:Username": ["root", "admin"]}}},
+        {"Effect": "Deny", "Action": "ecs:StartTerminalSession", "Resource": "*",
+         "Condition": {"Bool": {"ecs:Sudo": True}}},
+    )
+    ok = await user.call("StartTerminalSession", {"InstanceId": agent.instance_id})
+    assert ok.status == 200, ok.body
+    assert (await agent.next_open()).no_new_privileges
+    for name in ("root", "ops"):  # root by name; any other user counts as able to sudo, and is then sudo-less
+        reply = await user.call("StartTerminalSession", {"InstanceId": agent.instance_id, "Username": name})
+        if name == "root":
+            assert reply.status == 403 and reply.code == "Forbidden.RAM"
+        else:
+            assert reply.status == 200 and (await agent.next_open()).no_new_privileges
