@@ -71,7 +71,8 @@ def test_control_url() -> None:
 async def test_signed_hello_heartbeat_and_a_session(server: FakeServer, config: AgentConfig, agent) -> None:
     hello = await server.next_of(AgentHello)
     assert hello.instance_id == config.instance_id
-    assert hello.capabilities == ("shell", "port_forward", "push_key") and hello.os_type == "linux"
+    assert hello.capabilities == ("shell", "port_forward", "push_key", "no_new_privileges")
+    assert hello.os_type == "linux" and hello.default_user
     assert server.bad_signatures == 0
     beat = await server.next_of(Heartbeat, timeout=3)
     assert beat.sessions == 0
@@ -97,6 +98,21 @@ async def test_refused_sessions_report_session_failed(server: FakeServer, agent)
     await server.send_raw(open_message(server, "s-4", data_url="ws://127.0.0.1:1/agent/v1/data/s-4"))
     failed = await server.next_of(SessionFailed)
     assert (failed.session_id, failed.code) == ("s-4", "InvalidParameter")
+
+
+async def test_the_agents_bounds_refuse_what_the_server_asks(server: FakeServer, agent) -> None:
+    """Finding 17: another data-channel host, a forward target outside forward_targets: coded refusals."""
+    await server.next_of(AgentHello)
+    await server.send_raw(open_message(server, "s-5", data_url="wss://evil.example.net/agent/v1/data/s-5"))
+    failed = await server.next_of(SessionFailed)
+    assert (failed.session_id, failed.code) == ("s-5", "Bounds.DataChannelHost")
+    await server.send_raw(open_message(server, "s-6", kind="port_forward", target_host="10.9.9.9", target_port=6379))
+    failed = await server.next_of(SessionFailed)
+    assert (failed.session_id, failed.code) == ("s-6", "Bounds.ForwardTarget")
+    agent[0].settings.allow_commands = False  # the same settings object the running agent reads
+    await server.send_raw(open_message(server, "s-7", command="id"))
+    failed = await server.next_of(SessionFailed)
+    assert (failed.session_id, failed.code) == ("s-7", "Bounds.Command")
 
 
 async def test_unknown_message_gets_an_error_answer(server: FakeServer, agent) -> None:

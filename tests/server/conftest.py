@@ -107,6 +107,7 @@ class FakeAgent:
     opens: asyncio.Queue[control.OpenSession] = field(default_factory=asyncio.Queue)
     received: list[control.ControlMessage] = field(default_factory=list)
     closed: asyncio.Event = field(default_factory=asyncio.Event)
+    hello_extra: dict[str, Any] = field(default_factory=dict)  # more AgentHello fields (default_user, ...)
     _reader: asyncio.Task[None] | None = None
 
     @property
@@ -130,6 +131,7 @@ class FakeAgent:
             os_type="linux",
             os_name="Fake OS",
             capabilities=("shell",),
+            **self.hello_extra,
         )
         await self.ws.send_str(control.encode_control(hello))
         return control.decode_control((await self.ws.receive(timeout=5)).data)
@@ -237,7 +239,7 @@ async def make_agent(api: Api) -> AsyncIterator[AgentFactory]:
     """Register a new instance through an activation and (unless connect=False) open its control channel."""
     agents: list[FakeAgent] = []
 
-    async def make(connect: bool = True) -> FakeAgent:
+    async def make(connect: bool = True, **hello_extra: Any) -> FakeAgent:
         activation = await api.ok("CreateActivation", {"InstanceName": "test", "InstanceCount": 5})
         key = generate_key()
         registered = await api.ok(
@@ -253,7 +255,7 @@ async def make_agent(api: Api) -> AsyncIterator[AgentFactory]:
             },
             signed=False,
         )
-        agent = FakeAgent(api, registered["InstanceId"], key)
+        agent = FakeAgent(api, registered["InstanceId"], key, hello_extra=hello_extra)
         agents.append(agent)
         if connect:
             await agent.connect()

@@ -21,6 +21,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tether.agent.bounds import DEFAULT_FORWARD_TARGETS, check_patterns
+
 CONFIG_FILE = "agent.json"
 KEY_FILE = "agent.key"
 CA_FILE = "ca.pem"
@@ -62,8 +64,12 @@ def ensure_state_dir(state_dir: Path) -> Path:
 class AgentSettings:
     """Behaviour an operator may tune by editing `settings` in `agent.json`.
 
-    `allowed_users` lists the extra login users a session may ask for (`"*"` = any existing user); the default user
-    is always allowed. Root needs `allow_root_login` on top, because a root shell bypasses everything else.
+    `allowed_users` lists the extra login users a session may ask for (`"*"` = any existing non-root user); the
+    default user is always allowed. Root needs `allow_root_login` on top *and* to be named, because a root shell
+    bypasses everything else. `default_user_sudo` decides whether the default user gets password-less sudo (true, the
+    default, keeps the product's behaviour; false removes the agent's sudoers drop-in at the next start).
+    `allow_commands`, `forward_targets` and `data_channel_hosts` bound what the server can make the agent do
+    (`tether.agent.bounds`, docs/threat-model.md).
     The timing fields exist so tests (and unusual networks) can shorten them; the defaults follow docs/protocol.md.
 
     Port forwards: `allow_link_local_targets` lets streams reach link-local and cloud metadata addresses (refused by
@@ -73,8 +79,12 @@ class AgentSettings:
     """
 
     default_user: str = DEFAULT_USER
+    default_user_sudo: bool = True
     allowed_users: list[str] = field(default_factory=list)
     allow_root_login: bool = False
+    allow_commands: bool = True
+    forward_targets: list[str] = field(default_factory=lambda: list(DEFAULT_FORWARD_TARGETS))
+    data_channel_hosts: list[str] = field(default_factory=list)
     max_sessions: int = 64
     backoff_base: float = 1.0
     backoff_cap: float = 60.0
@@ -109,6 +119,10 @@ class AgentSettings:
             if not ok:
                 raise ConfigError(f"settings.{name} in {CONFIG_FILE} has an invalid value {value!r}")
             setattr(settings, name, value)
+        try:
+            check_patterns(settings.forward_targets)
+        except ValueError as e:
+            raise ConfigError(f"settings.forward_targets in {CONFIG_FILE}: {e}") from None
         return settings
 
 

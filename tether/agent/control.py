@@ -34,13 +34,15 @@ import aiohttp
 from tether import __version__
 from tether.agent import sysinfo
 from tether.agent.backoff import Backoff
+from tether.agent.bounds import BoundRefused, check_command, check_data_url, check_forward_target
 from tether.agent.config import AgentConfig, ConfigError
 from tether.agent.errors import AgentError
 from tether.agent.forward import PortForwardSession, session_target
+from tether.agent.launch import no_new_privileges_supported
 from tether.agent.session import SessionEnd, SessionStartError, run_and_report
 from tether.agent.shell import ShellSession
 from tether.agent.sshkeys import SshKeyManager
-from tether.agent.users import resolve_login_user, warn_if_not_root
+from tether.agent.users import Identity, converge_default_user, resolve_login_user, warn_if_not_root
 from tether.protocol import ProtocolError
 from tether.protocol.control import (
     MAX_CONTROL_MESSAGE,
@@ -66,7 +68,7 @@ HANDSHAKE_TIMEOUT = 30.0
 MAX_OUTBOX = 256  # session reports kept while disconnected; the oldest are dropped beyond this
 FLUSH_TIMEOUT = 2.0
 NOT_FOUND = "InvalidInstance.NotFound"
-CAPABILITIES = ("shell", "port_forward", "push_key")
+CAPABILITIES = ("shell", "port_forward", "push_key", "no_new_privileges")
 SESSION_KINDS = ("shell", "port_forward")
 
 Session = ShellSession | PortForwardSession
@@ -163,6 +165,8 @@ class Agent:
         self._keys = SshKeyManager(config.state_dir, config.settings)
         self._key_pushes: set[asyncio.Task[None]] = set()
         self.connections = 0  # successful handshakes so far (tests, diagnostics)
+        # the default user as converged at start (`run`); reported in every hello
+        self.identity = Identity(config.settings.default_user, False)
 
     @property
     def sessions(self) -> dict[str, Session]:
@@ -179,6 +183,9 @@ class Agent:
 
     async def run(self) -> None:
         warn_if_not_root()
+        # Every start makes the default user and its sudo rule what agent.json says, before the first hello tells
+        # the server (and through it policies and people) who that user is and whether it can sudo.
+        self.identity = await asyncio.to_thread(converge_default_user, self.settings)
         # limit=0: every session holds one connection for its whole life; max_sessions bounds them instead.
         self._http = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0))
         control = asyncio.create_task(self._control_loop())
@@ -279,6 +286,9 @@ class Agent:
             os_type=sysinfo.os_type(),
             os_name=sysinfo.os_name(),
             capabilities=CAPABILITIES,
+            default_user=self.identity.default_user,
+            default_user_sudo=self.identity.default_user_sudo,
+            notices=self.identity.notices,
         )
         await ws.send_str(encode_control(hello))
         reply = await self._receive(ws)
@@ -383,17 +393,24 @@ class Agent:
             return "Agent.ShuttingDown", "the agent is shutting down"
         if spec.kind not in SESSION_KINDS:
             return "UnsupportedKind", f"this agent does not support {spec.kind!r} sessions"
-        if spec.kind == "port_forward":
-            try:
-                session_target(spec)
-            except SessionStartError as e:
-                return e.code, e.message
         if len(self._sessions) >= self.settings.max_sessions:
             return "SessionLimitExceeded", f"the agent already runs {self.settings.max_sessions} sessions"
         scheme = urlsplit(spec.data_url).scheme
         # Never send the session token in clear text when the control channel itself is protected by TLS.
         if scheme != "wss" and (self._secure or scheme != "ws"):
             return "InvalidParameter", "data_url must be a wss:// URL"
+        # The agent's own bounds (tether.agent.bounds): what even this server may not make the machine do.
+        s = self.settings
+        try:
+            check_data_url(spec.data_url, self.config.server, s.data_channel_hosts)
+            if spec.kind == "port_forward":
+                check_forward_target(*session_target(spec), s.forward_targets)
+            else:
+                check_command(spec.command, s.allow_commands)
+                if spec.no_new_privileges and not no_new_privileges_supported():
+                    return "NoNewPrivileges.Unsupported", "this machine cannot start a shell without privilege gain"
+        except (BoundRefused, SessionStartError) as e:
+            return e.code, e.message
         return None
 
     async def _run_session(self, spec: OpenSession, handle: _SessionHandle) -> None:

@@ -28,16 +28,23 @@ USER_PATH = "/usr/local/bin:/usr/bin:/bin:/usr/local/games:/usr/games"
 ROOT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 LOCALE_FILE = Path("/etc/default/locale")
 
-# Runs in the child, after exec, as a fresh single-threaded process. argv: uid gid groups home path argv0 args...
-# uid -1 means "stay who you are" (an agent that is not root).
+# Runs in the child, after exec, as a fresh single-threaded process.
+# argv: uid gid groups nnp home path argv0 args...; uid -1 means "stay who you are" (an agent that is not root);
+# nnp "1" sets PR_SET_NO_NEW_PRIVS (38) and checks it with PR_GET_NO_NEW_PRIVS (39): from then on no exec can gain
+# privilege (sudo, setuid binaries, file capabilities), and the flag is inherited by every descendant.
 LAUNCHER = """\
 import fcntl, os, sys, termios
 try:
     a = sys.argv
     uid, gid = int(a[1]), int(a[2])
     groups = [int(g) for g in a[3].split(",") if g]
-    home, path, argv = a[4], a[5], a[6:]
+    nnp, home, path, argv = a[4] == "1", a[5], a[6], a[7:]
     fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+    if nnp:  # before dropping privileges: the agent's interpreter may not be readable by the user afterwards
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(38, 1, 0, 0, 0) != 0 or libc.prctl(39, 0, 0, 0, 0) != 1:
+            raise OSError(ctypes.get_errno(), "cannot set no_new_privileges")
     if uid >= 0:
         os.setgroups(groups)
         os.setgid(gid)
@@ -102,14 +109,38 @@ def shell_argv(user: LoginUser, command: str | None) -> list[str]:
     return ["-" + name]
 
 
-def spawn_shell(user: LoginUser, command: str | None, slave: int, *, switch_user: bool) -> subprocess.Popen[bytes]:
-    """Start the launcher (see the module docstring) on the PTY slave; it becomes the shell."""
+def no_new_privileges_supported() -> bool:
+    """Whether this kernel has PR_SET_NO_NEW_PRIVS (Linux 3.5+); a session that needs it refuses to start without."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+
+        return int(ctypes.CDLL(None, use_errno=True).prctl(39, 0, 0, 0, 0)) in (0, 1)
+    except (OSError, AttributeError):
+        return False
+
+
+def spawn_shell(
+    user: LoginUser, command: str | None, slave: int, *, switch_user: bool, no_new_privileges: bool = False
+) -> subprocess.Popen[bytes]:
+    """Start the launcher (see the module docstring) on the PTY slave; it becomes the shell.
+
+    With `no_new_privileges` the shell and everything it starts can never gain privilege (sudo fails); the launcher
+    exits 127 instead of starting a shell without it.
+    """
+    if no_new_privileges and not no_new_privileges_supported():
+        raise SessionStartError(
+            "NoNewPrivileges.Unsupported",
+            "this session may not use sudo, and this machine cannot enforce that (no PR_SET_NO_NEW_PRIVS)",
+        )
     argv = shell_argv(user, command)
     if switch_user:
         ids = [str(user.uid), str(user.gid), ",".join(str(g) for g in user.groups)]
     else:
         ids = ["-1", "-1", ""]
-    args = [sys.executable, "-I", "-S", "-c", LAUNCHER, *ids, user.home, user.shell, *argv]
+    nnp = "1" if no_new_privileges else "0"
+    args = [sys.executable, "-I", "-S", "-c", LAUNCHER, *ids, nnp, user.home, user.shell, *argv]
     try:
         return subprocess.Popen(
             args,

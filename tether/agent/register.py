@@ -20,6 +20,7 @@ from tether import __version__
 from tether.agent import sysinfo
 from tether.agent.config import CA_FILE, CONFIG_FILE, AgentConfig, AgentSettings, ensure_state_dir
 from tether.agent.errors import AgentError
+from tether.agent.users import inspect_default_user
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -81,7 +82,8 @@ async def register(
     server = normalize_server(server)
     state_dir, ca_bytes, ctx = _prepare(state_dir, ca_cert, force)
     key = generate_key()
-    body = {
+    identity = inspect_default_user(settings or AgentSettings())
+    body: dict[str, Any] = {
         "ActivationId": activation_id,
         "ActivationCode": activation_code,
         "PublicKey": public_key_text(key),
@@ -89,6 +91,9 @@ async def register(
         "OsType": sysinfo.os_type(),
         "OsName": sysinfo.os_name(),
         "AgentVersion": __version__,
+        "DefaultUser": identity.default_user,
+        "DefaultUserSudo": identity.default_user_sudo,
+        "Notices": [notice[:300] for notice in identity.notices[:16]],  # the server's bounds
     }
     reply = await _post(server + REGISTER_PATH, body, ctx, request_timeout)
     instance_id = reply.get("InstanceId")

@@ -125,7 +125,13 @@ class ShellSession(DataChannelSession):
                 except OSError as e:
                     message = f"cannot hand the terminal to {self.user.name!r}: {e}"
                     raise SessionStartError("ShellStartFailed", message) from None
-            self._proc = spawn_shell(self.user, self.spec.command, slave, switch_user=self._switch_user)
+            self._proc = spawn_shell(
+                self.user,
+                self.spec.command,
+                slave,
+                switch_user=self._switch_user,
+                no_new_privileges=self.spec.no_new_privileges,
+            )
         finally:
             os.close(slave)
         log.info("session %s: shell started for %s (pid %d)", self.session_id, self.user.name, self._proc.pid)

@@ -10,11 +10,14 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 
-from tether.agent.config import STATE_DIR_ENV, AgentConfig, ConfigError, default_state_dir
+from tether.agent.bounds import check_patterns
+from tether.agent.config import STATE_DIR_ENV, AgentConfig, AgentSettings, ConfigError, default_state_dir
 from tether.cli import runtime
 
 EX_CONFIG = 78
@@ -26,6 +29,69 @@ state_dir_option = click.option(
     show_default=f"${STATE_DIR_ENV}, else /var/lib/tether-agent as root, else ~/.local/state/tether-agent",
     help="Where the agent keeps agent.json, its key and the server CA.",
 )
+
+
+def bounds_options(func: Callable[..., None]) -> Callable[..., None]:
+    """The agent's login and bounds settings as options of `register` (saved in agent.json) and `run` (this run).
+
+    Unset options leave agent.json as it is; see tether.agent.bounds and docs/threat-model.md.
+    """
+    options = [
+        click.option(
+            "--default-user-sudo/--no-default-user-sudo",
+            default=None,
+            help="Whether the default login user gets passwordless sudo (default: yes).",
+        ),
+        click.option(
+            "--allowed-user",
+            "allowed_users",
+            multiple=True,
+            metavar="USER",
+            help="A login user sessions may ask for besides the default user (repeat; * = any non-root user).",
+        ),
+        click.option(
+            "--allow-root-login/--no-allow-root-login",
+            default=None,
+            help="Allow root as a login user (it must also be given with --allowed-user root).",
+        ),
+        click.option(
+            "--allow-commands/--no-allow-commands",
+            default=None,
+            help="Accept sessions that run a CommandLine (default: yes).",
+        ),
+        click.option(
+            "--forward-target",
+            "forward_targets",
+            multiple=True,
+            metavar="HOST:PORT",
+            help="A target port forwards may reach (repeat; CIDR and * allowed; default: this machine's ports).",
+        ),
+        click.option(
+            "--data-channel-host",
+            "data_channel_hosts",
+            multiple=True,
+            metavar="HOST",
+            help="Another host name of the server (a scale-out node) that data channels may use (repeat).",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def apply_bounds(settings: AgentSettings, given: dict[str, Any]) -> AgentSettings:
+    """`settings` with the options that were given; a bad --forward-target is a usage error."""
+    for name in ("default_user_sudo", "allow_root_login", "allow_commands"):
+        if given.get(name) is not None:
+            setattr(settings, name, given[name])
+    for name in ("allowed_users", "forward_targets", "data_channel_hosts"):
+        if given.get(name):
+            setattr(settings, name, list(given[name]))
+    try:
+        check_patterns(settings.forward_targets)
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint="--forward-target") from None
+    return settings
 
 
 @click.group("agent")
@@ -51,6 +117,7 @@ def agent() -> None:
 @state_dir_option
 @click.option("--force", is_flag=True, help="Replace an existing registration in the state directory.")
 @click.option("--json", "as_json", is_flag=True, help='Print {"InstanceId": ...}.')
+@bounds_options
 def register_cmd(
     server: str,
     ca_cert: Path | None,
@@ -59,12 +126,16 @@ def register_cmd(
     state_dir: Path,
     force: bool,
     as_json: bool,
+    **bounds: Any,
 ) -> None:
     """Register this machine with the server and write the state directory; prints the instance id."""
     from tether.agent.register import RegistrationError, register
 
+    settings = apply_bounds(AgentSettings(), bounds)
     try:
-        instance_id = runtime.run(register(server, ca_cert, activation_id, activation_code, state_dir, force=force))
+        instance_id = runtime.run(
+            register(server, ca_cert, activation_id, activation_code, state_dir, settings=settings, force=force)
+        )
     except RegistrationError as e:
         raise click.ClickException(f"registration failed: {e}") from None
     if as_json:
@@ -81,7 +152,8 @@ def register_cmd(
     default="info",
     show_default=True,
 )
-def run_cmd(state_dir: Path, log_level: str) -> None:
+@bounds_options
+def run_cmd(state_dir: Path, log_level: str, **bounds: Any) -> None:
     """Keep the control channel to the server up and run the sessions it opens (until SIGTERM)."""
     from tether.agent.control import AgentDeregistered, run_agent
 
@@ -95,6 +167,7 @@ def run_cmd(state_dir: Path, log_level: str) -> None:
     except ConfigError as e:
         click.echo(f"Error: {e}", err=True)
         sys.exit(EX_CONFIG)
+    config.settings = apply_bounds(config.settings, bounds)
     try:
         runtime.run(run_agent(config))
     except (AgentDeregistered, ConfigError) as e:
@@ -124,6 +197,10 @@ def status_cmd(state_dir: Path, as_json: bool) -> None:
         "CaCert": str(config.ca_cert) if config.ca_cert else None,
         "StateDir": str(config.state_dir),
         "DefaultUser": config.settings.default_user,
+        "DefaultUserSudo": config.settings.default_user_sudo,
+        "AllowedUsers": ", ".join(config.settings.allowed_users) or "(the default user only)",
+        "AllowCommands": config.settings.allow_commands,
+        "ForwardTargets": ", ".join(config.settings.forward_targets) or "(none: forwarding is off)",
     }
     if as_json:
         click.echo(json.dumps(info, indent=2))

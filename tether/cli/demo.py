@@ -9,7 +9,6 @@ it ends. State lives in the user's data directory, so a second run reuses the sa
 from __future__ import annotations
 
 import contextlib
-import getpass
 import json
 import os
 import shlex
@@ -152,6 +151,21 @@ def _console_hint(url: str, creds_path: Path) -> str:
     return f"browser console at {url}/console/ (user root, {where})"
 
 
+def _login_facts(creds: dict[str, str], instance_id: str) -> tuple[str, list[str]]:
+    """Who the shell runs as and whether it has sudo, as the agent reported it (not as the demo hopes), and the
+    agent's notices ("sudo is not installed: ...") for the person at the terminal."""
+    reply = _api(creds, "DescribeInstances", {"InstanceIds": [instance_id]})
+    info = (reply.get("Instances") or [{}])[0]
+    user = info.get("LoginUser")
+    notices = [str(n) for n in info.get("Notices") or []]
+    if not user:
+        return "the agent's default login user", notices
+    if os.geteuid() != 0:
+        return f"you ({user}): the agent runs unprivileged, so it cannot switch users", notices
+    sudo = "with passwordless sudo" if info.get("LoginUserSudo") else "without sudo"
+    return f"the login user {user} ({sudo})", notices
+
+
 def _instance_online(creds: dict[str, str], instance_id: str) -> bool:
     reply = _api(creds, "DescribeInstances", {"InstanceIds": [instance_id]})
     return any(i.get("Status") == "Online" for i in reply.get("Instances", []))
@@ -248,11 +262,10 @@ def demo(data_dir: Path | None, command_line: str | None, port: int | None) -> N
             agent_log,
         )
 
-        if os.geteuid() == 0:
-            who = "the login user tether-user (created on first use, with passwordless sudo)"
-        else:
-            who = f"you ({getpass.getuser()}): the agent runs unprivileged, so it cannot switch users"
+        who, notices = _login_facts(creds, instance_id)
         click.echo(f"tether demo: {instance_id} is online; the shell runs as {who}.", err=True)
+        for notice in notices:
+            click.echo(f"tether demo: note: {notice}", err=True)
         if command_line is None:
             click.echo("tether demo: type `exit` to leave (or Enter ~ . to disconnect).", err=True)
         click.echo(

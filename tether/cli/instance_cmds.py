@@ -20,9 +20,27 @@ def instances(instance_name: str | None, as_json: bool, conn: ConnectionFlags) -
         print_json({"Instances": items, "TotalCount": len(items)})
         return
     print_table(
-        ["InstanceId", "Hostname", "Status", "AgentVersion", "LastHeartbeat"],
+        ["InstanceId", "Hostname", "Status", "LoginUser", "AgentVersion", "LastHeartbeat"],
         [
-            [i.get("InstanceId"), i.get("Hostname"), i.get("Status"), i.get("AgentVersion"), i.get("LastHeartbeatTime")]
+            [
+                i.get("InstanceId"),
+                i.get("Hostname"),
+                i.get("Status"),
+                login_user_cell(i),
+                i.get("AgentVersion"),
+                i.get("LastHeartbeatTime"),
+            ]
             for i in items
         ],
     )
+    for i in items:
+        for notice in i.get("Notices") or []:
+            click.echo(f"{i.get('InstanceId')}: {notice}")
+
+
+def login_user_cell(instance: dict[str, object]) -> str:
+    """`tether-user (sudo)`, `tether-user (no sudo)`, or `?` for an agent that does not report it."""
+    user = instance.get("LoginUser")
+    if not user:
+        return "?"
+    return f"{user} ({'sudo' if instance.get('LoginUserSudo') else 'no sudo'})"

@@ -39,6 +39,11 @@ class AgentHello:
     os_type: str = ""
     os_name: str = ""
     capabilities: tuple[str, ...] = ()
+    # The login user a shell gets when none is asked, whether it can really sudo, and sentences for people about
+    # either ("sudo is not installed: ..."). Empty from agents that predate them.
+    default_user: str = ""
+    default_user_sudo: bool = False
+    notices: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +70,9 @@ class OpenSession:
     window: int = DEFAULT_WINDOW
     target_host: str | None = None  # port_forward: the host every stream connects to ("127.0.0.1" for the machine)
     target_port: int | None = None  # port_forward: the port
+    # shell: start it with PR_SET_NO_NEW_PRIVS, so nothing in it can gain privilege (the caller may not use sudo);
+    # sent only to agents with the `no_new_privileges` capability, which refuse the session if they cannot apply it
+    no_new_privileges: bool = False
 
     def __repr__(self) -> str:  # never print the token
         return f"OpenSession(session_id={self.session_id!r}, kind={self.kind!r}, username={self.username!r})"

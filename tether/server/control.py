@@ -32,6 +32,7 @@ from tether.protocol.control import (
 from tether.server.agents import AgentConnection, close_reason
 from tether.server.clock import iso, utcnow
 from tether.server.state import ServerState, get_state
+from tether.store import AgentIdentity
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +60,13 @@ async def _read_hello(ws: web.WebSocketResponse, wait: float) -> AgentHello | st
     if not isinstance(hello, AgentHello):
         return f"expected hello, got {hello.TYPE}"
     return hello
+
+
+def hello_identity(hello: AgentHello) -> AgentIdentity | None:
+    """The default login user the agent reports (None from agents that predate it: the stored facts stay)."""
+    if not hello.default_user:
+        return None
+    return AgentIdentity(hello.default_user, hello.default_user_sudo, hello.notices)
 
 
 async def control_channel(request: web.Request) -> web.StreamResponse:
@@ -99,6 +107,7 @@ async def control_channel(request: web.Request) -> web.StreamResponse:
             os_name=hello.os_name,
             agent_version=hello.agent_version,
             now=utcnow(),
+            identity=hello_identity(hello),
         )
         log.info("agent %s connected from %s (version %s)", instance.id, request.remote, hello.agent_version or "?")
         await conn.send(Welcome(heartbeat_interval=state.config.heartbeat_interval))

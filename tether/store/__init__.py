@@ -12,7 +12,7 @@ from tether.store.db import Database, normalize_url, sqlite_url
 from tether.store.delivery import DeliveryRepo, QueueStatus
 from tether.store.errors import AlreadyExists, DeleteConflict, LimitExceeded, NotFound, StoreError
 from tether.store.iam import IamRepo, Page, Quotas
-from tether.store.instances import InstanceRepo
+from tether.store.instances import AgentIdentity, InstanceRepo
 from tether.store.models import (
     AccessKey,
     Activation,
@@ -50,6 +50,7 @@ __all__ = [
     "AccessKeyRepo",
     "Activation",
     "ActivationRepo",
+    "AgentIdentity",
     "AlreadyExists",
     "AuditEvent",
     "AuditPage",

@@ -2,13 +2,35 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, func, select, update
 
 from tether.store.db import Database
 from tether.store.models import Instance
+
+MAX_NOTICES = 16
+MAX_NOTICE = 300
+
+
+@dataclass(frozen=True, slots=True)
+class AgentIdentity:
+    """What an agent says about its default login user (registration and every hello); bounded before storing."""
+
+    default_user: str
+    default_user_sudo: bool
+    notices: tuple[str, ...] = ()
+
+    def columns(self) -> dict[str, object]:
+        notices = [n[:MAX_NOTICE] for n in self.notices[:MAX_NOTICES]]
+        return {
+            "default_user": self.default_user[:64],
+            "default_user_sudo": self.default_user_sudo,
+            "notices": json.dumps(notices),
+        }
 
 
 class InstanceRepo:
@@ -27,6 +49,7 @@ class InstanceRepo:
         agent_version: str,
         activation_id: str,
         now: datetime,
+        identity: AgentIdentity | None = None,
     ) -> Instance:
         row = Instance(
             id=instance_id,
@@ -41,6 +64,7 @@ class InstanceRepo:
             last_heartbeat=None,
             connected_node=None,
             deregistered=False,
+            **(identity.columns() if identity is not None else {}),
         )
         async with self._db.transaction() as s:
             s.add(row)
@@ -90,6 +114,7 @@ class InstanceRepo:
         os_name: str,
         agent_version: str,
         now: datetime,
+        identity: AgentIdentity | None = None,
     ) -> None:
         async with self._db.transaction() as s:
             await s.execute(
@@ -102,6 +127,7 @@ class InstanceRepo:
                     os_name=os_name,
                     agent_version=agent_version,
                     last_heartbeat=now,
+                    **(identity.columns() if identity is not None else {}),
                 )
             )
 

@@ -7,6 +7,7 @@ SQLite keeps no time zone and asyncpg refuses aware values for `timestamp withou
 from __future__ import annotations
 
 import enum
+import json
 from datetime import UTC, datetime
 
 from sqlalchemy import (
@@ -22,6 +23,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -133,6 +135,19 @@ class Instance(Base):
     last_heartbeat: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     connected_node: Mapped[str | None] = mapped_column(String(128), nullable=True)
     deregistered: Mapped[bool] = mapped_column(Boolean, default=False)
+    # what the agent reports about its default login user (migration 0010); NULL from agents that predate it
+    default_user: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    default_user_sudo: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    notices: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON list of sentences for people
+
+    @property
+    def notice_list(self) -> list[str]:
+        """`notices` decoded; a row without (or with unreadable) notices has none."""
+        try:
+            value = json.loads(self.notices) if self.notices else []
+        except ValueError:
+            return []
+        return [str(v) for v in value] if isinstance(value, list) else []
 
 
 class Session(Base):
@@ -169,6 +184,8 @@ class Session(Base):
     # bytes the relay carried each way, written when the session ends (migration 0005)
     bytes_from_client: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     bytes_to_client: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    # the shell was started with PR_SET_NO_NEW_PRIVS: the caller may not use sudo (migration 0010)
+    no_new_privileges: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Recording(Base):

@@ -101,8 +101,10 @@ class SessionRepo:
         now: datetime,
         target_host: str | None = None,
         target_port: int | None = None,
+        no_new_privileges: bool = False,
     ) -> Session:
         row = Session(
+            no_new_privileges=no_new_privileges,
             target_host=target_host,
             target_port=target_port,
             id=session_id,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import Field, field_validator
 
@@ -14,7 +14,7 @@ from tether.server.api.authz import authorize
 from tether.server.api.errors import ApiError
 from tether.server.api.params import Params
 from tether.server.clock import iso, utcnow
-from tether.store import Activation
+from tether.store import Activation, AgentIdentity
 
 
 class CreateActivationParams(Params):
@@ -42,6 +42,9 @@ class RegisterInstanceParams(Params):
     OsType: str = Field("", max_length=32)
     OsName: str = Field("", max_length=255)
     AgentVersion: str = Field("", max_length=64)
+    DefaultUser: str | None = Field(None, pattern=r"^[A-Za-z_][A-Za-z0-9_.-]{0,31}\$?$")
+    DefaultUserSudo: bool | None = None
+    Notices: list[Annotated[str, Field(max_length=300)]] = Field(default_factory=list, max_length=16)
 
     @field_validator("PublicKey")
     @classmethod
@@ -131,6 +134,7 @@ async def register_instance(ctx: Context, p: RegisterInstanceParams) -> dict[str
         agent_version=p.AgentVersion,
         activation_id=activation.id,
         now=now,
+        identity=AgentIdentity(p.DefaultUser, bool(p.DefaultUserSudo), tuple(p.Notices)) if p.DefaultUser else None,
     )
     return {"InstanceId": instance.id}
 

@@ -51,6 +51,9 @@ def _instance_view(state: ServerState, row: Instance, tags: dict[str, str]) -> d
         "LastHeartbeatTime": iso(row.last_heartbeat),
         "RegistrationTime": iso(row.registered_at),
         "ActivationId": row.activation_id,
+        "LoginUser": row.default_user,
+        "LoginUserSudo": row.default_user_sudo,
+        "Notices": row.notice_list,
         "Tags": tags_view(tags),
     }
 

@@ -13,6 +13,15 @@ from tether.protocol.control import OpenSession
 from tether.server.api.actions import Action, Context
 from tether.server.api.authz import authorize, decide, tag_context
 from tether.server.api.errors import ApiError, bus_error, instance_not_found, instance_offline, session_not_found
+from tether.server.api.logins import (
+    KIND_COMMAND,
+    KIND_PORT_FORWARD,
+    KIND_SHELL,
+    LoginGrant,
+    authorize_shell,
+    effective_login_user,
+    require_no_new_privileges_support,
+)
 from tether.server.api.params import Params
 from tether.server.api.settings import require_session_manager
 from tether.server.api.targets import canonical_target
@@ -25,7 +34,6 @@ from tether.store import Recording, Session, SessionFilter, SessionState
 from tether.store.models import ACTIVE_STATES
 
 USERNAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_.-]{0,31}$"
-DEFAULT_LOGIN_USER = "tether-user"  # the agent's default login user; what `ecs:Username` sees when none is asked
 # a host name or an IPv4/IPv6 literal (no brackets); the agent resolves it and refuses link-local/metadata targets
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 TARGET_SERVER_PATTERN = rf"^(?:{_LABEL}(?:\.{_LABEL})*\.?|[0-9A-Fa-f:.]+)$"
@@ -91,6 +99,13 @@ class StartTerminalSessionParams(Params):
     @property
     def kind(self) -> SessionKind:
         return SessionKind.SHELL if self.PortNumber is None else SessionKind.PORT_FORWARD
+
+    @property
+    def policy_kind(self) -> str:
+        """The value of `ecs:SessionKind`: Shell, Command (a shell session with a CommandLine) or PortForward."""
+        if self.PortNumber is not None:
+            return KIND_PORT_FORWARD
+        return KIND_COMMAND if self.CommandLine is not None else KIND_SHELL
 
     @field_validator("InstanceId")
     @classmethod
@@ -173,6 +188,7 @@ def _session_view(row: Session, recording: dict[str, Any] | None = None) -> dict
         "EndReason": row.end_reason,
         "BytesFromClient": row.bytes_from_client,
         "BytesToClient": row.bytes_to_client,
+        "NoNewPrivileges": row.no_new_privileges,
         "PortNumber": row.target_port,
         "TargetServer": row.target_host,
         "Recording": recording,
@@ -187,19 +203,40 @@ async def start_terminal_session(ctx: Context, p: StartTerminalSessionParams) ->
     ctx.audit.instance_id = instance_id
     instance = await state.instances.get(instance_id)
     tags = await state.tags.tags_of(instance_id) if instance is not None else {}
+    resource = instance_arn(config.region, state.account_id, instance_id)
+    context: dict[str, str | list[str]] = {**tag_context(tags), "ecs:SessionKind": p.policy_kind}
+    grant: LoginGrant | None = None
     if p.PortNumber is None:
-        session_context = {"ecs:Username": p.Username or DEFAULT_LOGIN_USER}
+        login_user = effective_login_user(p.Username, instance)
+        context["ecs:Username"] = login_user
+        if p.CommandLine is not None:
+            context["ecs:CommandLine"] = p.CommandLine
+        grant = await authorize_shell(
+            ctx, "ecs:StartTerminalSession", resource, context, login_user=login_user, instance=instance
+        )
     else:
-        session_context = {"ecs:PortNumber": str(p.PortNumber), "ecs:TargetServer": p.TargetServer or DEFAULT_TARGET}
-    await authorize(
-        ctx,
-        "ecs:StartTerminalSession",
-        instance_arn(config.region, state.account_id, instance_id),
-        {**tag_context(tags), **session_context},
-    )
+        context["ecs:PortNumber"] = str(p.PortNumber)
+        context["ecs:TargetServer"] = p.TargetServer or DEFAULT_TARGET
+        await authorize(ctx, "ecs:StartTerminalSession", resource, context)
     await require_session_manager(state)
     if instance is None or instance.deregistered:
         raise instance_not_found(instance_id)
+    no_new_privileges = grant is not None and grant.no_new_privileges
+    if no_new_privileges:
+        require_no_new_privileges_support(instance)
+    # Name the user explicitly once the agent has reported its default: the agent then runs exactly the user that
+    # was authorised and recorded, or refuses (an agent that predates the report gets the request as it was).
+    agent_username = grant.login_user if grant is not None and instance.default_user is not None else p.Username
+    if grant is not None:
+        ctx.audit.detail = "; ".join(
+            part
+            for part in (
+                ctx.audit.detail,
+                f"login user {grant.login_user}",
+                "no_new_privileges" if no_new_privileges else None,
+            )
+            if part
+        )
     route = state.router.route(instance)  # the agent may hold its control channel on another node (scale-out)
     if route is None:
         raise instance_offline(instance_id)
@@ -218,7 +255,7 @@ async def start_terminal_session(ctx: Context, p: StartTerminalSessionParams) ->
         instance_id=instance_id,
         principal=principal.arn,
         kind=p.kind,
-        username=p.Username,
+        username=grant.login_user if grant is not None else None,
         command=p.CommandLine,
         node=state.node_id,
         client_ip=ctx.remote,
@@ -228,12 +265,13 @@ async def start_terminal_session(ctx: Context, p: StartTerminalSessionParams) ->
         now=now,
         target_host=(p.TargetServer or DEFAULT_TARGET) if p.PortNumber is not None else None,
         target_port=p.PortNumber,
+        no_new_privileges=no_new_privileges,
     )
     ctx.audit.session_id = session_id
     rs = state.relay.prepare(
         SessionParty(session_id, instance_id, principal.arn, ctx.remote),
         kind=p.kind,
-        login_user=p.Username or DEFAULT_LOGIN_USER,
+        login_user=grant.login_user if grant is not None else "",
         command=p.CommandLine,
     )
     message = OpenSession(
@@ -241,13 +279,14 @@ async def start_terminal_session(ctx: Context, p: StartTerminalSessionParams) ->
         kind=p.kind,
         data_url=f"{state.ws_base_url}/agent/v1/data/{session_id}",  # this node: both data channels meet here
         token=agent_token,
-        username=p.Username,
+        username=agent_username,
         command=p.CommandLine,
         idle_timeout=config.idle_timeout,
         max_duration=config.max_duration,
         window=DEFAULT_WINDOW,
         target_host=(p.TargetServer or DEFAULT_TARGET) if p.PortNumber is not None else None,
         target_port=p.PortNumber,
+        no_new_privileges=no_new_privileges,
     )
     try:
         opened = await state.router.open_session(route, message)

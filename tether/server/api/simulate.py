@@ -5,7 +5,8 @@ user tries. It needs no permission of its own: it evaluates only the caller's ow
 `decide` that every real request goes through, with the same condition keys (source IP, time, TLS, and for
 instance ARNs the instance's tags), so its answers are the decisions the real call would meet. Conditions on
 request parameters (`ecs:Username`, `ecs:PortNumber`, ...) can be supplied in `ContextEntries`; otherwise the
-defaults of the real call apply (`ecs:Username` is `tether-user` for `ecs:StartTerminalSession`).
+defaults of the real call apply: for `ecs:StartTerminalSession` an interactive shell as the instance's default login
+user (`ecs:SessionKind` `Shell`, `ecs:Username` the user its agent reported, `ecs:Sudo` whether that user can sudo).
 
 The call leaves the usual single audit row; the individual results are not audited (nothing was attempted).
 """
@@ -19,8 +20,8 @@ from pydantic import Field, field_validator
 
 from tether.server.api.actions import Action, Context
 from tether.server.api.authz import decide, tag_context
+from tether.server.api.logins import KIND_SHELL, can_sudo, default_user_of, sudo_value
 from tether.server.api.params import Params
-from tether.server.api.sessions import DEFAULT_LOGIN_USER
 from tether.server.api.targets import canonical_target
 
 MAX_ACTIONS = 20
@@ -75,13 +76,23 @@ class SimulatePrincipalPolicyParams(Params):
 _DECISIONS = {"Allow": "allowed", "Deny": "explicitDeny", "ImplicitDeny": "implicitDeny"}
 
 
-async def _resource_context(ctx: Context, arn: str) -> dict[str, str | list[str]]:
-    """The instance's tags as `ecs:tag/<key>` when `arn` is one of this account's instances."""
+async def _resource_context(ctx: Context, arn: str) -> tuple[dict[str, str | list[str]], dict[str, str]]:
+    """The instance's tags as `ecs:tag/<key>` when `arn` is one of this account's instances, and the defaults of a
+    shell on it (`ecs:Username`, `ecs:Sudo`, `ecs:SessionKind`)."""
     match = _INSTANCE_ARN.match(arn)
-    if not match or match.group(1) != ctx.state.config.region or match.group(2) != ctx.state.account_id:
-        return {}
-    tags = await ctx.state.tags.tags_of(match.group(3))
-    return tag_context(tags)
+    instance = None
+    tags: dict[str, str | list[str]] = {}
+    if match and match.group(1) == ctx.state.config.region and match.group(2) == ctx.state.account_id:
+        tags = tag_context(await ctx.state.tags.tags_of(match.group(3)))
+        instance = await ctx.state.instances.get(match.group(3))
+    user = default_user_of(instance)
+    shell = {"ecs:SessionKind": KIND_SHELL, "ecs:Username": user, "ecs:Sudo": sudo_value(can_sudo(user, instance))}
+    return tags, shell
+
+
+def _may_retry_without_sudo(extra: dict[str, str | list[str]], given: dict[str, str | list[str]]) -> bool:
+    given_keys = {k.lower() for k in given}
+    return "ecs:sudo" not in given_keys and extra.get("ecs:Sudo") == "true" and extra.get("ecs:Username") != "root"
 
 
 def _values(entry: ContextEntry) -> list[str]:
@@ -99,14 +110,18 @@ async def simulate_principal_policy(ctx: Context, p: SimulatePrincipalPolicyPara
         given[entry.ContextKeyName] = values[0] if len(values) == 1 else values
     results = []
     for resource in dict.fromkeys(p.ResourceArns):
-        resource_context = await _resource_context(ctx, resource)
+        resource_context, shell_defaults = await _resource_context(ctx, resource)
         for action in dict.fromkeys(p.ActionNames):
             extra: dict[str, str | list[str]] = {}
             if action == "ecs:StartTerminalSession":
-                extra["ecs:Username"] = DEFAULT_LOGIN_USER
+                extra.update(shell_defaults)
             extra.update(resource_context)
             extra.update(given)
             decision = await decide(ctx, action, resource, extra)
+            if not decision.allowed and action == "ecs:StartTerminalSession" and _may_retry_without_sudo(extra, given):
+                # the real call starts such a shell with no_new_privileges when only that is allowed
+                retry = await decide(ctx, action, resource, {**extra, "ecs:Sudo": "false"})
+                decision = retry if retry.allowed else decision
             results.append(
                 {
                     "ActionName": action,

@@ -16,6 +16,7 @@ from tether.protocol.control import PushKey
 from tether.server.api.actions import Action, Context
 from tether.server.api.authz import authorize, tag_context
 from tether.server.api.errors import ApiError, bus_error, instance_not_found, instance_offline
+from tether.server.api.logins import can_sudo, sudo_value
 from tether.server.api.params import Params
 from tether.server.api.sessions import USERNAME_PATTERN
 from tether.server.api.settings import require_session_manager
@@ -54,7 +55,8 @@ async def send_ssh_public_key(ctx: Context, p: SendSSHPublicKeyParams) -> dict[s
         ctx,
         "ecs:SendSSHPublicKey",
         instance_arn(state.config.region, state.account_id, p.InstanceId),
-        {**tag_context(tags), "ecs:Username": p.UserName},
+        # an SSH login cannot be started without privilege gain: `ecs:Sudo` is the truth and there is no fallback
+        {**tag_context(tags), "ecs:Username": p.UserName, "ecs:Sudo": sudo_value(can_sudo(p.UserName, instance))},
     )
     await require_session_manager(state)
     if instance is None or instance.deregistered:

@@ -268,7 +268,8 @@ class Relay:
         stop = await self._open_tap(rs)
         if not rs.ended:
             rs.advance(Phase.PAIRED)
-        await self._audit.session_event(rs.party, SESSION_START)
+        started = f"login user {rs.login_user}" if rs.login_user else None  # every record names who really ran
+        await self._audit.session_event(rs.party, SESSION_START, started)
         if not rs.policy.record:
             await self._audit.session_event(
                 rs.party, RECORDING_SKIPPED, "not recorded: RecordSessions is off for this account"

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011_sts_origin"
-down_revision = "0009_forward_streams"
+down_revision = "0010_agent_identity"
 branch_labels = None
 depends_on = None
 

@@ -148,6 +148,14 @@ export function render(root) {
     return query.toLowerCase().split(/\s+/).every((word) => hay.includes(word));
   }
 
+  // Who a shell runs as and whether it can sudo, as the agent reported it; its notices ("sudo is not installed") too.
+  function loginUser(instance) {
+    if (!instance.LoginUser) return null;
+    const notes = instance.Notices || [];
+    return h("div.small.muted", { "data-testid": "login-user", title: notes.join("\n") },
+      `${instance.LoginUser} · ${instance.LoginUserSudo ? "sudo" : "no sudo"}${notes.length ? " · " + notes[0] : ""}`);
+  }
+
   function row(instance) {
     const online = instance.Status === "Online";
     const why = blocker(instance, data);
@@ -168,7 +176,7 @@ export function render(root) {
     return h("tr", { dataset: { instance: instance.InstanceId } },
       h("td", h("div.cell-main", instance.InstanceName || instance.Hostname || instance.InstanceId), h("div.cell-sub", instance.InstanceId)),
       h("td", h("div", instance.Hostname || "—"), h("div.small.muted", instance.OsName || instance.OsType || "")),
-      h("td.mono.small", instance.AgentVersion || "—"),
+      h("td", h("div.mono.small", instance.AgentVersion || "—"), loginUser(instance)),
       h("td", h(`span.pill.${online ? "pill-ok" : "pill-bad"}`, { "data-testid": "status" }, online ? "Online" : "Offline"),
         h("div.small.muted", { title: instance.LastHeartbeatTime || "" }, "heartbeat ", ago(instance.LastHeartbeatTime))),
       h("td", h("div.tags", tagsOf(instance).map((t) => h("span.tag", t.value ? `${t.key}=${t.value}` : t.key)))),
