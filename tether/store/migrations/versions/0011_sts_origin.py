@@ -6,7 +6,7 @@ revision carry none of it and cannot be checked, so the upgrade revokes them (th
 call AssumeRole again).
 
 Revision ID: 0011_sts_origin
-Revises: 0009_forward_streams
+Revises: 0010_agent_identity
 """
 
 from __future__ import annotations
