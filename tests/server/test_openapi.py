@@ -2,7 +2,8 @@
 
 The new SDK (alibabacloud_ecs20140526, V3 signature) and the old one (aliyun-python-sdk-core + -ecs, RPC signature)
 each start a session, list it in their own models and end it; policies, signature failures and parameter errors
-reach them the way they parse errors. The server's certificate is always verified (`ca=` / `verify=`).
+reach them the way they parse errors. The RAM and STS SDKs reach tether's RAM and STS actions the same way.
+The server's certificate is always verified (`ca=` / `verify=`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,10 @@ from urllib.parse import urlencode, urlsplit
 import pytest
 from alibabacloud_ecs20140526 import models as ecs
 from alibabacloud_ecs20140526.client import Client
+from alibabacloud_ram20150501 import models as ram
+from alibabacloud_ram20150501.client import Client as RamClient
+from alibabacloud_sts20150401 import models as sts
+from alibabacloud_sts20150401.client import Client as StsClient
 from alibabacloud_tea_openapi.exceptions import ClientException
 from alibabacloud_tea_openapi.models import Config
 from alibabacloud_tea_openapi.utils import Utils as TeaUtils
@@ -169,7 +174,7 @@ def test_new_sdk_starts_lists_and_ends_a_session(stack: Stack, instance: str) ->
     after = client.describe_terminal_sessions(ecs.DescribeTerminalSessionsRequest(
         region_id=REGION, session_id=body.session_id)).body.sessions.session[0]
     assert after.connections.connection[0].status == "Disconnected" and after.connections.connection[0].end_time
-    assert audit_detail(stack, body.request_id) == "via ECS OpenAPI (V3 signature)"
+    assert audit_detail(stack, body.request_id) == "via OpenAPI (V3 signature)"
 
 
 def test_old_sdk_starts_lists_and_ends_a_session(stack: Stack, instance: str) -> None:
@@ -185,7 +190,7 @@ def test_old_sdk_starts_lists_and_ends_a_session(stack: Stack, instance: str) ->
     end = EndTerminalSessionRequest()
     end.set_SessionId(started["SessionId"])
     assert set(old_call(stack, client, end)) == {"RequestId"}
-    assert audit_detail(stack, started["RequestId"]) == "via ECS OpenAPI (RPC signature)"
+    assert audit_detail(stack, started["RequestId"]) == "via OpenAPI (RPC signature)"
 
 
 def test_old_sdk_port_forward_with_get(stack: Stack, instance: str) -> None:
@@ -358,3 +363,42 @@ def test_throttling_carries_x_acs_retry_after() -> None:
     assert response.status == 429 and response.headers["x-acs-retry-after"] == "7"
     body = json.loads(response.text or "")
     assert body["HostId"] == "relay.example:8443" and body["Code"] == "Throttling.User"
+
+
+def _service_config(stack: Stack, key_id: str | None = None, secret: str | None = None,
+                    token: str | None = None) -> Config:
+    return Config(access_key_id=key_id or stack.creds["access_key_id"],
+                  access_key_secret=secret or stack.creds["access_key_secret"], security_token=token,
+                  endpoint=endpoint(stack), protocol="HTTPS", region_id=REGION, ca=stack.creds["ca_cert"])
+
+
+def test_ram_and_sts_sdks_reach_tethers_ram_and_sts(stack: Stack, instance: str) -> None:
+    admin = RamClient(_service_config(stack))
+    user = admin.create_user(ram.CreateUserRequest(user_name="sdk-made", display_name="Made by SDK")).body.user
+    assert (user.user_name, user.display_name) == ("sdk-made", "Made by SDK")
+    document = json.dumps({"Version": "1", "Statement": CONSOLE_POLICY})
+    admin.create_policy(ram.CreatePolicyRequest(policy_name="sdk-made-policy", policy_document=document))
+    admin.attach_policy_to_user(ram.AttachPolicyToUserRequest(
+        policy_type="Custom", policy_name="sdk-made-policy", user_name="sdk-made"))
+    key = admin.create_access_key(ram.CreateAccessKeyRequest(user_name="sdk-made")).body.access_key
+    names = [u.user_name for u in admin.list_users(ram.ListUsersRequest()).body.users.user]
+    assert "sdk-made" in names
+    status = ecs.DescribeCloudAssistantStatusRequest(region_id=REGION, instance_id=[instance])
+    new_sdk(stack, key.access_key_id, key.access_key_secret).describe_cloud_assistant_status(status)
+    refused = client_error(lambda: RamClient(_service_config(stack, key.access_key_id, key.access_key_secret))
+                           .create_user(ram.CreateUserRequest(user_name="not-allowed")))
+    assert refused.code == "Forbidden.RAM"
+
+    account = StsClient(_service_config(stack)).get_caller_identity().body.account_id
+    trust = {"Version": "1", "Statement": [
+        {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"RAM": [f"acs:ram::{account}:root"]}}]}
+    role = admin.create_role(ram.CreateRoleRequest(
+        role_name="sdk-made-role", assume_role_policy_document=json.dumps(trust))).body.role
+    admin.attach_policy_to_role(ram.AttachPolicyToRoleRequest(
+        policy_type="Custom", policy_name="sdk-made-policy", role_name="sdk-made-role"))
+    creds = StsClient(_service_config(stack)).assume_role(sts.AssumeRoleRequest(
+        role_arn=role.arn, role_session_name="from-sdk", duration_seconds=900)).body.credentials
+    assert creds.access_key_id.startswith("STS.")
+    temporary = StsClient(_service_config(stack, creds.access_key_id, creds.access_key_secret, creds.security_token))
+    identity = temporary.get_caller_identity().body
+    assert identity.identity_type == "AssumedRoleUser" and identity.arn.endswith("sdk-made-role/from-sdk")

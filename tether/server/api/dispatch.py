@@ -118,7 +118,6 @@ class Dialect:
     # the error answer: (error, request id) -> response
     render_error: Callable[[ApiError, str], web.Response] = error_response
     detail: str | None = None  # what the audit row's detail says about this way in
-    known: Callable[[str], bool] | None = None  # which action names this dialect offers (None: all)
 
 
 async def _dispatch(
@@ -131,7 +130,7 @@ async def _dispatch(
         name = dialect.action_name(request, body)
         record.event_name = name
     action = ACTIONS.get(name)
-    if action is None or (dialect.known is not None and not dialect.known(name)):
+    if action is None:
         raise ApiError("InvalidAction.NotFound", f"There is no action {name!r}; see docs/api.md.", 404)
     if body is None:
         body = await read_body(request)

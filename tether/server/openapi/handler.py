@@ -22,8 +22,8 @@ from tether.server.api.actions import Action, AuditRecord
 from tether.server.api.authn import authenticate_signed
 from tether.server.api.dispatch import Dialect, run_action
 from tether.server.api.errors import ApiError
-from tether.server.openapi.params import VERSION, decode_form, merge, translate
-from tether.server.openapi.shapes import SPECS, error_response, shape
+from tether.server.openapi.params import ActionSpec, decode_form, merge, translate
+from tether.server.openapi.shapes import SERVICES, error_response, shape
 from tether.server.principals import Principal
 from tether.server.state import ServerState
 
@@ -65,7 +65,8 @@ def _parsed(request: web.Request, body: bytes) -> OpenApiRequest:
     return parsed
 
 
-def _action_name(request: web.Request, body: bytes) -> str:
+def _spec(request: web.Request, body: bytes) -> tuple[str, ActionSpec]:
+    """The action's name and spec, after checking the service version and format."""
     parsed = _parsed(request, body)
     if parsed.v3:
         name, version = request.headers.get("x-acs-action", ""), request.headers.get("x-acs-version", "")
@@ -75,14 +76,27 @@ def _action_name(request: web.Request, body: bytes) -> str:
         where = "the Action parameter"
     if not name:
         raise ApiError("MissingParameter.Action", f"The request names no action: send {where}.", 400)
-    if version != VERSION:
+    service = SERVICES.get(version)
+    if service is None:
         raise ApiError(
-            "InvalidVersion", f"Version {version!r} is not served: this endpoint speaks ECS API version {VERSION}.", 400
+            "InvalidVersion",
+            f"Version {version!r} is not served: this endpoint speaks ECS 2014-05-26, RAM 2015-05-01 and STS "
+            "2015-04-01.",
+            400,
         )
     fmt = parsed.params.get("Format", "JSON")
     if fmt.upper() != "JSON":
         raise ApiError("InvalidParameter.Format", "Only Format=JSON is supported.", 400)
-    return name
+    spec = service.get(name)
+    if spec is None:
+        raise ApiError(
+            "InvalidAction.NotFound", f"Version {version} has no action {name!r} here; see docs/alibaba.md.", 404
+        )
+    return name, spec
+
+
+def _action_name(request: web.Request, body: bytes) -> str:
+    return _spec(request, body)[0]
 
 
 async def _caller(
@@ -102,8 +116,8 @@ async def _caller(
 
 
 def _decode(request: web.Request, body: bytes) -> dict[str, Any]:
-    name = _action_name(request, body)
-    return translate(name, SPECS[name], _parsed(request, body).params)
+    name, spec = _spec(request, body)
+    return translate(name, spec, _parsed(request, body).params)
 
 
 def _dialect(request: web.Request) -> Dialect:
@@ -119,8 +133,7 @@ def _dialect(request: web.Request) -> Dialect:
         action_name=_action_name,
         shape=shape,
         render_error=render,
-        detail=f"via ECS OpenAPI ({signature} signature)",
-        known=SPECS.__contains__,
+        detail=f"via OpenAPI ({signature} signature)",
     )
 
 

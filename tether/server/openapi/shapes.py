@@ -1,5 +1,9 @@
-"""The ECS OpenAPI's actions as tether serves them: their parameters, the answer documents the SDKs parse, and the
+"""The OpenAPI's actions as tether serves them: their parameters, the answer documents the SDKs parse, and the
 error document.
+
+Three services answer on `/`, told apart by their API version as Alibaba's SDKs send it: ECS `2014-05-26` (the
+session-manager actions, listed here one by one), RAM `2015-05-01` and STS `2015-04-01` (tether's RAM and STS actions,
+whose parameters and answers already follow those services: their specs are read from the actions' Params models).
 
 Answers are tether's own results reshaped, never recomputed: the same handler ran. The shapes follow what the SDKs'
 models read (docs/alibaba.md): PascalCase, lists wrapped the way ECS wraps them (`Sessions.Session[]`; a flat list
@@ -10,13 +14,22 @@ type-asserts each value) and are JSON for every status.
 from __future__ import annotations
 
 import json
-from typing import Any
+import types
+import typing
+from collections.abc import Mapping
+from typing import Any, Literal, Union
 from urllib.parse import parse_qs, urlsplit
 
 from aiohttp import web
+from pydantic import BaseModel
 
+from tether.server.api import ram, sts
+from tether.server.api.actions import Action
 from tether.server.api.errors import ApiError
-from tether.server.openapi.params import ActionSpec, Kind, Param
+from tether.server.openapi.params import VERSION, ActionSpec, Kind, Param
+
+RAM_VERSION = "2015-05-01"
+STS_VERSION = "2015-04-01"
 
 STATUS_KEY_ALIASES = {"sessionManagerStatus": "sessionManagerEnable"}  # the name ali-instance-cli uses
 RETRY_AFTER = "x-acs-retry-after"
@@ -28,7 +41,7 @@ def _status_key(value: Any) -> Any:
 
 _STATUS_KEY = Param(Kind.STR, target="StatusKey", convert=_status_key)
 
-SPECS: dict[str, ActionSpec] = {
+ECS_SPECS: dict[str, ActionSpec] = {
     "StartTerminalSession": ActionSpec(
         params={
             "InstanceId": Param(Kind.LIST),
@@ -87,6 +100,41 @@ SPECS: dict[str, ActionSpec] = {
         },
     ),
     "DescribeCloudAssistantSettings": ActionSpec(params={"SettingType": Param(Kind.LIST)}),
+}
+
+
+def _kind(annotation: Any) -> Kind:
+    """The OpenAPI kind of a Params field: how its value arrives as a string."""
+    origin = typing.get_origin(annotation)
+    if origin in (Union, types.UnionType):
+        kinds = [_kind(a) for a in typing.get_args(annotation) if a is not type(None)]
+        return kinds[0] if len(set(kinds)) == 1 else Kind.STR
+    if origin is list:
+        return Kind.LIST
+    if origin is Literal or annotation is str:
+        return Kind.STR
+    if annotation is bool:
+        return Kind.BOOL
+    if annotation is int:
+        return Kind.INT
+    if origin is dict or (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+        return Kind.JSON
+    return Kind.STR
+
+
+def specs_from_models(actions: Mapping[str, Action]) -> dict[str, ActionSpec]:
+    """Specs for actions whose Params already use the service's own parameter names (RAM, STS)."""
+    return {
+        name: ActionSpec(params={field: Param(_kind(info.annotation)) for field, info in
+                                 action.params.model_fields.items()})
+        for name, action in actions.items()
+    }
+
+
+SERVICES: dict[str, dict[str, ActionSpec]] = {
+    VERSION: ECS_SPECS,
+    RAM_VERSION: specs_from_models(ram.ACTIONS),
+    STS_VERSION: specs_from_models(sts.ACTIONS),
 }
 
 
