@@ -17,7 +17,7 @@ from typing import Any
 from aiohttp import web
 
 from tether.auth.acs import is_v3, parse_rpc, parse_v3
-from tether.auth.signing import AuthError
+from tether.auth.signing import AuthError, Signed
 from tether.server.api.actions import Action, AuditRecord
 from tether.server.api.authn import authenticate_signed
 from tether.server.api.dispatch import Dialect, run_action
@@ -105,9 +105,10 @@ async def _caller(
     if not action.signed:
         return None
     parsed = _parsed(request, body)
+    signed: Signed
     try:
         if parsed.v3:
-            signed: Any = parse_v3(request.method, request.path, parsed.query, request.headers.items(), body)
+            signed = parse_v3(request.method, request.path, parsed.query, request.headers.items(), body)
         else:
             signed = parse_rpc(request.method, parsed.params)
     except AuthError as exc:
