@@ -151,8 +151,8 @@ def upgrade_answers(url: str, ca_cert: str) -> int:
         connection.close()
 
 
-def audit_detail(stack: Stack, request_id: str) -> str | None:
-    events = stack.api("LookupEvents", {"EventName": "StartTerminalSession", "MaxResults": 100})["Events"]
+def audit_detail(stack: Stack, request_id: str, event: str = "StartTerminalSession") -> str | None:
+    events = stack.api("LookupEvents", {"EventName": event, "MaxResults": 100})["Events"]
     found = [e for e in events if e["RequestId"] == request_id]
     assert found, request_id
     return found[0]["Detail"]  # type: ignore[no-any-return]
@@ -402,3 +402,17 @@ def test_ram_and_sts_sdks_reach_tethers_ram_and_sts(stack: Stack, instance: str)
     temporary = StsClient(_service_config(stack, creds.access_key_id, creds.access_key_secret, creds.security_token))
     identity = temporary.get_caller_identity().body
     assert identity.identity_type == "AssumedRoleUser" and identity.arn.endswith("sdk-made-role/from-sdk")
+
+
+def test_new_sdk_with_the_rpc_signature(stack: Stack, instance: str) -> None:
+    config = _service_config(stack)
+    config.signature_algorithm = "v2"
+    client = Client(config)
+    status = ecs.DescribeCloudAssistantStatusRequest(region_id=REGION, instance_id=[instance])
+    body = client.describe_cloud_assistant_status(status).body
+    (row,) = body.instance_cloud_assistant_status_set.instance_cloud_assistant_status
+    assert row.instance_id == instance
+    assert audit_detail(stack, body.request_id, "DescribeCloudAssistantStatus") == "via OpenAPI (RPC signature)"
+    wrong = _service_config(stack, secret="not-the-secret")
+    wrong.signature_algorithm = "v2"
+    assert client_error(lambda: Client(wrong).describe_cloud_assistant_status(status)).code == "SignatureDoesNotMatch"
