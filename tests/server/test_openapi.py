@@ -330,12 +330,14 @@ def test_parameter_errors_name_the_parameter(stack: Stack, instance: str) -> Non
     assert (refused.code, refused.status_code) == ("MissingParameter", 400) and "InstanceId" in refused.message
 
 
-def _raw(stack: Stack, method: str, **params: str) -> tuple[int, dict[str, Any]]:
+def _raw(stack: Stack, method: str, *, headers: dict[str, str] | None = None, body: bytes | None = None,
+         query: str | None = None, **params: str) -> tuple[int, dict[str, Any]]:
     """An unsigned request to `/`: the status and (for anything but a redirect) the JSON body."""
     context = ssl.create_default_context(cafile=stack.creds["ca_cert"])
     connection = http.client.HTTPSConnection("127.0.0.1", stack.port, context=context, timeout=10)
+    text = query if query is not None else urlencode(params)
     try:
-        connection.request(method, "/?" + urlencode(params) if params else "/")
+        connection.request(method, "/?" + text if text else "/", body=body, headers=headers or {})
         response = connection.getresponse()
         text = response.read()
         return response.status, (json.loads(text) if response.status != 302 else {})
@@ -351,6 +353,18 @@ def test_every_answer_on_root_is_openapi_json(stack: Stack) -> None:
         (_raw(stack, "PUT", Action="StartTerminalSession"), 405, "UnsupportedHTTPMethod"),
         (_raw(stack, "GET", Action="StartTerminalSession", Version="2013-01-10"), 400, "InvalidVersion"),
         (_raw(stack, "POST", Action="StartTerminalSession", Version="2014-05-26"), 401, "MissingAuthorization"),
+        (_raw(stack, "POST", Action="StartTerminalSession", Version="2015-05-01"), 404, "InvalidAction.NotFound"),
+        (_raw(stack, "POST", headers={"Authorization": "ACS3-HMAC-SHA256 junk"}, Action="StartTerminalSession"),
+         400, "MissingParameter.Action"),
+        (_raw(stack, "POST", headers={"Authorization": "ACS3-HMAC-SHA256 junk", "x-acs-action": "EndTerminalSession",
+                                      "x-acs-version": "2014-05-26"}), 401, "InvalidAuthorization"),
+        (_raw(stack, "POST", query="&".join(f"P{n}=v" for n in range(300))), 400, "InvalidParameter"),
+        (_raw(stack, "POST", query="Action=EndTerminalSession&Action=StartTerminalSession"), 400,
+         "InvalidParameter.Duplicate"),
+        (_raw(stack, "POST", headers={"Content-Type": "application/json"}, body=b'{"Action": "x"}',
+              Action="EndTerminalSession", Version="2014-05-26"), 400, "InvalidParameter.Body"),
+        (_raw(stack, "POST", headers={"Content-Type": "application/x-www-form-urlencoded"}, body=b"\xff\xfe=1",
+              Action="EndTerminalSession", Version="2014-05-26"), 400, "InvalidParameter.Body"),
     ]:
         assert (got, body["Code"]) == (status, code), body
         assert set(body) == {"Code", "Message", "RequestId", "HostId", "Recommend"}
