@@ -430,3 +430,18 @@ def test_new_sdk_with_the_rpc_signature(stack: Stack, instance: str) -> None:
     wrong = _service_config(stack, secret="not-the-secret")
     wrong.signature_algorithm = "v2"
     assert client_error(lambda: Client(wrong).describe_cloud_assistant_status(status)).code == "SignatureDoesNotMatch"
+
+
+def test_values_are_decoded_exactly_once(stack: Stack, instance: str) -> None:
+    """Percent signs, plus signs, ampersands and non-ASCII text arrive as sent (and the signature still holds)."""
+    command = "printf '%s 100%25 a+b & c=d é\\n' done"
+    started = new_sdk(stack).start_terminal_session(ecs.StartTerminalSessionRequest(
+        region_id=REGION, instance_id=[instance], command_line=command)).body
+    old = StartTerminalSessionRequest()
+    old.set_InstanceIds([instance])
+    old.set_CommandLine(command)
+    old_started = old_call(stack, old_sdk(stack), old)
+    for session_id in (started.session_id, old_started["SessionId"]):
+        (row,) = stack.api("DescribeTerminalSessions", {"SessionId": session_id})["Sessions"]
+        assert row["CommandLine"] == command
+        stack.api("EndTerminalSession", {"SessionId": session_id})

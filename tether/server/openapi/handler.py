@@ -45,7 +45,7 @@ def _parsed(request: web.Request, body: bytes) -> OpenApiRequest:
     found = request.get(_PARSED)
     if isinstance(found, OpenApiRequest):
         return found
-    query_pairs = decode_form(request.query_string)
+    query_pairs = decode_form(request.rel_url.raw_query_string)  # decoded once, here: query_string is decoded
     form_pairs: list[tuple[str, str]] = []
     if body:
         if request.content_type != FORM_TYPE:
