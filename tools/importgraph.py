@@ -34,7 +34,8 @@ LAYERS: dict[str, set[str]] = {
 SERVER_COMPONENTS = ("bus", "agents", "router", "relay", "lifecycle", "records", "audit", "clock", "principals",
                      "listeners", "config")
 SERVER_ABOVE = ("tether.server.state", "tether.server.api", "tether.server.app", "tether.server.control",
-                "tether.server.data", "tether.server.console", "tether.server.signin", "tether.server.jobs")
+                "tether.server.data", "tether.server.console", "tether.server.signin", "tether.server.jobs",
+                "tether.server.openapi")
 
 
 def module_name(path: Path) -> str:

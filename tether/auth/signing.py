@@ -14,6 +14,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 
 ALGORITHM = "TETHER-HMAC-SHA256"
 HEADER_DATE = "X-Tether-Date"
@@ -36,6 +37,32 @@ class AuthError(Exception):
         self.status = status
 
 
+class Signed(Protocol):
+    """What authentication needs of a signed request, whatever its signature dialect (tether's own header, or the
+    ECS OpenAPI's RPC and V3 signatures in tether.auth.acs): who claims to sign, when, with which nonce, and how to
+    compute the signature a given secret would give. The nonce store and the skew check treat every dialect alike.
+    """
+
+    @property
+    def key_id(self) -> str: ...
+    @property
+    def date(self) -> datetime: ...
+    @property
+    def nonce(self) -> str: ...
+    @property
+    def signature(self) -> str: ...
+    @property
+    def security_token(self) -> str | None: ...
+    @property
+    def token_field(self) -> str:
+        """Where this dialect carries the security token (for messages that tell the caller what to send)."""
+        ...
+
+    def expected_signature(self, secret: str) -> str:
+        """The signature `secret` gives this request, in the form the request carries it."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class SignedRequest:
     """The parsed authentication parts of a request, before the secret is known."""
@@ -50,6 +77,13 @@ class SignedRequest:
 
     def __repr__(self) -> str:  # the security token is a secret
         return f"SignedRequest(key_id={self.key_id!r}, date={self.date.isoformat()}, nonce={self.nonce!r})"
+
+    @property
+    def token_field(self) -> str:
+        return HEADER_SECURITY_TOKEN
+
+    def expected_signature(self, secret: str) -> str:
+        return _hmac(secret, self.string_to_sign)
 
 
 def format_date(moment: datetime) -> str:
@@ -150,9 +184,12 @@ def parse_request(method: str, path: str, headers: Mapping[str, str], body: byte
 
 
 def verify_request(
-    req: SignedRequest, secret: str, *, now: datetime | None = None, max_skew: int = MAX_SKEW_SECONDS
+    req: Signed, secret: str, *, now: datetime | None = None, max_skew: int = MAX_SKEW_SECONDS
 ) -> None:
-    """Raise `AuthError` unless the signature matches `secret` and the date is within the allowed skew."""
+    """Raise `AuthError` unless the signature matches `secret` and the date is within the allowed skew.
+
+    The same check for every signature dialect: the skew first (it needs no secret), then a constant-time compare.
+    """
     now = now or datetime.now(UTC)
     if abs(now - req.date) > timedelta(seconds=max_skew):
         raise AuthError(
@@ -160,8 +197,8 @@ def verify_request(
             f"The request date {format_date(req.date)} is more than {max_skew // 60} minutes from the server's "
             f"clock ({format_date(now)}): fix the client's clock.",
         )
-    expected = _hmac(secret, req.string_to_sign)
-    if not hmac.compare_digest(expected, req.signature):
+    expected = req.expected_signature(secret)
+    if not hmac.compare_digest(expected.encode("utf-8"), req.signature.encode("utf-8", "replace")):
         raise AuthError(
             "SignatureDoesNotMatch",
             "The request signature does not match: check the access key secret.",

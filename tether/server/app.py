@@ -48,11 +48,13 @@ from tether.server.bootstrap import (
 from tether.server.bus import Bus, NodeBus, NullBus, asyncpg_dsn
 from tether.server.config import ServerConfig
 from tether.server.console import add_routes as add_console_routes
+from tether.server.console import root_redirect
 from tether.server.control import control_channel
 from tether.server.data import agent_data, client_data
 from tether.server.jobs import housekeeping
 from tether.server.lifecycle import SessionLifecycle
 from tether.server.logs import AccessLogger, access_log
+from tether.server.openapi.handler import root_handler
 from tether.server.records import SessionRecords
 from tether.server.relay import Relay
 from tether.server.router import AgentRouter
@@ -91,6 +93,7 @@ def build_app(state: ServerState) -> web.Application:
     app = web.Application(client_max_size=MAX_BODY)
     app[STATE_KEY] = state
     app.router.add_post("/api/v1/{action}", api_handler)
+    app.router.add_route("*", "/", root_handler(root_redirect))  # the ECS OpenAPI dialect, or the console
     app.router.add_post(SIGNIN_PATH, console_signin)
     app.router.add_get("/agent/v1/control", control_channel)
     app.router.add_get("/agent/v1/data/{session_id}", agent_data)

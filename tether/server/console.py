@@ -36,7 +36,7 @@ from aiohttp import web
 
 from tether.auth.tokens import hash_token, new_token
 from tether.server.api.actions import Action, AuditRecord
-from tether.server.api.dispatch import run_action
+from tether.server.api.dispatch import Dialect, run_action
 from tether.server.api.errors import ApiError, error_response
 from tether.server.bootstrap import CONSOLE_PASSWORD_SETTING, CONSOLE_ROOT_NAME
 from tether.server.clock import iso, utcnow
@@ -208,11 +208,12 @@ async def _console_authenticator(
     return caller.principal
 
 
+CONSOLE_DIALECT = Dialect(_console_authenticator, detail=CONSOLE_DETAIL)
+
+
 async def console_api(request: web.Request) -> web.StreamResponse:
     """`POST /console/v1/api/{Action}`: the API action as the signed-in principal (cookie + X-CSRF-Token)."""
-    return await run_action(
-        request, request.match_info.get("action", "?"), _console_authenticator, detail=CONSOLE_DETAIL
-    )
+    return await run_action(request, request.match_info.get("action", "?"), CONSOLE_DIALECT)
 
 
 async def whoami(request: web.Request) -> web.Response:
@@ -402,8 +403,8 @@ async def security_headers(request: web.Request, response: web.StreamResponse) -
 
 
 def add_routes(app: web.Application) -> None:
-    """The console's routes (sign-in is registered by the app with the other unsigned endpoints)."""
-    app.router.add_get("/", root_redirect)
+    """The console's routes (sign-in is registered by the app with the other unsigned endpoints; `/` by the app,
+    which sends a plain `GET /` to `root_redirect` and OpenAPI calls to tether.server.openapi)."""
     app.router.add_get(PREFIX, root_redirect)
     app.router.add_get(PREFIX + "/", index_page)
     app.router.add_get(PREFIX + "/v1/whoami", whoami)

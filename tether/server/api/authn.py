@@ -1,5 +1,9 @@
 """Authentication of signed API requests: permanent access keys and AssumeRole's temporary credentials.
 
+One path for every signature dialect: tether's own header (tether.auth.signing) and the ECS OpenAPI's RPC and V3
+signatures (tether.auth.acs) each parse into a `Signed`, and `authenticate_signed` does the rest the same way for
+all of them: key lookup, STS token, skew, constant-time signature compare, nonce replay.
+
 The signature is checked before the nonce is recorded, so an unauthenticated caller cannot fill the nonce table,
 and the nonce insert relies on the table's unique constraint, so a replay is caught even on another node.
 
@@ -14,7 +18,7 @@ from datetime import timedelta
 
 from aiohttp import web
 
-from tether.auth.signing import AuthError, SignedRequest, parse_request, verify_request
+from tether.auth.signing import AuthError, Signed, parse_request, verify_request
 from tether.auth.tokens import token_matches
 from tether.server.api.actions import AuditRecord
 from tether.server.api.errors import ApiError
@@ -32,18 +36,18 @@ def _api_error(exc: AuthError) -> ApiError:
     return ApiError(exc.code, exc.message, exc.status)
 
 
-def _verify(signed: SignedRequest, secret: str) -> None:
+def _verify(signed: Signed, secret: str) -> None:
     try:
         verify_request(signed, secret, now=utcnow())
     except AuthError as exc:
         raise _api_error(exc) from None
 
 
-async def _permanent(state: ServerState, signed: SignedRequest) -> Principal:
+async def _permanent(state: ServerState, signed: Signed) -> Principal:
     if signed.security_token is not None:
         raise ApiError(
             "InvalidSecurityToken.Unexpected",
-            f"Access key {signed.key_id} is a permanent key: send X-Tether-Security-Token only with temporary "
+            f"Access key {signed.key_id} is a permanent key: send {signed.token_field} only with temporary "
             "(STS.) credentials.",
             401,
         )
@@ -60,14 +64,14 @@ async def _permanent(state: ServerState, signed: SignedRequest) -> Principal:
     return key_principal(state.account_id, key.id, key.principal)
 
 
-async def _temporary(state: ServerState, signed: SignedRequest) -> Principal:
+async def _temporary(state: ServerState, signed: Signed) -> Principal:
     cred = await state.sts.get(signed.key_id)
     if cred is None:
         raise ApiError("InvalidAccessKeyId.NotFound", f"Access key {signed.key_id} does not exist.", 401)
     if not signed.security_token:
         raise ApiError(
             "InvalidSecurityToken.Missing",
-            "Temporary credentials need their SecurityToken: send it in X-Tether-Security-Token.",
+            f"Temporary credentials need their SecurityToken: send it in {signed.token_field}.",
             401,
         )
     _verify(signed, state.secretbox.decrypt(cred.secret_encrypted))
@@ -95,14 +99,19 @@ async def _temporary(state: ServerState, signed: SignedRequest) -> Principal:
 
 
 async def authenticate(state: ServerState, request: web.Request, body: bytes, audit: AuditRecord) -> Principal:
-    """The principal that signed the request; raises ApiError with the reason otherwise.
-
-    The claimed key id goes to the audit record as soon as it is known, so failed attempts are traceable too.
-    """
+    """The principal that signed this tether-signed request (docs/api.md); raises ApiError with the reason otherwise."""
     try:
         signed = parse_request(request.method, request.path, request.headers, body)
     except AuthError as exc:
         raise _api_error(exc) from None
+    return await authenticate_signed(state, signed, audit)
+
+
+async def authenticate_signed(state: ServerState, signed: Signed, audit: AuditRecord) -> Principal:
+    """The principal that signed `signed`, in any dialect; raises ApiError with the reason otherwise.
+
+    The claimed key id goes to the audit record as soon as it is known, so failed attempts are traceable too.
+    """
     audit.access_key_id = signed.key_id
     if signed.key_id.startswith(STS_PREFIX):
         principal = await _temporary(state, signed)

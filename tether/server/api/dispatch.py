@@ -2,7 +2,10 @@
 
 The browser console's `POST /console/v1/api/{Action}` runs through the same `run_action`: the action table, body
 limits, parameter parsing, policies, audit rows and error documents are shared, and only the authenticator differs
-(a signature here, a cookie session plus CSRF token there; see tether/server/console.py).
+(a signature here, a cookie session plus CSRF token there; see tether/server/console.py). The ECS OpenAPI dialect
+(`POST /` and `GET /?Action=...`, tether/server/openapi) is a third way in through the same `run_action`: a `Dialect`
+says how its requests name the action, carry their parameters, are authenticated, and how results and errors are
+written; authorisation, handlers and audit rows are the same.
 
 Every response carries a RequestId; an unexpected exception becomes InternalError with that id logged, so a user
 can quote it and the administrator can find the traceback. Every call, including those refused before the caller
@@ -16,6 +19,7 @@ import json
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
@@ -73,7 +77,8 @@ ACTIONS: dict[str, Action] = {
 Authenticator = Callable[[ServerState, web.Request, Action, bytes, AuditRecord], Awaitable[Principal | None]]
 
 
-async def _read_body(request: web.Request) -> bytes:
+async def read_body(request: web.Request) -> bytes:
+    """The request body, refused with RequestTooLarge beyond MAX_BODY bytes."""
     too_large = ApiError("RequestTooLarge", f"The request body exceeds {MAX_BODY} bytes.", 413)
     if request.content_length is not None and request.content_length > MAX_BODY:
         raise too_large
@@ -85,7 +90,8 @@ async def _read_body(request: web.Request) -> bytes:
     return bytes(body)
 
 
-def _json_object(body: bytes) -> dict[str, Any]:
+def json_object(_request: web.Request, body: bytes) -> dict[str, Any]:
+    """The JSON object a tether API request's body holds (empty body: no parameters)."""
     if not body.strip():
         return {}
     try:
@@ -97,18 +103,42 @@ def _json_object(body: bytes) -> dict[str, Any]:
     return value
 
 
+@dataclass(frozen=True)
+class Dialect:
+    """One way in to the actions: how its requests are authenticated and carry their parameters, how its answers
+    look. The defaults are tether's own JSON API."""
+
+    authenticator: Authenticator
+    # the request's parameters as the action's Params model reads them
+    decode: Callable[[web.Request, bytes], dict[str, Any]] = json_object
+    # the action's name when the path does not give it (read from the request and its body)
+    action_name: Callable[[web.Request, bytes], str] | None = None
+    # the result document as this dialect answers it: (action, result) -> document
+    shape: Callable[[str, dict[str, Any]], dict[str, Any]] | None = None
+    # the error answer: (error, request id) -> response
+    render_error: Callable[[ApiError, str], web.Response] = error_response
+    detail: str | None = None  # what the audit row's detail says about this way in
+
+
 async def _dispatch(
-    request: web.Request, name: str, record: AuditRecord, authenticator: Authenticator
+    request: web.Request, name: str | None, record: AuditRecord, dialect: Dialect
 ) -> dict[str, Any] | web.StreamResponse:
+    body: bytes | None = None
+    if name is None:
+        assert dialect.action_name is not None
+        body = await read_body(request)
+        name = dialect.action_name(request, body)
+        record.event_name = name
     action = ACTIONS.get(name)
     if action is None:
         raise ApiError("InvalidAction.NotFound", f"There is no action {name!r}; see docs/api.md.", 404)
-    body = await _read_body(request)
+    if body is None:
+        body = await read_body(request)
     state = get_state(request)
-    principal = await authenticator(state, request, action, body, record)
+    principal = await dialect.authenticator(state, request, action, body, record)
     if principal is not None:
         record.note_principal(principal)
-    params = parse_params(action.params, name, _json_object(body))
+    params = parse_params(action.params, name, dialect.decode(request, body))
     context = Context(
         state=state,
         principal=principal,
@@ -118,9 +148,12 @@ async def _dispatch(
         audit=record,
     )
     try:
-        return await action.handler(context, params)
+        result = await action.handler(context, params)
     except StoreError as exc:
         raise from_store_error(exc) from None
+    if dialect.shape is not None and not isinstance(result, web.StreamResponse):
+        result = dialect.shape(name, result)
+    return result
 
 
 async def signed_caller(
@@ -132,31 +165,35 @@ async def signed_caller(
     return await authenticate(state, request, body, record)
 
 
+SIGNED_API = Dialect(signed_caller)
+
+
 async def api_handler(request: web.Request) -> web.StreamResponse:
     """`POST /api/v1/{Action}`, signed with an access key."""
-    return await run_action(request, request.match_info.get("action", "?"), signed_caller)
+    return await run_action(request, request.match_info.get("action", "?"), SIGNED_API)
 
 
 async def run_action(
     request: web.Request,
-    name: str,
-    authenticator: Authenticator,
+    name: str | None,
+    dialect: Dialect,
     headers: dict[str, str] | None = None,
-    detail: str | None = None,
 ) -> web.StreamResponse:
-    """Run action `name` for the caller `authenticator` finds, answer it, and write its audit row.
+    """Run action `name` (None: the dialect reads it from the request) for the caller the dialect authenticates,
+    answer it, and write its audit row.
 
-    `headers` are added to every answer (success or error); `detail` goes to the audit row.
+    `headers` are added to every answer (success or error); the dialect's `detail` goes to the audit row.
     """
     request_id = str(uuid.uuid4())
-    record = AuditRecord(name, request_id, request.remote or "", detail=detail)
+    record = AuditRecord(name or "?", request_id, request.remote or "", detail=dialect.detail)
     extra = headers or {}
+    render_error = dialect.render_error
     try:
         try:
-            result = await _dispatch(request, name, record, authenticator)
+            result = await _dispatch(request, name, record, dialect)
         except ApiError as error:
             record.result_code, record.http_status = error.code, error.status
-            response = error_response(error, request_id)
+            response = render_error(error, request_id)
             response.headers.update(extra)
             return response
         except Exception:
@@ -167,7 +204,7 @@ async def run_action(
                 500,
             )
             record.result_code, record.http_status = failure.code, failure.status
-            response = error_response(failure, request_id)
+            response = render_error(failure, request_id)
             response.headers.update(extra)
             return response
         record.result_code, record.http_status = "Success", 200

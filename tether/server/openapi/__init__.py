@@ -1,0 +1,1 @@
+"""The ECS OpenAPI dialect (`POST /`, `GET /?Action=...`): a second way in to tether's API actions."""
