@@ -9,7 +9,6 @@ audited as `ConsoleSignin`, never with the password. The session itself is tethe
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 import uuid
@@ -18,7 +17,7 @@ from typing import Any
 from aiohttp import web
 
 from tether.server.api.actions import AuditRecord
-from tether.server.api.errors import ApiError, error_response
+from tether.server.api.errors import ApiError, error_response, json_body
 from tether.server.bootstrap import CONSOLE_PASSWORD_SETTING, CONSOLE_ROOT_NAME
 from tether.server.clock import utcnow
 from tether.server.console import identity, open_session, origin_refused, set_session_cookie
@@ -84,10 +83,7 @@ async def check_console_password(state: ServerState, user_name: str, password: s
 
 
 def _credentials(body: bytes) -> tuple[str, str]:
-    try:
-        value: Any = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        raise ApiError("InvalidParameter", "The request body is not valid JSON.", 400) from None
+    value: Any = json_body(body)
     if not isinstance(value, dict):
         raise ApiError("InvalidParameter", "The request body must be a JSON object.", 400)
     for name in ("UserName", "Password"):

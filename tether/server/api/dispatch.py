@@ -12,7 +12,6 @@ committed or rolled back.
 
 from __future__ import annotations
 
-import json
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
@@ -39,7 +38,7 @@ from tether.server.api import (
 )
 from tether.server.api.actions import Action, AuditRecord, Context
 from tether.server.api.authn import authenticate
-from tether.server.api.errors import ApiError, error_response, from_store_error
+from tether.server.api.errors import ApiError, error_response, from_store_error, json_body
 from tether.server.api.params import parse_params
 from tether.server.principals import Principal
 from tether.server.state import ServerState, get_state
@@ -88,10 +87,7 @@ async def _read_body(request: web.Request) -> bytes:
 def _json_object(body: bytes) -> dict[str, Any]:
     if not body.strip():
         return {}
-    try:
-        value = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        raise ApiError("InvalidParameter", "The request body is not valid JSON.", 400) from None
+    value = json_body(body)
     if not isinstance(value, dict):
         raise ApiError("InvalidParameter", "The request body must be a JSON object.", 400)
     return value
