@@ -54,7 +54,14 @@ def test_depth_matches_structure(depth: int) -> None:
     assert too_deep(text, 32) == (depth > 32)
 
 
-@given(st.recursive(st.none() | st.booleans() | st.text(), lambda inner: st.lists(inner) | st.dictionaries(st.text(), inner), max_leaves=30))
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.text(),
+    lambda inner: st.lists(inner) | st.dictionaries(st.text(), inner),
+    max_leaves=30,
+)
+
+
+@given(JSON_VALUES)
 def test_shallow_documents_parse_like_json(value: object) -> None:
     text = json.dumps(value)
     assert jsondepth.loads(text, max_depth=1000) == json.loads(text)
