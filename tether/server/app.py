@@ -51,6 +51,7 @@ from tether.server.logs import AccessLogger, access_log
 from tether.server.records import SessionRecords
 from tether.server.relay import Relay
 from tether.server.router import AgentRouter
+from tether.server.routing import coded_route_errors
 from tether.server.signin import SIGNIN_PATH, console_signin
 from tether.server.state import STATE_KEY, ServerState
 from tether.store import (
@@ -74,7 +75,7 @@ HANDLER_SHUTDOWN_TIMEOUT = 5.0
 
 
 def build_app(state: ServerState) -> web.Application:
-    app = web.Application(client_max_size=MAX_BODY)
+    app = web.Application(client_max_size=MAX_BODY, middlewares=[coded_route_errors])
     app[STATE_KEY] = state
     app.router.add_post("/api/v1/{action}", api_handler)
     app.router.add_post(SIGNIN_PATH, console_signin)

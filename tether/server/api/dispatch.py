@@ -40,6 +40,7 @@ from tether.server.api.actions import Action, AuditRecord, Context
 from tether.server.api.authn import authenticate
 from tether.server.api.errors import ApiError, error_response, from_store_error, json_body
 from tether.server.api.params import parse_params
+from tether.server.logs import printable
 from tether.server.principals import Principal
 from tether.server.state import ServerState, get_state
 from tether.store import StoreError
@@ -156,7 +157,7 @@ async def run_action(
             response.headers.update(extra)
             return response
         except Exception:
-            log.exception("request %s (%s) failed", request_id, record.event_name)
+            log.exception("request %s (%s) failed", request_id, printable(record.event_name))
             failure = ApiError(
                 "InternalError",
                 f"The server failed to handle the request; give the administrator RequestId {request_id}.",
