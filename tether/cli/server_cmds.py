@@ -74,6 +74,14 @@ def _positive(_ctx: click.Context, param: click.Parameter, value: float) -> floa
     "repeatable. For embedding a terminal in your own application (docs/embedding.md).",
 )
 @click.option(
+    "--trusted-proxy",
+    "trusted_proxies",
+    multiple=True,
+    metavar="CIDR",
+    help="A reverse proxy (address or network) whose X-Forwarded-For is believed for the client address; "
+    "repeatable. Without it the header is ignored.",
+)
+@click.option(
     "--log-level",
     type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False),
     default="INFO",
@@ -91,6 +99,7 @@ def server(
     heartbeat_interval: float,
     ssh_key_lifetime: float,
     console_allowed_origins: tuple[str, ...],
+    trusted_proxies: tuple[str, ...],
     log_level: str,
 ) -> None:
     """Run the tether server (API, agent control channels and the session relay)."""
@@ -112,6 +121,7 @@ def server(
             heartbeat_interval=heartbeat_interval,
             ssh_key_lifetime=ssh_key_lifetime,
             console_allowed_origins=list(console_allowed_origins),
+            trusted_proxies=list(trusted_proxies),
         )
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None

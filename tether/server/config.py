@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from tether.server.clientaddr import parse_networks
+
 DEFAULT_LISTEN = "127.0.0.1:8443"
 
 
@@ -49,6 +51,8 @@ class ServerConfig:
     console_session_lifetime: float = 43200.0
     console_idle_timeout: float = 3600.0
     console_allowed_origins: list[str] = field(default_factory=list)
+    # reverse proxies (addresses or CIDR networks) whose X-Forwarded-For is believed (tether/server/clientaddr.py)
+    trusted_proxies: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.data_dir = Path(self.data_dir).resolve()
@@ -83,6 +87,7 @@ class ServerConfig:
         if self.node_id is not None and not (0 < len(self.node_id) <= 128 and self.node_id.isprintable()):
             raise ValueError("node id must be 1 to 128 printable characters, e.g. relay-1")
         self.console_allowed_origins = [parse_origin(value) for value in self.console_allowed_origins]
+        self.trusted_proxies = [str(network) for network in parse_networks(self.trusted_proxies)]
 
 
 def parse_origin(value: str) -> str:

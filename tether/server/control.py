@@ -83,7 +83,9 @@ async def control_channel(request: web.Request) -> web.StreamResponse:
         await _refuse(ws, "InvalidInstance.NotFound", f"instance {hello.instance_id} is not registered; register again")
         return ws
     if not verify_challenge(instance.public_key, nonce, instance.id, hello.signature):
-        log.warning("control channel for %s from %s: bad signature", instance.id, printable(request.remote))
+        log.warning(
+            "control channel for %s from %s: bad signature", instance.id, printable(state.client_ip(request))
+        )
         await _refuse(ws, "InvalidSignature", "the challenge signature does not match the registered key")
         return ws
 
@@ -104,7 +106,7 @@ async def control_channel(request: web.Request) -> web.StreamResponse:
         log.info(
             "agent %s connected from %s (version %s)",
             instance.id,
-            printable(request.remote),
+            printable(state.client_ip(request)),
             printable(hello.agent_version or "?"),
         )
         await conn.send(Welcome(heartbeat_interval=state.config.heartbeat_interval))

@@ -18,6 +18,8 @@ import sys
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 
+from tether.server.state import STATE_KEY
+
 access_log = logging.getLogger("tether.access")
 
 # C0, DEL, C1, and the Unicode line and paragraph separators (some log viewers break lines there)
@@ -46,12 +48,17 @@ class PrintableMessages(logging.Filter):
 
 
 class AccessLogger(AbstractAccessLogger):
-    """`remote "METHOD /path" status duration` and nothing else, every part printable."""
+    """`client "METHOD /path" status duration` and nothing else, every part printable; the client is the address a
+    trusted proxy forwarded for, then followed by `via` the proxy's."""
 
     def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
+        peer = request.remote or "-"
+        client = peer
+        if isinstance(request, web.Request) and STATE_KEY in request.app:
+            client = request.app[STATE_KEY].client_ip(request) or peer
         self.logger.info(
             '%s "%s %s" %s %.1fms',
-            printable(request.remote),
+            printable(client if client == peer else f"{client} via {peer}"),
             printable(request.method),
             printable(request.path),
             response.status,

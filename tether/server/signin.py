@@ -99,7 +99,7 @@ def _credentials(body: bytes) -> tuple[str, str]:
 async def console_signin(request: web.Request) -> web.Response:
     state = get_state(request)
     request_id = str(uuid.uuid4())
-    remote = request.remote or ""
+    remote = state.client_ip(request)
     record = AuditRecord("ConsoleSignin", request_id, remote)
     try:
         if not origin_allowed(request, state, allow_list=False):

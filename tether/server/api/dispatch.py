@@ -146,7 +146,7 @@ async def run_action(
     `headers` are added to every answer (success or error); `detail` goes to the audit row.
     """
     request_id = str(uuid.uuid4())
-    record = AuditRecord(name, request_id, request.remote or "", detail=detail)
+    record = AuditRecord(name, request_id, get_state(request).client_ip(request), detail=detail)
     extra = headers or {}
     try:
         try:
