@@ -4,7 +4,9 @@ Unsigned on purpose (a person in a browser has a password, not an access key). R
 of their login profile; the account root with the user name `root` and the console password generated on first
 start (admin-credentials.json) or set with SetAdministratorConsolePassword. Both go through the same slowdown. A
 request whose `Origin` is another site's is refused before any password is checked (login CSRF). Every attempt is
-audited as `ConsoleSignin`, never with the password. The session itself is tether.server.console's.
+audited as `ConsoleSignin`, never with the password; the failure that starts a slowdown also leaves a
+`ConsoleSigninLockout` row naming the budget it used up, so an administrator sees guessing as it starts. The session
+itself is tether.server.console's.
 """
 
 from __future__ import annotations
@@ -44,7 +46,8 @@ def _begin_attempt(state: ServerState, user_name: str, source_ip: str) -> None:
         seconds = max(1, math.ceil(wait))
         raise ApiError(
             "Throttling.SignIn",
-            f"Too many failed sign-ins for this user or from this address; try again in {seconds} seconds.",
+            f"Too many failed sign-ins for this user from this address, or from this address; try again in {seconds} "
+            "seconds (sign-ins from other addresses are not affected).",
             429,
             headers={"Retry-After": str(seconds)},
         )
@@ -82,6 +85,22 @@ async def check_console_password(state: ServerState, user_name: str, password: s
     return user
 
 
+async def _audit_lockout(state: ServerState, attempt: AuditRecord, user_name: str) -> None:
+    """If this failure used up a budget, write the `ConsoleSigninLockout` row (who, from where, which budget)."""
+    budget = state.signin_limiter.lockout_started(user_name, attempt.source_ip)
+    if budget is None:
+        return
+    columns = attempt.columns()
+    columns.update(
+        event_type="ConsoleSignin",
+        event_name="ConsoleSigninLockout",
+        result_code="Throttling.SignIn",
+        http_status=429,
+        detail=f"further sign-ins {'as this user ' if budget == 'user at address' else ''}from this address wait",
+    )
+    await state.audit_trail.write(columns)
+
+
 def _credentials(body: bytes) -> tuple[str, str]:
     value: Any = json_body(body)
     if not isinstance(value, dict):
@@ -101,6 +120,7 @@ async def console_signin(request: web.Request) -> web.Response:
     request_id = str(uuid.uuid4())
     remote = state.client_ip(request)
     record = AuditRecord("ConsoleSignin", request_id, remote)
+    user_name = ""
     try:
         if not origin_allowed(request, state, allow_list=False):
             raise origin_refused()
@@ -127,6 +147,8 @@ async def console_signin(request: web.Request) -> web.Response:
         return response
     except ApiError as error:
         record.result_code, record.http_status = error.code, error.status
+        if error.code == "InvalidCredentials":
+            await _audit_lockout(state, record, user_name)
         return error_response(error, request_id)
     except Exception:
         log.exception("sign-in request %s failed", request_id)
