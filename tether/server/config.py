@@ -25,10 +25,14 @@ class ServerConfig:
     heartbeat_interval: float = 30.0
     idle_timeout: float = 1200.0
     max_duration: float = 28800.0
-    client_token_ttl: float = 600.0
-    agent_connect_timeout: float = 60.0
+    # a started session nobody connects to ends this soon (it holds a place in the quotas until then)
+    client_token_ttl: float = 30.0
+    agent_connect_timeout: float = 30.0
     hello_timeout: float = 10.0
     max_sessions_per_instance: int = 50
+    # per principal (user, role session, root): sessions open at once, and of those not yet connected
+    max_sessions_per_principal: int = 20
+    max_pending_sessions_per_principal: int = 5
     drain_timeout: float = 30.0
     region: str = "local"
     node_id: str | None = None  # default: stored in data_dir/node-id
@@ -76,6 +80,9 @@ class ServerConfig:
         ):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be positive")
+        for name in ("max_sessions_per_instance", "max_sessions_per_principal", "max_pending_sessions_per_principal"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1")
         if self.recording_max_bytes <= 0:
             raise ValueError("recording_max_bytes must be positive")
         if self.sts_min_duration > 3600:
