@@ -42,6 +42,7 @@ from tether.server.bootstrap import (
 )
 from tether.server.bus import Bus, NodeBus, NullBus, asyncpg_dsn
 from tether.server.config import ServerConfig
+from tether.server.connguard import ConnectionGuard, GuardedSite, GuardSettings
 from tether.server.console import add_routes as add_console_routes
 from tether.server.control import control_channel
 from tether.server.data import agent_data, client_data
@@ -74,8 +75,9 @@ __all__ = ["AdminCredentials", "RunningServer", "ServerConfig", "build_app", "ru
 HANDLER_SHUTDOWN_TIMEOUT = 5.0
 
 
-def build_app(state: ServerState) -> web.Application:
-    app = web.Application(client_max_size=MAX_BODY, middlewares=[coded_route_errors])
+def build_app(state: ServerState, guard: ConnectionGuard | None = None) -> web.Application:
+    middlewares = [coded_route_errors] if guard is None else [guard.middleware, coded_route_errors]
+    app = web.Application(client_max_size=MAX_BODY, middlewares=middlewares)
     app[STATE_KEY] = state
     app.router.add_post("/api/v1/{action}", api_handler)
     app.router.add_post(SIGNIN_PATH, console_signin)
@@ -102,6 +104,7 @@ class RunningServer:
     state: ServerState
     delivery: DeliveryWorker  # uploads sealed recordings (and audit events) to S3-compatible storage
     indexer: SearchIndexer  # indexes sealed recordings for SearchSessionRecordings
+    guard: ConnectionGuard  # slow-client bounds of the listeners
     _stack: AsyncExitStack
     _stopped: bool = field(default=False)
 
@@ -167,8 +170,17 @@ async def _assemble(config: ServerConfig, stack: AsyncExitStack) -> RunningServe
     indexer = SearchIndexer(SearchRepo(db), state.recordings, node)
     state.recordings.sealed_listeners.append(indexer.notify)  # only queues; catches up at start too
 
+    guard = ConnectionGuard(
+        GuardSettings(
+            header_timeout=config.header_timeout,
+            body_timeout=config.body_timeout,
+            max_pending_per_address=config.max_pending_per_address,
+            max_pending=config.max_pending_connections,
+        ),
+        state.trusted_proxies,
+    )
     runner = web.AppRunner(
-        build_app(state),
+        build_app(state, guard),
         access_log_class=AccessLogger,
         access_log=access_log,
         shutdown_timeout=HANDLER_SHUTDOWN_TIMEOUT,
@@ -195,7 +207,7 @@ async def _assemble(config: ServerConfig, stack: AsyncExitStack) -> RunningServe
 
     stack.push_async_callback(close_agents)
     for sock in socks:
-        site = web.SockSite(runner, sock, ssl_context=ssl_context)
+        site = GuardedSite(runner, sock, guard, ssl_context=ssl_context)
         await site.start()
         stack.push_async_callback(site.stop)
 
@@ -214,6 +226,7 @@ async def _assemble(config: ServerConfig, stack: AsyncExitStack) -> RunningServe
         state=state,
         delivery=delivery,
         indexer=indexer,
+        guard=guard,
         _stack=stack,
     )
 

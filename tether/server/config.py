@@ -55,6 +55,13 @@ class ServerConfig:
     console_session_lifetime: float = 43200.0
     console_idle_timeout: float = 3600.0
     console_allowed_origins: list[str] = field(default_factory=list)
+    # slow clients (tether/server/connguard.py): request headers must arrive within header_timeout seconds (also
+    # the TLS handshake's bound) and a request body within body_timeout; at most max_pending_per_address
+    # connections from one address, and max_pending_connections in all, may be waiting for their headers
+    header_timeout: float = 10.0
+    body_timeout: float = 30.0
+    max_pending_per_address: int = 64
+    max_pending_connections: int = 2048
     # reverse proxies (addresses or CIDR networks) whose X-Forwarded-For is believed (tether/server/clientaddr.py)
     trusted_proxies: list[str] = field(default_factory=list)
 
@@ -77,10 +84,18 @@ class ServerConfig:
             "push_key_timeout",
             "console_session_lifetime",
             "console_idle_timeout",
+            "header_timeout",
+            "body_timeout",
         ):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be positive")
-        for name in ("max_sessions_per_instance", "max_sessions_per_principal", "max_pending_sessions_per_principal"):
+        for name in (
+            "max_sessions_per_instance",
+            "max_sessions_per_principal",
+            "max_pending_sessions_per_principal",
+            "max_pending_per_address",
+            "max_pending_connections",
+        ):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1")
         if self.recording_max_bytes <= 0:

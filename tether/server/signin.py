@@ -19,6 +19,7 @@ from typing import Any
 from aiohttp import web
 
 from tether.server.api.actions import AuditRecord
+from tether.server.api.body import read_body
 from tether.server.api.errors import ApiError, error_response, json_body
 from tether.server.bootstrap import CONSOLE_PASSWORD_SETTING, CONSOLE_ROOT_NAME
 from tether.server.clock import utcnow
@@ -124,9 +125,7 @@ async def console_signin(request: web.Request) -> web.Response:
     try:
         if not origin_allowed(request, state, allow_list=False):
             raise origin_refused()
-        body = await request.content.read(MAX_SIGNIN_BODY + 1)
-        if len(body) > MAX_SIGNIN_BODY:
-            raise ApiError("RequestTooLarge", f"The sign-in body exceeds {MAX_SIGNIN_BODY} bytes.", 413)
+        body = await read_body(request, MAX_SIGNIN_BODY, state.config.body_timeout)
         user_name, password = _credentials(body)
         if user_name == CONSOLE_ROOT_NAME:
             record.resource = root_arn(state.account_id)

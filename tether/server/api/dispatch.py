@@ -38,6 +38,7 @@ from tether.server.api import (
 )
 from tether.server.api.actions import Action, AuditRecord, Context
 from tether.server.api.authn import authenticate
+from tether.server.api.body import read_body
 from tether.server.api.errors import ApiError, error_response, from_store_error, json_body
 from tether.server.api.params import parse_params
 from tether.server.logs import printable
@@ -48,7 +49,6 @@ from tether.store import StoreError
 log = logging.getLogger(__name__)
 
 MAX_BODY = 1024 * 1024
-READ_CHUNK = 64 * 1024
 
 ACTIONS: dict[str, Action] = {
     **activations.ACTIONS,
@@ -73,18 +73,6 @@ ACTIONS: dict[str, Action] = {
 Authenticator = Callable[[ServerState, web.Request, Action, bytes, AuditRecord], Awaitable[Principal | None]]
 
 
-async def _read_body(request: web.Request) -> bytes:
-    too_large = ApiError("RequestTooLarge", f"The request body exceeds {MAX_BODY} bytes.", 413)
-    if request.content_length is not None and request.content_length > MAX_BODY:
-        raise too_large
-    body = bytearray()
-    while chunk := await request.content.read(READ_CHUNK):
-        body += chunk
-        if len(body) > MAX_BODY:
-            raise too_large
-    return bytes(body)
-
-
 def _json_object(body: bytes) -> dict[str, Any]:
     if not body.strip():
         return {}
@@ -100,8 +88,8 @@ async def _dispatch(
     action = ACTIONS.get(name)
     if action is None:
         raise ApiError("InvalidAction.NotFound", f"There is no action {name!r}; see docs/api.md.", 404)
-    body = await _read_body(request)
     state = get_state(request)
+    body = await read_body(request, MAX_BODY, state.config.body_timeout)
     principal = await authenticator(state, request, action, body, record)
     if principal is not None:
         record.note_principal(principal)
