@@ -73,6 +73,7 @@ log = logging.getLogger(__name__)
 __all__ = ["AdminCredentials", "RunningServer", "ServerConfig", "build_app", "run_server", "start_server"]
 
 HANDLER_SHUTDOWN_TIMEOUT = 5.0
+KEEPALIVE_TIMEOUT = 75.0  # an idle kept-alive connection, or one that never sends a byte, is closed after this
 
 
 def build_app(state: ServerState, guard: ConnectionGuard | None = None) -> web.Application:
@@ -184,6 +185,7 @@ async def _assemble(config: ServerConfig, stack: AsyncExitStack) -> RunningServe
         access_log_class=AccessLogger,
         access_log=access_log,
         shutdown_timeout=HANDLER_SHUTDOWN_TIMEOUT,
+        keepalive_timeout=KEEPALIVE_TIMEOUT,
         handle_signals=False,
     )
     await runner.setup()
