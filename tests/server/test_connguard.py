@@ -94,3 +94,15 @@ async def test_kept_alive_connection_gets_a_new_header_deadline(make_server) -> 
         rest += chunk
     assert time.monotonic() - started < 3.0
     writer.close()
+
+
+async def test_a_trusted_proxy_has_only_the_overall_cap(make_server) -> None:
+    server = await make_server(
+        header_timeout=1.0, max_pending_per_address=2, max_pending_connections=5, trusted_proxies=[TRICKLER]
+    )
+    stop = asyncio.Event()
+    tricklers = [asyncio.create_task(_trickle(server, stop)) for _ in range(8)]
+    await eventually(lambda: server.guard.pending + server.guard.refused >= 8, what="every trickler to be counted")
+    assert server.guard.refused == 3 and server.guard.pending == 5  # 5 from one proxy: past 2, up to the total
+    assert all(await asyncio.wait_for(asyncio.gather(*tricklers), 10))
+    stop.set()
