@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from support.wait import eventually
+
+from tether.protocol import control
+
 DEEP = b"[" * 2040
 DEEP_OBJECT = b'{"a":' * 2040
 
@@ -28,3 +32,19 @@ async def test_deep_policy_document_is_a_coded_error(api) -> None:
     document = '{"Version": "1", "Statement": ' + "[" * 2000 + "]" * 2000 + "}"
     reply = await api.call("CreatePolicy", {"PolicyName": "deep", "PolicyDocument": document})
     assert reply.status == 400 and "nested more than 32 levels" in reply.body["Message"], reply
+
+
+async def test_deep_json_on_the_agent_control_channel(api, make_agent) -> None:
+    agent = await make_agent()
+    assert agent.ws is not None
+    await agent.ws.send_str("[" * 2040)
+    await agent.ws.send_str('{"type": "heartbeat", "x": ' + "[" * 100 + "]" * 100 + "}")
+
+    async def answered() -> list:
+        errors = [m for m in agent.received if isinstance(m, control.ControlError)]
+        return errors if len(errors) >= 2 else []
+
+    errors = await eventually(answered, what="the server's answers to the deep messages")
+    assert all(e.code == "InvalidMessage" and "deeper than 32" in e.message for e in errors), errors
+    assert not agent.closed.is_set()  # the channel stays up, and the server keeps serving
+    assert (await api.call("DescribeInstances")).status == 200

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import io
 import logging
 
+from tether.auth.agentkey import sign_challenge
+from tether.protocol import control
 from tether.server.logs import PrintableMessages, printable
 
 
@@ -40,3 +43,22 @@ def test_printable_and_the_handler_filter() -> None:
     finally:
         logger.removeHandler(handler)
     assert out.getvalue().count("\n") == 1 and "\x1b" not in out.getvalue()
+
+
+async def test_agent_reported_text_is_escaped_in_the_log(api, make_agent, caplog) -> None:
+    caplog.set_level(logging.INFO, logger="tether.server.control")
+    agent = await make_agent(connect=False)
+    agent.ws = await api.http.ws_connect(agent.base_ws + "/agent/v1/control", ssl=api.ssl)
+    challenge = control.decode_control((await agent.ws.receive(timeout=5)).data)
+    assert isinstance(challenge, control.Challenge)
+    hello = control.AgentHello(
+        instance_id=agent.instance_id,
+        signature=sign_challenge(agent.key, base64.b64decode(challenge.nonce), agent.instance_id),
+        agent_version="1.0\n2026-01-01 00:00:00 INFO tether.server.control: agent mi-x connected\x1b[2J",
+    )
+    await agent.ws.send_str(control.encode_control(hello))
+    assert isinstance(control.decode_control((await agent.ws.receive(timeout=5)).data), control.Welcome)
+    lines = [r.getMessage() for r in caplog.records if "connected from" in r.getMessage()]
+    assert len(lines) == 1 and "\n" not in lines[0] and "\x1b" not in lines[0], lines
+    assert "1.0\\n2026-01-01" in lines[0]
+    await agent.ws.close()
