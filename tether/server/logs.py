@@ -54,8 +54,13 @@ class AccessLogger(AbstractAccessLogger):
     def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
         peer = request.remote or "-"
         client = peer
-        if isinstance(request, web.Request) and STATE_KEY in request.app:
-            client = request.app[STATE_KEY].client_ip(request) or peer
+        if isinstance(request, web.Request):
+            try:
+                app = request.app  # a request cut off before routing has none
+            except (AssertionError, AttributeError):
+                app = None
+            if app is not None and STATE_KEY in app:
+                client = app[STATE_KEY].client_ip(request) or peer
         self.logger.info(
             '%s "%s %s" %s %.1fms',
             printable(client if client == peer else f"{client} via {peer}"),
