@@ -9,6 +9,8 @@ accepted connection and:
 - admits at most `max_pending_per_address` connections from one source address, and `max_pending` in all, that
   are still waiting for their headers: past that a new connection is closed at once, so one source cannot use
   up what others need (a `--trusted-proxy` peer has only the global cap: it speaks for many clients);
+- (a connection still in its TLS handshake is not the guard's yet: asyncio's TLS listener hands it over once
+  the handshake is done, so it is bounded in time by the handshake timeout, but not counted per address);
 - leaves alone what happens once the headers are in: request bodies are bounded by `body_timeout` where they are
   read (`read_body`), and a WebSocket is a session that lasts as long as its own timeouts allow.
 
