@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import aiohttp
 from support.wait import eventually
 
 from tether.server.ratelimit import SignInLimiter
@@ -72,6 +73,41 @@ def test_limiter_backs_off_exponentially_and_forgets() -> None:
     assert limiter.begin("a", "ip") == 0
     for name in ("b", "c", "d"):
         limiter.begin(name, "ip")
-    assert len(limiter.users) == 2  # bounded memory
+    assert len(limiter.pairs) == 2  # bounded memory
     now[0] = 1000.0
     assert limiter.begin("b", "ip2") == 0  # old failures are forgotten after the window
+
+
+async def _signin_from(server, api, source: str, user: str, password: str) -> tuple[int, dict]:
+    connector = aiohttp.TCPConnector(local_addr=(source, 0))
+    async with aiohttp.ClientSession(connector=connector) as http, http.post(
+        server.url + "/console/v1/signin", json={"UserName": user, "Password": password}, ssl=api.ssl
+    ) as resp:
+        return resp.status, await resp.json()
+
+
+async def test_guessing_elsewhere_cannot_lock_the_owner_out(make_server, api_for) -> None:
+    server = await make_server(signin_user_free_failures=3, signin_ip_free_failures=6)
+    api = api_for(server)
+    root_password = server.admin_credentials.console_password
+    codes = [(await _signin_from(server, api, "127.0.0.2", "root", "guess number x"))[1]["Code"] for _ in range(9)]
+    assert codes[:3] == ["InvalidCredentials"] * 3 and codes[3] == "Throttling.SignIn", codes
+    status, body = await _signin_from(server, api, "127.0.0.2", "root", root_password)
+    assert (status, body["Code"]) == (429, "Throttling.SignIn")  # the guesser's address waits, right or wrong
+    status, body = await _signin_from(server, api, "127.0.0.1", "root", root_password)
+    assert status == 200 and body["UserName"] == "root", body  # the owner, elsewhere, is not locked out
+
+    events = (await api.ok("LookupEvents", {"EventName": "ConsoleSigninLockout", "MaxResults": 10}))["Events"]
+    assert len(events) == 1, events
+    assert events[0]["SourceIpAddress"] == "127.0.0.2" and events[0]["Result"] == "Throttling.SignIn"
+
+
+async def test_address_budget_covers_many_user_names(make_server, api_for) -> None:
+    server = await make_server(signin_user_free_failures=50, signin_ip_free_failures=2)
+    api = api_for(server)
+    for name in ("u1", "u2"):
+        assert (await _signin_from(server, api, "127.0.0.3", name, "guess-guess"))[0] == 401
+    assert (await _signin_from(server, api, "127.0.0.3", "u3", "guess-guess"))[1]["Code"] == "Throttling.SignIn"
+    assert (await _signin_from(server, api, "127.0.0.1", "u3", "guess-guess"))[1]["Code"] == "InvalidCredentials"
+    events = (await api.ok("LookupEvents", {"EventName": "ConsoleSigninLockout", "MaxResults": 10}))["Events"]
+    assert [e["SourceIpAddress"] for e in events] == ["127.0.0.3"]

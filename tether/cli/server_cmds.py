@@ -103,6 +103,47 @@ def _positive(_ctx: click.Context, param: click.Parameter, value: float) -> floa
     "repeatable. For embedding a terminal in your own application (docs/embedding.md).",
 )
 @click.option(
+    "--header-timeout",
+    type=float,
+    default=10.0,
+    show_default=True,
+    callback=_positive,
+    help="Seconds a connection has to send its request headers (and finish its TLS handshake).",
+)
+@click.option(
+    "--body-timeout", type=float, default=30.0, show_default=True, callback=_positive,
+    help="Seconds a client has to send a request body.",
+)
+@click.option(
+    "--max-pending-per-address",
+    type=click.IntRange(min=1),
+    default=64,
+    show_default=True,
+    help="Connections from one address that may be waiting for their headers at once.",
+)
+@click.option(
+    "--max-sessions-per-principal",
+    type=click.IntRange(min=1),
+    default=20,
+    show_default=True,
+    help="Sessions one user or role session may hold open at once.",
+)
+@click.option(
+    "--max-pending-sessions-per-principal",
+    type=click.IntRange(min=1),
+    default=5,
+    show_default=True,
+    help="Of those, sessions started and not yet connected to.",
+)
+@click.option(
+    "--trusted-proxy",
+    "trusted_proxies",
+    multiple=True,
+    metavar="CIDR",
+    help="A reverse proxy (address or network) whose X-Forwarded-For is believed for the client address; "
+    "repeatable. Without it the header is ignored.",
+)
+@click.option(
     "--log-level",
     type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False),
     default="INFO",
@@ -124,6 +165,12 @@ def server(
     heartbeat_interval: float,
     ssh_key_lifetime: float,
     console_allowed_origins: tuple[str, ...],
+    header_timeout: float,
+    body_timeout: float,
+    max_pending_per_address: int,
+    max_sessions_per_principal: int,
+    max_pending_sessions_per_principal: int,
+    trusted_proxies: tuple[str, ...],
     log_level: str,
 ) -> None:
     """Run the tether server (API, agent control channels and the session relay).
@@ -154,6 +201,12 @@ def server(
             heartbeat_interval=heartbeat_interval,
             ssh_key_lifetime=ssh_key_lifetime,
             console_allowed_origins=list(console_allowed_origins),
+            header_timeout=header_timeout,
+            body_timeout=body_timeout,
+            max_pending_per_address=max_pending_per_address,
+            max_sessions_per_principal=max_sessions_per_principal,
+            max_pending_sessions_per_principal=max_pending_sessions_per_principal,
+            trusted_proxies=list(trusted_proxies),
         )
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None

@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from tether.protocol import jsondepth
 from tether.protocol.errors import ProtocolError
 from tether.protocol.frames import DEFAULT_WINDOW
 
@@ -227,8 +228,10 @@ def decode_control(text: str | bytes) -> ControlMessage:
     if len(text) > MAX_CONTROL_MESSAGE:
         raise ProtocolError("message-too-large", f"control message of {len(text)} bytes exceeds {MAX_CONTROL_MESSAGE}")
     try:
-        body = json.loads(text)
-    except (ValueError, UnicodeDecodeError):
+        body = jsondepth.loads(text)
+    except jsondepth.JsonDepthError:
+        raise ProtocolError("bad-json", f"control message nests deeper than {jsondepth.MAX_DEPTH} levels") from None
+    except ValueError:  # also UnicodeDecodeError
         raise ProtocolError("bad-json", "control message is not valid JSON") from None
     if not isinstance(body, dict):
         raise ProtocolError("bad-json", "control message must be a JSON object")

@@ -47,6 +47,7 @@ from tether.server.bootstrap import (
 )
 from tether.server.bus import Bus, NodeBus, NullBus, asyncpg_dsn
 from tether.server.config import ServerConfig
+from tether.server.connguard import ConnectionGuard, GuardedSite, GuardSettings
 from tether.server.console import add_routes as add_console_routes
 from tether.server.console import root_redirect
 from tether.server.control import control_channel
@@ -58,6 +59,7 @@ from tether.server.openapi.handler import root_handler
 from tether.server.records import SessionRecords
 from tether.server.relay import Relay
 from tether.server.router import AgentRouter
+from tether.server.routing import coded_route_errors
 from tether.server.signin import SIGNIN_PATH, console_signin
 from tether.server.state import STATE_KEY, ServerState
 from tether.server.tlsfiles import CertificateFiles, ReloadableTLS, load_certificate_files
@@ -87,10 +89,12 @@ __all__ = [
 ]
 
 HANDLER_SHUTDOWN_TIMEOUT = 5.0
+KEEPALIVE_TIMEOUT = 75.0  # an idle kept-alive connection, or one that never sends a byte, is closed after this
 
 
-def build_app(state: ServerState) -> web.Application:
-    app = web.Application(client_max_size=MAX_BODY)
+def build_app(state: ServerState, guard: ConnectionGuard | None = None) -> web.Application:
+    middlewares = [coded_route_errors] if guard is None else [guard.middleware, coded_route_errors]
+    app = web.Application(client_max_size=MAX_BODY, middlewares=middlewares)
     app[STATE_KEY] = state
     app.router.add_post("/api/v1/{action}", api_handler)
     app.router.add_route("*", "/", root_handler(root_redirect))  # the ECS OpenAPI dialect, or the console
@@ -119,6 +123,7 @@ class RunningServer:
     delivery: DeliveryWorker  # uploads sealed recordings (and audit events) to S3-compatible storage
     indexer: SearchIndexer  # indexes sealed recordings for SearchSessionRecordings
     tls: ReloadableTLS | None  # None with --no-tls
+    guard: ConnectionGuard  # slow-client bounds of the listeners
     _stack: AsyncExitStack
     _stopped: bool = field(default=False)
 
@@ -192,11 +197,21 @@ async def _assemble(config: ServerConfig, stack: AsyncExitStack) -> RunningServe
     indexer = SearchIndexer(SearchRepo(db), state.recordings, node)
     state.recordings.sealed_listeners.append(indexer.notify)  # only queues; catches up at start too
 
+    guard = ConnectionGuard(
+        GuardSettings(
+            header_timeout=config.header_timeout,
+            body_timeout=config.body_timeout,
+            max_pending_per_address=config.max_pending_per_address,
+            max_pending=config.max_pending_connections,
+        ),
+        state.trusted_proxies,
+    )
     runner = web.AppRunner(
-        build_app(state),
+        build_app(state, guard),
         access_log_class=AccessLogger,
         access_log=access_log,
         shutdown_timeout=HANDLER_SHUTDOWN_TIMEOUT,
+        keepalive_timeout=KEEPALIVE_TIMEOUT,
         handle_signals=False,
     )
     await runner.setup()
@@ -220,7 +235,7 @@ async def _assemble(config: ServerConfig, stack: AsyncExitStack) -> RunningServe
 
     stack.push_async_callback(close_agents)
     for sock in socks:
-        site = web.SockSite(runner, sock, ssl_context=tls.context if tls is not None else None)
+        site = GuardedSite(runner, sock, guard, ssl_context=tls.context if tls is not None else None)
         await site.start()
         stack.push_async_callback(site.stop)
 
@@ -240,6 +255,7 @@ async def _assemble(config: ServerConfig, stack: AsyncExitStack) -> RunningServe
         delivery=delivery,
         indexer=indexer,
         tls=tls,
+        guard=guard,
         _stack=stack,
     )
 

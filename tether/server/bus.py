@@ -34,6 +34,8 @@ import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 from sqlalchemy.engine import make_url
 
+from tether.protocol import jsondepth
+
 log = logging.getLogger(__name__)
 
 MAX_PAYLOAD = 7000  # bytes of JSON; PostgreSQL refuses NOTIFY payloads of 8000 bytes or more
@@ -298,7 +300,7 @@ class NodeBus(Bus):
         try:
             if not isinstance(payload, str):
                 raise ValueError("the payload is not text")
-            message = json.loads(payload)
+            message = jsondepth.loads(payload)  # JsonDepthError is a ValueError
             if not isinstance(message, dict) or message.get("v") != VERSION:
                 raise ValueError("not a version 1 message object")
             kind, sender, request_id, body = message["t"], message["from"], message.get("id"), message["b"]

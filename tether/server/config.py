@@ -8,6 +8,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from tether.auth.tls import check_san
+from tether.server.clientaddr import parse_networks
 
 DEFAULT_LISTEN = "127.0.0.1:8443"
 
@@ -31,10 +32,14 @@ class ServerConfig:
     heartbeat_interval: float = 30.0
     idle_timeout: float = 1200.0
     max_duration: float = 28800.0
-    client_token_ttl: float = 600.0
-    agent_connect_timeout: float = 60.0
+    # a started session nobody connects to ends this soon (it holds a place in the quotas until then)
+    client_token_ttl: float = 30.0
+    agent_connect_timeout: float = 30.0
     hello_timeout: float = 10.0
     max_sessions_per_instance: int = 50
+    # per principal (user, role session, root): sessions open at once, and of those not yet connected
+    max_sessions_per_principal: int = 20
+    max_pending_sessions_per_principal: int = 5
     drain_timeout: float = 30.0
     region: str = "local"
     node_id: str | None = None  # default: stored in data_dir/node-id
@@ -57,6 +62,15 @@ class ServerConfig:
     console_session_lifetime: float = 43200.0
     console_idle_timeout: float = 3600.0
     console_allowed_origins: list[str] = field(default_factory=list)
+    # slow clients (tether/server/connguard.py): request headers must arrive within header_timeout seconds (also
+    # the TLS handshake's bound) and a request body within body_timeout; at most max_pending_per_address
+    # connections from one address, and max_pending_connections in all, may be waiting for their headers
+    header_timeout: float = 10.0
+    body_timeout: float = 30.0
+    max_pending_per_address: int = 64
+    max_pending_connections: int = 2048
+    # reverse proxies (addresses or CIDR networks) whose X-Forwarded-For is believed (tether/server/clientaddr.py)
+    trusted_proxies: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.data_dir = Path(self.data_dir).resolve()
@@ -77,9 +91,20 @@ class ServerConfig:
             "push_key_timeout",
             "console_session_lifetime",
             "console_idle_timeout",
+            "header_timeout",
+            "body_timeout",
         ):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be positive")
+        for name in (
+            "max_sessions_per_instance",
+            "max_sessions_per_principal",
+            "max_pending_sessions_per_principal",
+            "max_pending_per_address",
+            "max_pending_connections",
+        ):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1")
         if self.recording_max_bytes <= 0:
             raise ValueError("recording_max_bytes must be positive")
         if self.sts_min_duration > 3600:
@@ -91,6 +116,7 @@ class ServerConfig:
         if self.node_id is not None and not (0 < len(self.node_id) <= 128 and self.node_id.isprintable()):
             raise ValueError("node id must be 1 to 128 printable characters, e.g. relay-1")
         self.console_allowed_origins = [parse_origin(value) for value in self.console_allowed_origins]
+        self.trusted_proxies = [str(network) for network in parse_networks(self.trusted_proxies)]
         self._check_tls()
 
     def _check_tls(self) -> None:

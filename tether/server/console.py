@@ -142,7 +142,7 @@ async def open_session(
         credential_stamp=credential_stamp(password_hash),
         now=now,
         expires_at=now + timedelta(seconds=state.config.console_session_lifetime),
-        source_ip=request.remote or "",
+        source_ip=state.client_ip(request),
         user_agent=request.headers.get("User-Agent", ""),
     )
     return token, csrf, row
@@ -235,7 +235,9 @@ async def signout(request: web.Request) -> web.StreamResponse:
     """`POST /console/v1/signout` (cookie + X-CSRF-Token): delete the session everywhere and clear the cookie."""
     state = get_state(request)
     request_id = str(uuid.uuid4())
-    record = AuditRecord("ConsoleSignout", request_id, request.remote or "", detail=CONSOLE_DETAIL)
+    record = AuditRecord(
+        "ConsoleSignout", request_id, get_state(request).client_ip(request), detail=CONSOLE_DETAIL
+    )
     try:
         caller = await console_caller(state, request, state_changing=True, record=record)
         await console_sessions(state).delete(caller.row.id)

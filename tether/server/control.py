@@ -31,6 +31,7 @@ from tether.protocol.control import (
 )
 from tether.server.agents import AgentConnection, close_reason
 from tether.server.clock import iso, utcnow
+from tether.server.logs import printable
 from tether.server.state import ServerState, get_state
 from tether.store import AgentIdentity
 
@@ -90,7 +91,9 @@ async def control_channel(request: web.Request) -> web.StreamResponse:
         await _refuse(ws, "InvalidInstance.NotFound", f"instance {hello.instance_id} is not registered; register again")
         return ws
     if not verify_challenge(instance.public_key, nonce, instance.id, hello.signature):
-        log.warning("control channel for %s from %s: bad signature", instance.id, request.remote)
+        log.warning(
+            "control channel for %s from %s: bad signature", instance.id, printable(state.client_ip(request))
+        )
         await _refuse(ws, "InvalidSignature", "the challenge signature does not match the registered key")
         return ws
 
@@ -109,7 +112,12 @@ async def control_channel(request: web.Request) -> web.StreamResponse:
             now=utcnow(),
             identity=hello_identity(hello),
         )
-        log.info("agent %s connected from %s (version %s)", instance.id, request.remote, hello.agent_version or "?")
+        log.info(
+            "agent %s connected from %s (version %s)",
+            instance.id,
+            printable(state.client_ip(request)),
+            printable(hello.agent_version or "?"),
+        )
         await conn.send(Welcome(heartbeat_interval=state.config.heartbeat_interval))
         await _serve(state, conn)
     finally:
@@ -143,7 +151,7 @@ async def _handle(state: ServerState, conn: AgentConnection, message: ControlMes
         if not conn.answer(message):
             log.info("agent %s answered push_key %s, which nobody waits for", conn.instance_id, message.request_id)
     elif isinstance(message, ControlError):
-        log.warning("agent %s reports %s: %s", conn.instance_id, message.code, message.message)
+        log.warning("agent %s reports %s: %s", conn.instance_id, printable(message.code), printable(message.message))
     else:
         await conn.send(ControlError(code="InvalidMessage", message=f"unexpected message type {message.TYPE}"))
 

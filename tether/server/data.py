@@ -19,6 +19,7 @@ from tether.auth.tokens import token_matches
 from tether.protocol import MAX_MESSAGE, Side
 from tether.server.api.errors import ApiError, error_response, session_not_found
 from tether.server.clock import utcnow
+from tether.server.logs import printable
 from tether.server.origins import origin_allowed
 from tether.server.relay import RelaySession, WebSocketEndpoint
 from tether.server.state import ServerState, get_state
@@ -67,7 +68,7 @@ async def _serve(request: web.Request, side: Side, token: str | None) -> web.Str
         if side is Side.CLIENT and not origin_allowed(request, state, allow_list=True):
             log.warning(
                 "refused a client data channel for %s from origin %r (not ours, not in --console-allowed-origin)",
-                session_id,
+                printable(session_id),
                 request.headers.get("Origin", "")[:200],
             )
             raise ApiError(
@@ -80,7 +81,7 @@ async def _serve(request: web.Request, side: Side, token: str | None) -> web.Str
             raise ApiError("MissingToken", f"The {side} data channel needs its session token.", 401)
         rs = await _admit(state, session_id, side, token)
     except ApiError as error:
-        log.info("refused %s data channel for %s: %s", side, session_id, error.code)
+        log.info("refused %s data channel for %s: %s", side, printable(session_id), error.code)
         return error_response(error, str(uuid.uuid4()))
     ws = web.WebSocketResponse(
         max_msg_size=WS_MAX_MSG_SIZE, compress=False, heartbeat=WS_HEARTBEAT, timeout=WS_CLOSE_TIMEOUT

@@ -5,11 +5,16 @@ the origin the browser used to reach us stops other sites from driving a signed-
 forgery) or from opening a session URL that leaked to them. Programs that send no `Origin` (the CLI, agents) are
 not browsers and are not affected. `null` (sandboxed frames, `file://` pages) is never accepted.
 
-Our own origin is the scheme and `Host` of the request (what the browser saw), or the configured public URL (what
-a TLS-terminating proxy in front of us is reached at).
+Our own origin is the configured public URL (`--public-url`, else the listening address) and nothing else. The
+request's `Host` header is not a witness: a page of a name the attacker controls that resolves to this server
+(DNS rebinding) sends its own name as both `Host` and `Origin`, which would match. A server reached under another
+name than its public URL must be told that name with `--public-url`. The one extra spelling accepted is
+`localhost` for a public URL on a loopback address (no other site can send that origin).
 """
 
 from __future__ import annotations
+
+from urllib.parse import urlsplit
 
 from aiohttp import web
 
@@ -24,18 +29,15 @@ def _normalized(value: str) -> str | None:
         return None
 
 
-def own_origins(request: web.Request, state: ServerState) -> set[str]:
-    """The origins this request could legitimately come from when it is same-origin."""
-    origins = set()
-    scheme = "https" if request.secure else "http"
-    if request.host:
-        seen = _normalized(f"{scheme}://{request.host}")
-        if seen:
-            origins.add(seen)
-    if state.public_url:
-        public = _normalized(state.public_url)
-        if public:
-            origins.add(public)
+def own_origins(state: ServerState) -> set[str]:
+    """The origins a same-origin request to this server comes from: the public URL's (never the `Host` header)."""
+    public = _normalized(state.public_url)
+    if public is None:
+        return set()
+    origins = {public}
+    parts = urlsplit(public)
+    if parts.hostname in ("127.0.0.1", "::1"):
+        origins.add(f"{parts.scheme}://localhost" + (f":{parts.port}" if parts.port else ""))
     return origins
 
 
@@ -51,6 +53,6 @@ def origin_allowed(request: web.Request, state: ServerState, *, allow_list: bool
     origin = _normalized(header)
     if origin is None:
         return False
-    if origin in own_origins(request, state):
+    if origin in own_origins(state):
         return True
     return allow_list and origin in state.config.console_allowed_origins

@@ -1,4 +1,12 @@
-"""Slowing down password guessing: failure counters per user name and per source IP, with exponential delays.
+"""Slowing down password guessing: failure counters per source IP and per (user name, source IP), with exponential
+delays.
+
+Never per user name alone: a counter anyone can run up for a name is a way to lock its owner out from everywhere
+(nine bad `root` sign-ins from one address used to do it). Guessing one user's password from one address is slowed
+by the (user, address) budget, guessing many users' passwords from one address by the address budget, and the
+owner signing in from their own address is untouched by what happens elsewhere. A guesser with many addresses gets
+each address's budget: that is the price of not letting anyone lock an account, and why console passwords must be
+long (tether.server.passwords).
 
 Each attempt counts as a failure *before* the password is checked (a success then takes it back), so a burst of
 parallel guesses cannot all slip through while the first ones are still being verified. After `free` failures
@@ -64,6 +72,10 @@ class _Table:
             if entry.count <= 0:
                 del self._entries[key]
 
+    def count(self, key: str) -> int:
+        entry = self._entries.get(key)
+        return 0 if entry is None else entry.count
+
     def reset(self, key: str) -> None:
         self._entries.pop(key, None)
 
@@ -71,8 +83,12 @@ class _Table:
         return len(self._entries)
 
 
+def _pair(user: str, ip: str) -> str:
+    return f"{ip}\x00{user}"
+
+
 class SignInLimiter:
-    """Per-user and per-IP failure budgets for console password checks (in memory, per node)."""
+    """Per-(user, IP) and per-IP failure budgets for console password checks (in memory, per node)."""
 
     def __init__(
         self,
@@ -85,7 +101,7 @@ class SignInLimiter:
         max_entries: int = 10_000,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.users = _Table(user_free_failures, window, base_delay, max_delay, max_entries)
+        self.pairs = _Table(user_free_failures, window, base_delay, max_delay, max_entries)
         self.ips = _Table(ip_free_failures, window, base_delay, max_delay, max_entries)
         self._clock = clock
 
@@ -93,14 +109,24 @@ class SignInLimiter:
         """Start an attempt: 0.0 if it may be checked (it is counted as a failure until `succeeded`), else the
         seconds the caller must wait (nothing is counted)."""
         now = self._clock()
-        wait = max(self.users.wait(user, now), self.ips.wait(ip, now))
+        wait = max(self.pairs.wait(_pair(user, ip), now), self.ips.wait(ip, now))
         if wait > 0:
             return wait
-        self.users.fail(user, now)
+        self.pairs.fail(_pair(user, ip), now)
         self.ips.fail(ip, now)
         return 0.0
 
     def succeeded(self, user: str, ip: str) -> None:
-        """The password was right: forget the user's failures and take back this attempt's count for the IP."""
-        self.users.reset(user)
+        """The password was right: forget the user's failures from this IP and take back this attempt's count for
+        the IP."""
+        self.pairs.reset(_pair(user, ip))
         self.ips.undo(ip)
+
+    def lockout_started(self, user: str, ip: str) -> str | None:
+        """After a failed attempt: which budget that failure used up ("user at address" or "address"), so that the
+        next attempt must wait; None if attempts may go on at once (or a lockout was already running)."""
+        if self.pairs.count(_pair(user, ip)) == max(self.pairs.free, 1):
+            return "user at address"
+        if self.ips.count(ip) == max(self.ips.free, 1):
+            return "address"
+        return None

@@ -4,12 +4,13 @@ Unsigned on purpose (a person in a browser has a password, not an access key). R
 of their login profile; the account root with the user name `root` and the console password generated on first
 start (admin-credentials.json) or set with SetAdministratorConsolePassword. Both go through the same slowdown. A
 request whose `Origin` is another site's is refused before any password is checked (login CSRF). Every attempt is
-audited as `ConsoleSignin`, never with the password. The session itself is tether.server.console's.
+audited as `ConsoleSignin`, never with the password; the failure that starts a slowdown also leaves a
+`ConsoleSigninLockout` row naming the budget it used up, so an administrator sees guessing as it starts. The session
+itself is tether.server.console's.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 import uuid
@@ -18,7 +19,8 @@ from typing import Any
 from aiohttp import web
 
 from tether.server.api.actions import AuditRecord
-from tether.server.api.errors import ApiError, error_response
+from tether.server.api.body import read_body
+from tether.server.api.errors import ApiError, error_response, json_body
 from tether.server.bootstrap import CONSOLE_PASSWORD_SETTING, CONSOLE_ROOT_NAME
 from tether.server.clock import utcnow
 from tether.server.console import identity, open_session, origin_refused, set_session_cookie
@@ -45,7 +47,8 @@ def _begin_attempt(state: ServerState, user_name: str, source_ip: str) -> None:
         seconds = max(1, math.ceil(wait))
         raise ApiError(
             "Throttling.SignIn",
-            f"Too many failed sign-ins for this user or from this address; try again in {seconds} seconds.",
+            f"Too many failed sign-ins for this user from this address, or from this address; try again in {seconds} "
+            "seconds (sign-ins from other addresses are not affected).",
             429,
             headers={"Retry-After": str(seconds)},
         )
@@ -83,11 +86,24 @@ async def check_console_password(state: ServerState, user_name: str, password: s
     return user
 
 
+async def _audit_lockout(state: ServerState, attempt: AuditRecord, user_name: str) -> None:
+    """If this failure used up a budget, write the `ConsoleSigninLockout` row (who, from where, which budget)."""
+    budget = state.signin_limiter.lockout_started(user_name, attempt.source_ip)
+    if budget is None:
+        return
+    columns = attempt.columns()
+    columns.update(
+        event_type="ConsoleSignin",
+        event_name="ConsoleSigninLockout",
+        result_code="Throttling.SignIn",
+        http_status=429,
+        detail=f"further sign-ins {'as this user ' if budget == 'user at address' else ''}from this address wait",
+    )
+    await state.audit_trail.write(columns)
+
+
 def _credentials(body: bytes) -> tuple[str, str]:
-    try:
-        value: Any = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        raise ApiError("InvalidParameter", "The request body is not valid JSON.", 400) from None
+    value: Any = json_body(body)
     if not isinstance(value, dict):
         raise ApiError("InvalidParameter", "The request body must be a JSON object.", 400)
     for name in ("UserName", "Password"):
@@ -103,14 +119,13 @@ def _credentials(body: bytes) -> tuple[str, str]:
 async def console_signin(request: web.Request) -> web.Response:
     state = get_state(request)
     request_id = str(uuid.uuid4())
-    remote = request.remote or ""
+    remote = state.client_ip(request)
     record = AuditRecord("ConsoleSignin", request_id, remote)
+    user_name = ""
     try:
         if not origin_allowed(request, state, allow_list=False):
             raise origin_refused()
-        body = await request.content.read(MAX_SIGNIN_BODY + 1)
-        if len(body) > MAX_SIGNIN_BODY:
-            raise ApiError("RequestTooLarge", f"The sign-in body exceeds {MAX_SIGNIN_BODY} bytes.", 413)
+        body = await read_body(request, MAX_SIGNIN_BODY, state.config.body_timeout)
         user_name, password = _credentials(body)
         if user_name == CONSOLE_ROOT_NAME:
             record.resource = root_arn(state.account_id)
@@ -131,6 +146,8 @@ async def console_signin(request: web.Request) -> web.Response:
         return response
     except ApiError as error:
         record.result_code, record.http_status = error.code, error.status
+        if error.code == "InvalidCredentials":
+            await _audit_lockout(state, record, user_name)
         return error_response(error, request_id)
     except Exception:
         log.exception("sign-in request %s failed", request_id)

@@ -16,6 +16,7 @@ from tether.auth.secretbox import SecretBox
 from tether.recording.recorder import Recordings
 from tether.server.agents import AgentRegistry
 from tether.server.audit import AuditTrail
+from tether.server.clientaddr import IpNetwork, client_address, parse_networks
 from tether.server.config import ServerConfig
 from tether.server.lifecycle import SessionLifecycle
 from tether.server.ratelimit import SignInLimiter
@@ -62,6 +63,7 @@ class ServerState:
     audit: AuditRepo = field(init=False)
     policy_cache: PolicyCache = field(init=False)
     signin_limiter: SignInLimiter = field(init=False)
+    trusted_proxies: list[IpNetwork] = field(init=False)
 
     def __post_init__(self) -> None:
 
@@ -76,6 +78,7 @@ class ServerState:
         self.tags = TagRepo(self.db)
         self.audit = AuditRepo(self.db)
         self.policy_cache = PolicyCache()
+        self.trusted_proxies = parse_networks(self.config.trusted_proxies)
         self.signin_limiter = SignInLimiter(
             user_free_failures=self.config.signin_user_free_failures,
             ip_free_failures=self.config.signin_ip_free_failures,
@@ -83,6 +86,10 @@ class ServerState:
             base_delay=self.config.signin_base_delay,
             max_delay=self.config.signin_max_delay,
         )
+
+    def client_ip(self, request: web.BaseRequest) -> str:
+        """The request's client address: the peer, or X-Forwarded-For from a --trusted-proxy (clientaddr.py)."""
+        return client_address(request, self.trusted_proxies)
 
     @property
     def ws_base_url(self) -> str:

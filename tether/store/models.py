@@ -156,6 +156,7 @@ class Session(Base):
     __tablename__ = "sessions"
     __table_args__ = (
         Index("ix_sessions_instance_state", "instance_id", "state"),
+        Index("ix_sessions_principal_state", "principal", "state"),
         Index("ix_sessions_created_id", "created_at", "id"),
     )
 

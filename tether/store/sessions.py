@@ -140,6 +140,17 @@ class SessionRepo:
         async with self._db.transaction() as s:
             return int(await s.scalar(query) or 0)
 
+    async def count_of_principal(self, principal: str) -> tuple[int, int]:
+        """(active, pending) sessions started by `principal`: the per-principal quotas' counts."""
+        query = (
+            select(Session.state, func.count())
+            .where(Session.principal == principal, Session.state.in_(ACTIVE_STATES))
+            .group_by(Session.state)
+        )
+        async with self._db.transaction() as s:
+            counts = {state: int(n) for state, n in (await s.execute(query)).all()}
+        return sum(counts.values()), counts.get(SessionState.PENDING.value, 0)
+
     async def use_client_token(self, session_id: str, now: datetime) -> bool:
         """Mark the client token used if it is unused, unexpired and the session still pending."""
         statement = (

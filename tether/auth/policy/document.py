@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 from tether.auth.policy.conditions import OPERATORS, Condition, compile_condition
 from tether.auth.policy.matching import PatternSet, compile_patterns, literal_hint
+from tether.protocol import jsondepth
 
 MAX_DOCUMENT_BYTES = 128 * 1024
 MAX_STATEMENTS = 100
@@ -197,11 +198,13 @@ def _load(document: str | bytes | dict[str, Any]) -> Any:
         raise PolicyError(f"a policy must be JSON text or a dict, not {type(document).__name__}")
     text = text.removeprefix("\ufeff")
     try:
-        return json.loads(text, object_pairs_hook=_JsonObject, parse_float=Decimal, parse_constant=_reject_constant)
+        return jsondepth.loads(
+            text, object_pairs_hook=_JsonObject, parse_float=Decimal, parse_constant=_reject_constant
+        )
     except json.JSONDecodeError as exc:
         raise PolicyError(f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
-    except RecursionError:
-        raise PolicyError("not valid JSON: nested too deeply") from None
+    except jsondepth.JsonDepthError as exc:
+        raise PolicyError(f"not valid JSON: nested more than {exc.max_depth} levels deep") from None
     except ValueError as exc:
         raise PolicyError(f"not valid JSON: {exc}") from None
 

@@ -15,7 +15,6 @@ committed or rolled back.
 
 from __future__ import annotations
 
-import json
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
@@ -43,8 +42,10 @@ from tether.server.api import (
 )
 from tether.server.api.actions import Action, AuditRecord, Context
 from tether.server.api.authn import authenticate
-from tether.server.api.errors import ApiError, error_response, from_store_error
+from tether.server.api.body import read_body
+from tether.server.api.errors import ApiError, error_response, from_store_error, json_body
 from tether.server.api.params import parse_params
+from tether.server.logs import printable
 from tether.server.principals import Principal
 from tether.server.state import ServerState, get_state
 from tether.store import StoreError
@@ -52,7 +53,6 @@ from tether.store import StoreError
 log = logging.getLogger(__name__)
 
 MAX_BODY = 1024 * 1024
-READ_CHUNK = 64 * 1024
 
 ACTIONS: dict[str, Action] = {
     **activations.ACTIONS,
@@ -77,27 +77,11 @@ ACTIONS: dict[str, Action] = {
 Authenticator = Callable[[ServerState, web.Request, Action, bytes, AuditRecord], Awaitable[Principal | None]]
 
 
-async def read_body(request: web.Request) -> bytes:
-    """The request body, refused with RequestTooLarge beyond MAX_BODY bytes."""
-    too_large = ApiError("RequestTooLarge", f"The request body exceeds {MAX_BODY} bytes.", 413)
-    if request.content_length is not None and request.content_length > MAX_BODY:
-        raise too_large
-    body = bytearray()
-    while chunk := await request.content.read(READ_CHUNK):
-        body += chunk
-        if len(body) > MAX_BODY:
-            raise too_large
-    return bytes(body)
-
-
 def json_object(_request: web.Request, body: bytes) -> dict[str, Any]:
     """The JSON object a tether API request's body holds (empty body: no parameters)."""
     if not body.strip():
         return {}
-    try:
-        value = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        raise ApiError("InvalidParameter", "The request body is not valid JSON.", 400) from None
+    value = json_body(body)
     if not isinstance(value, dict):
         raise ApiError("InvalidParameter", "The request body must be a JSON object.", 400)
     return value
@@ -126,15 +110,15 @@ async def _dispatch(
     body: bytes | None = None
     if name is None:
         assert dialect.action_name is not None
-        body = await read_body(request)
+        body = await read_body(request, MAX_BODY, get_state(request).config.body_timeout)
         name = dialect.action_name(request, body)
         record.event_name = name
     action = ACTIONS.get(name)
     if action is None:
         raise ApiError("InvalidAction.NotFound", f"There is no action {name!r}; see docs/api.md.", 404)
-    if body is None:
-        body = await read_body(request)
     state = get_state(request)
+    if body is None:
+        body = await read_body(request, MAX_BODY, state.config.body_timeout)
     principal = await dialect.authenticator(state, request, action, body, record)
     if principal is not None:
         record.note_principal(principal)
@@ -185,7 +169,7 @@ async def run_action(
     `headers` are added to every answer (success or error); the dialect's `detail` goes to the audit row.
     """
     request_id = str(uuid.uuid4())
-    record = AuditRecord(name or "?", request_id, request.remote or "", detail=dialect.detail)
+    record = AuditRecord(name or "?", request_id, get_state(request).client_ip(request), detail=dialect.detail)
     extra = headers or {}
     render_error = dialect.render_error
     try:
@@ -197,7 +181,7 @@ async def run_action(
             response.headers.update(extra)
             return response
         except Exception:
-            log.exception("request %s (%s) failed", request_id, record.event_name)
+            log.exception("request %s (%s) failed", request_id, printable(record.event_name))
             failure = ApiError(
                 "InternalError",
                 f"The server failed to handle the request; give the administrator RequestId {request_id}.",

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from typing import Any
 
 from aiohttp import web
 
+from tether.protocol import jsondepth
 from tether.server.bus import NodeBusError, PayloadTooLarge
 from tether.store.errors import AlreadyExists, DeleteConflict, LimitExceeded, NotFound, StoreError
 
@@ -29,6 +31,20 @@ def error_response(error: ApiError, request_id: str) -> web.Response:
         content_type="application/json",
         headers={**error.headers, "X-Tether-Request-Id": request_id},
     )
+
+
+def json_body(body: bytes) -> Any:
+    """A request body parsed as JSON, at most `jsondepth.MAX_DEPTH` levels deep, or a coded 400."""
+    try:
+        return jsondepth.loads(body)
+    except jsondepth.JsonDepthError as exc:
+        raise ApiError(
+            "InvalidParameter.JsonDepth",
+            f"The request body nests arrays and objects more than {exc.max_depth} levels deep; flatten it.",
+            400,
+        ) from None
+    except ValueError:  # also UnicodeDecodeError
+        raise ApiError("InvalidParameter", "The request body is not valid UTF-8 JSON.", 400) from None
 
 
 def bus_error(exc: NodeBusError) -> ApiError:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -195,6 +196,29 @@ def _session_view(row: Session, recording: dict[str, Any] | None = None) -> dict
     }
 
 
+async def _check_principal_quota(state: ServerState, principal: str) -> None:
+    """One caller may not hold more than its share of sessions, nor park many it never connects to: 429s that say
+    what to do. (Counted before the row is written: concurrent starts may overshoot by the few in flight.)"""
+    config = state.config
+    active, pending = await state.sessions.count_of_principal(principal)
+    if pending >= config.max_pending_sessions_per_principal:
+        raise ApiError(
+            "Throttling.PendingSessionQuota",
+            f"You have {pending} started sessions not yet connected (the limit is "
+            f"{config.max_pending_sessions_per_principal}): connect to them or end them with EndTerminalSession; "
+            f"unconnected sessions also expire {config.client_token_ttl:g} seconds after they were started.",
+            429,
+            headers={"Retry-After": str(max(1, math.ceil(config.client_token_ttl)))},
+        )
+    if active >= config.max_sessions_per_principal:
+        raise ApiError(
+            "Throttling.SessionQuota",
+            f"You already have {active} open sessions (the limit is {config.max_sessions_per_principal}): end one "
+            "with EndTerminalSession (list them with DescribeTerminalSessions) before starting another.",
+            429,
+        )
+
+
 async def start_terminal_session(ctx: Context, p: StartTerminalSessionParams) -> dict[str, Any]:
     if p.TargetServer is not None:  # one spelling per target before any policy sees it: 127.1 is 127.0.0.1 too
         p = p.model_copy(update={"TargetServer": canonical_target(p.TargetServer)})
@@ -246,6 +270,7 @@ async def start_terminal_session(ctx: Context, p: StartTerminalSessionParams) ->
             f"{instance_id} already has {config.max_sessions_per_instance} open sessions; end one first.",
             409,
         )
+    await _check_principal_quota(state, principal.arn)
     session_id = new_id("s")
     client_token, agent_token = new_token(), new_token()
     now = utcnow()

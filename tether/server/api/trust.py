@@ -12,11 +12,11 @@ its own policies); naming a user trusts that user only. An explicit Deny for a p
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from typing import Any
 
+from tether.protocol import jsondepth
 from tether.server.principals import Principal, root_arn
 
 MAX_TRUST_POLICY_BYTES = 4096
@@ -80,7 +80,7 @@ def parse_trust_policy(text: str, account_id: str) -> TrustPolicy:
     if len(text.encode("utf-8")) > MAX_TRUST_POLICY_BYTES:
         raise TrustPolicyError(f"is longer than {MAX_TRUST_POLICY_BYTES} bytes")
     try:
-        top = json.loads(text)
+        top = jsondepth.loads(text)
     except ValueError as exc:
         raise TrustPolicyError(f"is not valid JSON: {exc}") from None
     if not isinstance(top, dict):

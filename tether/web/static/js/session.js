@@ -235,7 +235,7 @@ export function describeOutcome(outcome) {
       return {
         ok: false, title: "Cannot open the session",
         detail: "The server refused the data channel or could not be reached. Session links are single-use and "
-          + "valid for 10 minutes; start a new session.",
+          + "valid for 30 seconds; start a new session.",
       };
     case "protocol":
       return { ok: false, title: "Protocol error", detail: outcome.message };
