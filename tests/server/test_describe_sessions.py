@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from tether.server.principals import instance_arn
 
 
@@ -12,6 +14,11 @@ async def _sessions(caller: Any, **body: Any) -> list[dict[str, Any]]:
     reply = await caller.call("DescribeTerminalSessions", body)
     assert reply.status == 200, reply.body
     return list(reply.body["Sessions"])
+
+
+@pytest.fixture
+async def server(make_server):  # this test starts more unconnected sessions than one principal may by default
+    return await make_server(max_pending_sessions_per_principal=50)
 
 
 async def test_a_caller_sees_only_the_sessions_of_instances_it_may_describe(api, make_agent, make_user) -> None:

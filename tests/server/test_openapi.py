@@ -174,7 +174,7 @@ def test_new_sdk_starts_lists_and_ends_a_session(stack: Stack, instance: str) ->
     after = client.describe_terminal_sessions(ecs.DescribeTerminalSessionsRequest(
         region_id=REGION, session_id=body.session_id)).body.sessions.session[0]
     assert after.connections.connection[0].status == "Disconnected" and after.connections.connection[0].end_time
-    assert audit_detail(stack, body.request_id) == "via OpenAPI (V3 signature)"
+    assert audit_detail(stack, body.request_id) == "via OpenAPI (V3 signature); login user tether-user"
 
 
 def test_old_sdk_starts_lists_and_ends_a_session(stack: Stack, instance: str) -> None:
@@ -190,7 +190,7 @@ def test_old_sdk_starts_lists_and_ends_a_session(stack: Stack, instance: str) ->
     end = EndTerminalSessionRequest()
     end.set_SessionId(started["SessionId"])
     assert set(old_call(stack, client, end)) == {"RequestId"}
-    assert audit_detail(stack, started["RequestId"]) == "via OpenAPI (RPC signature)"
+    assert audit_detail(stack, started["RequestId"]) == "via OpenAPI (RPC signature); login user tether-user"
 
 
 def test_old_sdk_port_forward_with_get(stack: Stack, instance: str) -> None:
