@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Literal
 from urllib.parse import quote
 
 from tether.auth.signing import NONCE_RE, AuthError
@@ -76,9 +77,11 @@ def rpc_signature(secret: str, string_to_sign: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class RpcSignedRequest:
-    """An RPC-signed request's authentication parts (satisfies tether.auth.signing.Signed)."""
+class AcsSignedRequest:
+    """An RPC- or V3-signed request's authentication parts (satisfies tether.auth.signing.Signed): the two schemes
+    differ only in where the security token travels and how the string to sign is signed."""
 
+    scheme: Literal["RPC", "V3"]
     key_id: str
     date: datetime
     nonce: str
@@ -87,17 +90,21 @@ class RpcSignedRequest:
     string_to_sign: str
 
     def __repr__(self) -> str:  # the security token is a secret
-        return f"RpcSignedRequest(key_id={self.key_id!r}, date={self.date.isoformat()}, nonce={self.nonce!r})"
+        return (
+            f"AcsSignedRequest(scheme={self.scheme}, key_id={self.key_id!r}, date={self.date.isoformat()}, "
+            f"nonce={self.nonce!r})"
+        )
 
     @property
     def token_field(self) -> str:
-        return RPC_TOKEN_FIELD
+        return RPC_TOKEN_FIELD if self.scheme == "RPC" else V3_TOKEN_FIELD
 
     def expected_signature(self, secret: str) -> str:
-        return rpc_signature(secret, self.string_to_sign)
+        sign = rpc_signature if self.scheme == "RPC" else v3_signature
+        return sign(secret, self.string_to_sign)
 
 
-def parse_rpc(method: str, params: Mapping[str, str]) -> RpcSignedRequest:
+def parse_rpc(method: str, params: Mapping[str, str]) -> AcsSignedRequest:
     """The RPC signature's parts from the request's parameters (query and form body merged); no secret needed."""
     if "Signature" not in params:
         raise AuthError(
@@ -115,7 +122,8 @@ def parse_rpc(method: str, params: Mapping[str, str]) -> RpcSignedRequest:
     key_id = params["AccessKeyId"]
     if not _KEY_ID_RE.match(key_id):
         raise AuthError("InvalidAuthorization", "AccessKeyId must be 1-128 characters of [A-Za-z0-9._-].")
-    return RpcSignedRequest(
+    return AcsSignedRequest(
+        scheme="RPC",
         key_id=key_id,
         date=_parse_date(params["Timestamp"], "Timestamp"),
         nonce=_nonce(params["SignatureNonce"], "SignatureNonce"),
@@ -155,28 +163,6 @@ def v3_signature(secret: str, string_to_sign: str) -> str:
     return hmac.new(secret.encode("utf-8"), string_to_sign.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
-@dataclass(frozen=True, slots=True)
-class V3SignedRequest:
-    """A V3-signed request's authentication parts (satisfies tether.auth.signing.Signed)."""
-
-    key_id: str
-    date: datetime
-    nonce: str
-    signature: str
-    security_token: str | None
-    string_to_sign: str
-
-    def __repr__(self) -> str:  # the security token is a secret
-        return f"V3SignedRequest(key_id={self.key_id!r}, date={self.date.isoformat()}, nonce={self.nonce!r})"
-
-    @property
-    def token_field(self) -> str:
-        return V3_TOKEN_FIELD
-
-    def expected_signature(self, secret: str) -> str:
-        return v3_signature(secret, self.string_to_sign)
-
-
 def is_v3(headers: Iterable[tuple[str, str]]) -> bool:
     """Whether the request carries a V3 Authorization header (otherwise it is RPC-signed, or not signed)."""
     return any(k.lower() == "authorization" and v.strip().startswith("ACS3-") for k, v in headers)
@@ -192,7 +178,7 @@ def joined_headers(headers: Iterable[tuple[str, str]]) -> dict[str, str]:
 
 def parse_v3(
     method: str, path: str, query: Mapping[str, str], headers: Iterable[tuple[str, str]], body: bytes
-) -> V3SignedRequest:
+) -> AcsSignedRequest:
     """The V3 signature's parts; checks the form, the signed-header list and the body hash. No secret needed."""
     by_name = joined_headers(headers)
     auth = by_name.get("authorization", "")
@@ -227,7 +213,8 @@ def parse_v3(
             "ContentSHA256Mismatch", "The body does not match its signed SHA-256: it was altered or truncated.", 400
         )
     canonical = v3_canonical_request(method, path, query, by_name, signed, by_name["x-acs-content-sha256"])
-    return V3SignedRequest(
+    return AcsSignedRequest(
+        scheme="V3",
         key_id=key_id,
         date=_parse_date(by_name["x-acs-date"], "x-acs-date"),
         nonce=_nonce(by_name["x-acs-signature-nonce"], "x-acs-signature-nonce"),
