@@ -7,10 +7,10 @@ import asyncio
 
 import aiohttp
 import pytest
-from support.frames import next_frame
+from support.frames import next_frame, pair_session
 from support.wait import eventually
 
-from tether.protocol import Ack, Close, Data, Eof, Hello, Open, OpenFail, OpenOk, encode
+from tether.protocol import Ack, Close, Data, Eof, Open, OpenFail, OpenOk, encode
 from tether.recording import streams as streams_module
 
 WRITE_INTERVAL = 0.2  # the stream writer's batch interval, shortened from 1 s for these tests
@@ -22,15 +22,7 @@ def fast_stream_writer(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 async def _forward_pair(api, agent, client_dial, port: int = 5432):
-    started = await api.ok("StartTerminalSession", {"InstanceId": agent.instance_id, "PortNumber": port})
-    open_msg = await agent.next_open()
-    agent_ws = await agent.dial(open_msg)
-    await agent_ws.send_bytes(encode(Hello()))
-    client_ws = await client_dial(started["WebSocketUrl"])
-    await client_ws.send_bytes(encode(Hello()))
-    assert isinstance(await next_frame(client_ws), Hello)
-    assert isinstance(await next_frame(agent_ws), Hello)
-    return started["SessionId"], agent_ws, client_ws
+    return await pair_session(api, agent, client_dial, {"PortNumber": port})
 
 
 async def _relay_both(src: aiohttp.ClientWebSocketResponse, dst: aiohttp.ClientWebSocketResponse, frame) -> None:

@@ -8,25 +8,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import aiohttp
-from support.frames import next_frame
+from support.frames import next_frame, pair_session
 from support.wait import eventually
 
 from tether.auth.signing import sign_request
-from tether.protocol import Data, Exit, Hello, Resize, encode
+from tether.protocol import Data, Exit, Resize, encode
 from tether.recording.asciicast import iter_events, output_bytes, read_header
 from tether.store import Database, RecordingRepo, SessionRepo, sqlite_url
 
 
 async def _pair(api, agent, client_dial, body: dict | None = None):
-    started = await api.ok("StartTerminalSession", {"InstanceId": agent.instance_id, **(body or {})})
-    open_msg = await agent.next_open()
-    agent_ws = await agent.dial(open_msg)
-    await agent_ws.send_bytes(encode(Hello()))
-    client_ws = await client_dial(started["WebSocketUrl"])
-    await client_ws.send_bytes(encode(Hello()))
-    assert isinstance(await next_frame(client_ws), Hello)
-    assert isinstance(await next_frame(agent_ws), Hello)
-    return started["SessionId"], agent_ws, client_ws
+    return await pair_session(api, agent, client_dial, body)
 
 
 async def _row(api, session_id: str) -> dict:

@@ -4,24 +4,14 @@ from __future__ import annotations
 
 import json
 
-from support.frames import next_frame
+from support.frames import pair_session
 from support.wait import eventually
-
-from tether.protocol import Hello, encode
 
 SHELL_ANYWHERE = {"Effect": "Allow", "Action": "ecs:StartTerminalSession", "Resource": "*"}
 
 
-async def _pair(api, agent, client_dial) -> tuple[str, object, object]:
-    started = await api.ok("StartTerminalSession", {"InstanceId": agent.instance_id})
-    open_msg = await agent.next_open()
-    agent_ws = await agent.dial(open_msg)
-    await agent_ws.send_bytes(encode(Hello()))
-    client_ws = await client_dial(started["WebSocketUrl"])
-    await client_ws.send_bytes(encode(Hello()))
-    assert isinstance(await next_frame(client_ws), Hello)
-    assert isinstance(await next_frame(agent_ws), Hello)
-    return started["SessionId"], agent_ws, client_ws
+async def _pair(api, agent, client_dial):
+    return await pair_session(api, agent, client_dial)
 
 
 async def test_unconnected_sessions_per_principal_are_capped_and_expire(make_server, api_for, make_agent_for) -> None:
