@@ -4,7 +4,8 @@
 
 Starts its own tether server and agent and a throwaway sshd on loopback, plus a small TCP server on the agent's
 side that streams zeros (bulk) or echoes (connection opens). Measures:
-- bulk throughput of one TCP stream through the forward, counted at the far end (the reading client);
+- bulk throughput of one TCP stream through the forward, each way: download (machine -> client, counted by the
+  reading client) and upload (client -> machine, until the far end confirms every byte);
 - aggregate throughput of N parallel streams;
 - time to open a new TCP connection through an established forward and get one byte echoed (p50/p99);
 - scp of a random file through `tether proxy` (ProxyCommand) vs plain scp to the same sshd.
@@ -51,6 +52,12 @@ class _Source(socketserver.BaseRequestHandler):
             buffered += got
         line, rest = buffered.split(b"\n", 1)
         count = int(line)
+        if count < 0:  # an upload: read -count bytes, then say how many arrived
+            got = len(rest)
+            while got < -count and (data := sock.recv(CHUNK)):
+                got += len(data)
+            sock.sendall(f"{got}\n".encode())
+            return
         if count == 0:
             if rest:
                 sock.sendall(rest)
@@ -82,6 +89,24 @@ def pull(port: int, nbytes: int) -> float:
                 raise RuntimeError(f"stream ended after {got} of {nbytes} bytes")
             got += len(data)
         return time.perf_counter() - start
+
+
+def push(port: int, nbytes: int) -> float:
+    """Seconds to send `nbytes` through 127.0.0.1:port until the far end confirms it received them all."""
+    block = bytes(CHUNK)
+    with socket.create_connection(("127.0.0.1", port)) as sock:
+        start = time.perf_counter()
+        sock.sendall(f"{-nbytes}\n".encode())
+        left = nbytes
+        while left > 0:
+            n = min(left, CHUNK)
+            sock.sendall(block[:n])
+            left -= n
+        answer = sock.recv(64)
+        elapsed = time.perf_counter() - start
+    if int(answer.strip() or b"0") != nbytes:
+        raise RuntimeError(f"the far end received {answer!r} of {nbytes} bytes")
+    return elapsed
 
 
 def parallel(port: int, nbytes: int, streams: int) -> float:
@@ -194,17 +219,21 @@ def main() -> None:
         with tether_forward(stack, instance, source_port) as port:
             pull(port, 1 << 20)  # warm up: the first stream opens the session's data channel
             ours_bulk = nbytes / pull(port, nbytes)
+            ours_up = nbytes / push(port, nbytes)
             ours_par = parallel(port, nbytes // args.streams, args.streams)
             ours_open = opens(port, args.opens)
-        theirs_bulk = theirs_par = None
+        theirs_bulk = theirs_up = theirs_par = None
         theirs_open: list[float] | None = None
         if sshd:
             with ssh_forward(sshd, source_port) as port:
                 pull(port, 1 << 20)
                 theirs_bulk = nbytes / pull(port, nbytes)
+                theirs_up = nbytes / push(port, nbytes)
                 theirs_par = parallel(port, nbytes // args.streams, args.streams)
                 theirs_open = opens(port, args.opens)
-        results["1 stream (MB/s)"] = (ours_bulk / 1e6, theirs_bulk / 1e6 if theirs_bulk else None, "higher is better")
+        results["1 stream download (MB/s)"] = (
+            ours_bulk / 1e6, theirs_bulk / 1e6 if theirs_bulk else None, "higher is better")
+        results["1 stream upload (MB/s)"] = (ours_up / 1e6, theirs_up / 1e6 if theirs_up else None, "higher is better")
         results[f"{args.streams} streams aggregate (MB/s)"] = (
             ours_par / 1e6, theirs_par / 1e6 if theirs_par else None, "higher is better")
         results["new connection p50 (ms)"] = (
