@@ -19,6 +19,7 @@ import click
 from tether.agent.bounds import check_patterns
 from tether.agent.config import STATE_DIR_ENV, AgentConfig, AgentSettings, ConfigError, default_state_dir
 from tether.cli import runtime
+from tether.cli.logformat import FORMATS, use_json
 
 EX_CONFIG = 78
 
@@ -152,8 +153,15 @@ def register_cmd(
     default="info",
     show_default=True,
 )
+@click.option(
+    "--log-format",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="json: one JSON object per line (time, level, logger, message, session_id, instance_id).",
+)
 @bounds_options
-def run_cmd(state_dir: Path, log_level: str, **bounds: Any) -> None:
+def run_cmd(state_dir: Path, log_level: str, log_format: str, **bounds: Any) -> None:
     """Keep the control channel to the server up and run the sessions it opens (until SIGTERM)."""
     from tether.agent.control import AgentDeregistered, run_agent
 
@@ -162,6 +170,8 @@ def run_cmd(state_dir: Path, log_level: str, **bounds: Any) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    if log_format == "json":
+        use_json()
     try:
         config = AgentConfig.load(state_dir)
     except ConfigError as e:

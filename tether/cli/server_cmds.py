@@ -12,6 +12,7 @@ import click
 
 from tether.auth.tls import check_san
 from tether.cli import runtime
+from tether.cli.logformat import FORMATS, use_json
 from tether.server import ServerConfig, parse_listen, run_server
 from tether.server.app import hold_sighup
 from tether.server.config import DEFAULT_LISTEN
@@ -144,10 +145,30 @@ def _positive(_ctx: click.Context, param: click.Parameter, value: float) -> floa
     "repeatable. Without it the header is ignored.",
 )
 @click.option(
+    "--metrics-token-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Serve GET /metrics (Prometheus) to scrapers sending Authorization: Bearer with the token in this file "
+    "(docs/operations.md). Without it or --metrics-token, /metrics is off.",
+)
+@click.option(
+    "--metrics-token",
+    envvar="TETHER_METRICS_TOKEN",
+    default=None,
+    help="The metrics token itself (or $TETHER_METRICS_TOKEN); a file keeps it out of the process list.",
+)
+@click.option(
     "--log-level",
     type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False),
     default="INFO",
     show_default=True,
+)
+@click.option(
+    "--log-format",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="json: one JSON object per line (time, level, logger, message, session_id, instance_id).",
 )
 def server(
     data_dir: Path,
@@ -171,7 +192,10 @@ def server(
     max_sessions_per_principal: int,
     max_pending_sessions_per_principal: int,
     trusted_proxies: tuple[str, ...],
+    metrics_token_file: Path | None,
+    metrics_token: str | None,
     log_level: str,
+    log_format: str,
 ) -> None:
     """Run the tether server (API, agent control channels and the session relay).
 
@@ -180,7 +204,17 @@ def server(
     # until the server's own handler is in place, a SIGHUP (a renewal hook at boot) must not kill it
     hold_sighup()
     setup_logging(log_level)
+    if log_format == "json":
+        use_json()
     host, port = listen
+    if metrics_token_file is not None:
+        if metrics_token is not None:
+            raise click.UsageError("give --metrics-token or --metrics-token-file, not both")
+        try:
+            metrics_token = metrics_token_file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            hint = "--metrics-token-file"
+            raise click.BadParameter(f"cannot read {metrics_token_file}: {exc}", param_hint=hint) from None
     try:
         if db_url is not None:
             normalize_url(db_url)
@@ -207,6 +241,7 @@ def server(
             max_sessions_per_principal=max_sessions_per_principal,
             max_pending_sessions_per_principal=max_pending_sessions_per_principal,
             trusted_proxies=list(trusted_proxies),
+            metrics_token=metrics_token,
         )
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None

@@ -30,7 +30,7 @@ from tether.recording.indexer import SearchIndexer
 from tether.recording.recorder import Recordings
 from tether.server import listeners
 from tether.server.agents import AgentRegistry
-from tether.server.api.dispatch import MAX_BODY, api_handler
+from tether.server.api.dispatch import ACTIONS, MAX_BODY, api_handler
 from tether.server.audit import AuditTrail
 from tether.server.bootstrap import (
     CREDENTIALS_FILE,
@@ -52,9 +52,12 @@ from tether.server.console import add_routes as add_console_routes
 from tether.server.console import root_redirect
 from tether.server.control import control_channel
 from tether.server.data import agent_data, client_data
+from tether.server.health import add_routes as add_health_routes
 from tether.server.jobs import housekeeping
 from tether.server.lifecycle import SessionLifecycle
 from tether.server.logs import AccessLogger, access_log
+from tether.server.looplag import measure_lag
+from tether.server.metrics import METRICS_KEY, ServerMetrics
 from tether.server.openapi.handler import root_handler
 from tether.server.records import SessionRecords
 from tether.server.relay import Relay
@@ -92,10 +95,14 @@ HANDLER_SHUTDOWN_TIMEOUT = 5.0
 KEEPALIVE_TIMEOUT = 75.0  # an idle kept-alive connection, or one that never sends a byte, is closed after this
 
 
-def build_app(state: ServerState, guard: ConnectionGuard | None = None) -> web.Application:
+def build_app(
+    state: ServerState, guard: ConnectionGuard | None = None, metrics: ServerMetrics | None = None
+) -> web.Application:
     middlewares = [coded_route_errors] if guard is None else [guard.middleware, coded_route_errors]
     app = web.Application(client_max_size=MAX_BODY, middlewares=middlewares)
     app[STATE_KEY] = state
+    app[METRICS_KEY] = metrics if metrics is not None else ServerMetrics(ACTIONS)
+    add_health_routes(app)  # /healthz, /readyz, /metrics: unsigned, through the guard like everything else
     app.router.add_post("/api/v1/{action}", api_handler)
     app.router.add_route("*", "/", root_handler(root_redirect))  # the ECS OpenAPI dialect, or the console
     app.router.add_post(SIGNIN_PATH, console_signin)
@@ -122,6 +129,7 @@ class RunningServer:
     state: ServerState
     delivery: DeliveryWorker  # uploads sealed recordings (and audit events) to S3-compatible storage
     indexer: SearchIndexer  # indexes sealed recordings for SearchSessionRecordings
+    metrics: ServerMetrics  # the Prometheus instruments of this server (GET /metrics)
     tls: ReloadableTLS | None  # None with --no-tls
     guard: ConnectionGuard  # slow-client bounds of the listeners
     _stack: AsyncExitStack
@@ -190,7 +198,10 @@ async def _assemble(config: ServerConfig, stack: AsyncExitStack) -> RunningServe
         # scale-out: other nodes on this database reach the agents and sessions this node holds (docs/scale-out.md)
         log.info("node bus: listening on %s for node %s", bus.channel, node)
 
-    state = _components(config, db, box, bus, node=node, account=account, key_id=key_id, public_url=public_url)
+    metrics = ServerMetrics(ACTIONS)
+    state = _components(
+        config, db, box, bus, metrics, node=node, account=account, key_id=key_id, public_url=public_url
+    )
     await _recover(state)
     delivery = DeliveryWorker(db=db, settings=state.settings, box=box, node=node, recordings=state.recordings)
     state.recordings.sealed_listeners.append(delivery.on_sealed)  # catches up at start on what it missed
@@ -207,7 +218,7 @@ async def _assemble(config: ServerConfig, stack: AsyncExitStack) -> RunningServe
         state.trusted_proxies,
     )
     runner = web.AppRunner(
-        build_app(state, guard),
+        build_app(state, guard, metrics),
         access_log_class=AccessLogger,
         access_log=access_log,
         shutdown_timeout=HANDLER_SHUTDOWN_TIMEOUT,
@@ -221,6 +232,7 @@ async def _assemble(config: ServerConfig, stack: AsyncExitStack) -> RunningServe
     jobs_stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     jobs = [loop.create_task(housekeeping(state, jobs_stop)), loop.create_task(delivery.run(jobs_stop))]
+    jobs.append(loop.create_task(measure_lag(metrics.event_loop_lag.observe, jobs_stop)))
 
     async def stop_jobs() -> None:
         jobs_stop.set()  # also stops delivery, after the sessions ended by the relay's shutdown were queued
@@ -254,6 +266,7 @@ async def _assemble(config: ServerConfig, stack: AsyncExitStack) -> RunningServe
         state=state,
         delivery=delivery,
         indexer=indexer,
+        metrics=metrics,
         tls=tls,
         guard=guard,
         _stack=stack,
@@ -282,6 +295,7 @@ def _components(
     db: Database,
     box: SecretBox,
     bus: Bus,
+    metrics: ServerMetrics,
     *,
     node: str,
     account: str,
@@ -305,6 +319,7 @@ def _components(
         audit=trail,
         client_token_ttl=config.client_token_ttl,
         agent_connect_timeout=config.agent_connect_timeout,
+        metrics=metrics,
     )
     lifecycle = SessionLifecycle(
         relay=relay, router=router, bus=bus, records=records, sessions=sessions, node_id=node

@@ -71,6 +71,8 @@ class ServerConfig:
     max_pending_connections: int = 2048
     # reverse proxies (addresses or CIDR networks) whose X-Forwarded-For is believed (tether/server/clientaddr.py)
     trusted_proxies: list[str] = field(default_factory=list)
+    # GET /metrics answers only with `Authorization: Bearer metrics_token` (None: metrics are off); never logged
+    metrics_token: str | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self.data_dir = Path(self.data_dir).resolve()
@@ -118,6 +120,8 @@ class ServerConfig:
         self.console_allowed_origins = [parse_origin(value) for value in self.console_allowed_origins]
         self.trusted_proxies = [str(network) for network in parse_networks(self.trusted_proxies)]
         self._check_tls()
+        if self.metrics_token is not None:
+            self.metrics_token = check_metrics_token(self.metrics_token)
 
     def _check_tls(self) -> None:
         own = (self.tls_cert, self.tls_key)
@@ -136,6 +140,21 @@ class ServerConfig:
             if value is not None:
                 setattr(self, name, Path(value).expanduser().resolve())
         self.tls_san = list(dict.fromkeys(check_san(name) for name in self.tls_san))
+
+
+MIN_METRICS_TOKEN = 16
+
+
+def check_metrics_token(token: str) -> str:
+    """The token stripped; raises ValueError if it is too short to be a secret or could not be sent in a header."""
+    token = token.strip()
+    if len(token) < MIN_METRICS_TOKEN:
+        raise ValueError(
+            f"the metrics token must be at least {MIN_METRICS_TOKEN} characters (e.g. from openssl rand -hex 32)"
+        )
+    if not token.isascii() or not token.isprintable() or " " in token:
+        raise ValueError("the metrics token must be printable ASCII without spaces")
+    return token
 
 
 def parse_origin(value: str) -> str:

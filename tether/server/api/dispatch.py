@@ -46,6 +46,7 @@ from tether.server.api.body import read_body
 from tether.server.api.errors import ApiError, error_response, from_store_error, json_body
 from tether.server.api.params import parse_params
 from tether.server.logs import printable
+from tether.server.metrics import METRICS_KEY
 from tether.server.principals import Principal
 from tether.server.state import ServerState, get_state
 from tether.store import StoreError
@@ -200,4 +201,6 @@ async def run_action(
         result["RequestId"] = request_id
         return web.json_response(result, headers={**extra, "X-Tether-Request-Id": request_id})
     finally:
+        if METRICS_KEY in request.app:
+            request.app[METRICS_KEY].api_call(record.event_name, record.http_status, record.decision_effect)
         await get_state(request).audit_trail.write(record.columns())

@@ -53,6 +53,7 @@ from tether.recording.recorder import RecordingPolicy, Recordings
 from tether.server.agents import close_reason
 from tether.server.audit import SESSION_START, AuditTrail, SessionParty
 from tether.server.clock import utcnow
+from tether.server.metrics import ServerMetrics
 from tether.server.records import SessionRecords
 from tether.server.relay.endpoint import Endpoint, EndpointClosed
 from tether.server.relay.outcome import ALREADY_ENDED, Outcome
@@ -150,6 +151,7 @@ class Relay:
         audit: AuditTrail,
         client_token_ttl: float,
         agent_connect_timeout: float,
+        metrics: ServerMetrics | None = None,
     ) -> None:
         self._sessions_repo = sessions
         self._records = records
@@ -159,6 +161,7 @@ class Relay:
         self._audit = audit
         self._client_token_ttl = client_token_ttl
         self._agent_connect_timeout = agent_connect_timeout
+        self._metrics = metrics if metrics is not None else ServerMetrics()
         self._sessions: dict[str, RelaySession] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._idle = asyncio.Event()
@@ -185,6 +188,7 @@ class Relay:
         rs.timers.append(loop.call_later(self._agent_connect_timeout, self._spawn, self._agent_timeout, rs))
         self._sessions[rs.session_id] = rs
         self._idle.clear()
+        self._metrics.session_started(rs.kind)
         return rs
 
     def _spawn(self, fn: Callable[[RelaySession], Awaitable[None]], rs: RelaySession) -> None:
@@ -434,6 +438,7 @@ class Relay:
         if not self._sessions:
             self._idle.set()
         status = exit_status if exit_status is not None else rs.exit_status
+        self._metrics.session_ended(rs.kind, reason, rs.bytes_to_client, rs.bytes_from_client)
         try:
             await self._records.finish(
                 rs.party,
