@@ -26,7 +26,7 @@ from aiohttp import web
 from sqlalchemy import func, select, text
 
 from tether.server.logs import printable
-from tether.server.metrics import CONTENT_TYPE_LATEST, METRICS_KEY
+from tether.server.metrics import METRICS_KEY
 from tether.server.state import ServerState, get_state
 from tether.store.delivery import OPEN_STATES
 from tether.store.models import DeliveryItem
@@ -134,7 +134,8 @@ async def metrics(request: web.Request) -> web.Response:
         instruments.delivery_queue_depth.set(depth)
         age = (datetime.now(UTC) - oldest).total_seconds() if oldest is not None else 0.0
         instruments.delivery_queue_oldest_age.set(max(0.0, age))
-    return web.Response(body=instruments.render(), headers={"Content-Type": CONTENT_TYPE_LATEST})
+    body, content_type = instruments.render(request.headers.get("Accept", ""))
+    return web.Response(body=body, headers={"Content-Type": content_type, "Cache-Control": "no-store"})
 
 
 def add_routes(app: web.Application) -> None:

@@ -19,9 +19,9 @@ from collections.abc import Iterable
 
 from aiohttp import web
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
-from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client.exposition import choose_encoder
 
-__all__ = ["CONTENT_TYPE_LATEST", "METRICS_KEY", "ServerMetrics"]
+__all__ = ["METRICS_KEY", "ServerMetrics"]
 
 MAX_REASONS = 64
 _REASON = re.compile(r"[a-z][a-z0-9_]{0,47}")
@@ -116,8 +116,11 @@ class ServerMetrics:
 
     # -- read by the scrape ---------------------------------------------------------------------------------------
 
-    def render(self) -> bytes:
-        return generate_latest(self.registry)
+    def render(self, accept: str = "") -> tuple[bytes, str]:
+        """The exposition in the format the scraper's Accept header asks for (OpenMetrics, or the classic text
+        format 0.0.4 by default) and its Content-Type."""
+        encode, content_type = choose_encoder(accept)
+        return encode(self.registry), content_type
 
 
 METRICS_KEY = web.AppKey("tether_metrics", ServerMetrics)
