@@ -117,7 +117,10 @@ def _clean_env(home: Path) -> dict[str, str]:
 def _systemd_analyze() -> str:
     found = shutil.which("systemd-analyze")
     if found is None:
-        pytest.skip("systemd-analyze is not installed (apt-get install systemd); .ci/run installs it")
+        reason = "systemd-analyze is not installed (apt-get install systemd); .ci/run installs it"
+        if os.environ.get("TETHER_REQUIRE_SYSTEMD") == "1":
+            pytest.fail(f"{reason} (TETHER_REQUIRE_SYSTEMD=1)")
+        pytest.skip(reason)
     return found
 
 
