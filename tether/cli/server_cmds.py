@@ -58,7 +58,14 @@ def _positive(_ctx: click.Context, param: click.Parameter, value: float) -> floa
     help="HOST:PORT to listen on (port 0 picks a free port).",
 )
 @click.option("--public-url", default=None, help="URL agents and clients use to reach this server.")
-@click.option("--db", "db_url", default=None, help="Database URL (default: SQLite in --data-dir; or postgresql://...).")
+@click.option(
+    "--db",
+    "db_url",
+    envvar="TETHER_DB_URL",
+    default=None,
+    help="Database URL (default: SQLite in --data-dir; or postgresql://...), or $TETHER_DB_URL (keeps a password "
+    "out of the process list).",
+)
 @click.option(
     "--node-id",
     default=None,
