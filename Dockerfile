@@ -16,7 +16,8 @@ RUN python3 -m venv /opt/tether \
     && /opt/tether/bin/tether --version
 
 FROM ${BASE_IMAGE}
-RUN useradd --system --uid 10001 --user-group --home-dir /var/lib/tether --shell /usr/sbin/nologin tether \
+RUN groupadd --system --gid 10001 tether \
+    && useradd --system --uid 10001 --gid tether --home-dir /var/lib/tether --shell /usr/sbin/nologin tether \
     && install -d -o tether -g tether -m 0700 /var/lib/tether
 COPY --from=build /opt/tether /opt/tether
 ENV PATH=/opt/tether/bin:$PATH \
