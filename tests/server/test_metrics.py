@@ -6,15 +6,22 @@ is parsed with prometheus_client's own parser, as Prometheus would read it.
 
 from __future__ import annotations
 
+import json
+import ssl
 import time
+import urllib.error
+import urllib.request
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from support.frames import next_frame, pair_session, until_closed
+from support.stack import Stack
 from support.wait import eventually
 
 from tether.protocol import Data, Exit, encode
+from tether.server import ServerConfig
 from tether.server.metrics import MAX_REASONS, ServerMetrics
 from tether.store import DeliveryRepo
 
@@ -205,3 +212,33 @@ def test_end_reasons_are_bounded_label_values() -> None:
     }
     assert "protocol_error" in reasons and "other" in reasons
     assert len(reasons) == MAX_REASONS + 1
+
+
+def test_a_metrics_token_must_look_like_a_secret(tmp_path: Path) -> None:
+    for weak in ("short", " " * 20, "sixteen chars ok but spaces", "é" * 20):
+        with pytest.raises(ValueError, match="metrics token"):
+            ServerConfig(data_dir=tmp_path, metrics_token=weak)
+    assert ServerConfig(data_dir=tmp_path, metrics_token=f"  {TOKEN}\n").metrics_token == TOKEN
+
+
+def test_the_server_command_reads_the_token_file(tmp_path: Path) -> None:
+    token_file = tmp_path / "metrics-token"
+    token_file.write_text(TOKEN + "\n")  # as `openssl rand -hex 32 > file` writes it
+    stack = Stack(tmp_path)
+    try:
+        stack.start_server("--metrics-token-file", str(token_file))
+        context = ssl.create_default_context(cafile=stack.creds["ca_cert"])
+        url = stack.creds["server"] + "/metrics"
+        request = urllib.request.Request(url, headers={"Authorization": f"Bearer {TOKEN}"})
+        with urllib.request.urlopen(request, context=context, timeout=10) as resp:
+            text = resp.read().decode()
+        assert "tether_agents_connected 0.0" in text
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(url, context=context, timeout=10)
+        assert refused.value.code == 401
+        assert json.loads(refused.value.read())["Code"] == "Unauthorized"
+        refused.value.close()
+    finally:
+        stack.close()
+    short = stack.cli("server", "--data-dir", str(tmp_path / "x"), "--metrics-token", "short", check=False)
+    assert short.returncode == 2 and "metrics token must be at least 16" in short.stderr
