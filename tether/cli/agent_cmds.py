@@ -19,7 +19,7 @@ import click
 from tether.agent.bounds import check_patterns
 from tether.agent.config import STATE_DIR_ENV, AgentConfig, AgentSettings, ConfigError, default_state_dir
 from tether.cli import runtime
-from tether.cli.logformat import FORMATS, use_json
+from tether.cli.logformat import log_format_option, use_json
 
 EX_CONFIG = 78
 
@@ -153,13 +153,7 @@ def register_cmd(
     default="info",
     show_default=True,
 )
-@click.option(
-    "--log-format",
-    type=click.Choice(FORMATS),
-    default="text",
-    show_default=True,
-    help="json: one JSON object per line (time, level, logger, message, session_id, instance_id).",
-)
+@log_format_option
 @bounds_options
 def run_cmd(state_dir: Path, log_level: str, log_format: str, **bounds: Any) -> None:
     """Keep the control channel to the server up and run the sessions it opens (until SIGTERM)."""

@@ -18,7 +18,17 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
+import click
+
 FORMATS = ("text", "json")
+
+log_format_option = click.option(
+    "--log-format",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="json: one JSON object per line (time, level, logger, message, session_id, instance_id).",
+)
 
 _IDS = {
     "session_id": re.compile(r"(?<![\w-])s-[0-9a-f]{17}(?![\w-])"),

@@ -12,7 +12,7 @@ import click
 
 from tether.auth.tls import check_san
 from tether.cli import runtime
-from tether.cli.logformat import FORMATS, use_json
+from tether.cli.logformat import log_format_option, use_json
 from tether.server import ServerConfig, parse_listen, run_server
 from tether.server.app import hold_sighup
 from tether.server.config import DEFAULT_LISTEN
@@ -170,13 +170,7 @@ def _positive(_ctx: click.Context, param: click.Parameter, value: float) -> floa
     default="INFO",
     show_default=True,
 )
-@click.option(
-    "--log-format",
-    type=click.Choice(FORMATS),
-    default="text",
-    show_default=True,
-    help="json: one JSON object per line (time, level, logger, message, session_id, instance_id).",
-)
+@log_format_option
 def server(
     data_dir: Path,
     listen: tuple[str, int],
