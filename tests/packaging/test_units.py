@@ -146,6 +146,20 @@ def test_units_pass_systemd_analyze_verify(name: str, venv: Path, tmp_path: Path
         assert complaints == [f"{name}: Command {PREFIX}/bin/tether is not executable: No such file or directory"]
 
 
+SERVER_EXPOSURE = 20  # systemd-analyze security's exposure level, in tenths (2.0 of 10: "OK"; the unit has 1.5)
+
+
+def test_the_server_unit_keeps_its_exposure_low(venv: Path, tmp_path: Path) -> None:
+    analyze = _systemd_analyze()
+    installed = tmp_path / "tether-server.service"
+    installed.write_text((PACKAGING / "tether-server.service").read_text().replace(PREFIX, str(venv)))
+    result = subprocess.run(
+        [analyze, "security", "--offline=yes", f"--threshold={SERVER_EXPOSURE}", "--no-pager", str(installed)],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr
+
+
 def test_the_server_unit_is_sandboxed_and_outlasts_the_drain() -> None:
     service = load("tether-server.service")["Service"]
     assert service["User"] == ["tether"] and service["StateDirectory"] == ["tether"]
