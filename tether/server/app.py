@@ -48,6 +48,7 @@ from tether.server.bootstrap import (
 from tether.server.bus import Bus, NodeBus, NullBus, asyncpg_dsn
 from tether.server.config import ServerConfig
 from tether.server.connguard import ConnectionGuard, GuardedSite, GuardSettings
+from tether.server.assist import add_routes as add_assist_routes
 from tether.server.console import add_routes as add_console_routes
 from tether.server.console import root_redirect
 from tether.server.control import control_channel
@@ -103,6 +104,7 @@ def build_app(state: ServerState, guard: ConnectionGuard | None = None) -> web.A
     app.router.add_get("/agent/v1/data/{session_id}", agent_data)
     app.router.add_get("/client/v1/data/{session_id}", client_data)
     add_console_routes(app)
+    add_assist_routes(app, state)  # the Cloud Assistant agent's /luban/ endpoints
     return app
 
 
