@@ -12,8 +12,10 @@ the client (docs/protocol.md sections 1 and 3) that the agent itself knows nothi
   session ends with what it reported on `session/status` (`Success/Ok`, `Failed/Open_pty_failed`, ...) or with
   `agent_closed` when its socket drops; EXIT is never invented.
 - Port forward: the agent carries one TCP connection per channel, so every OPEN n becomes its own channel
-  `{session_id}-{n}` (kick, session/list entry, back-end socket): OPEN_OK once that socket is up, OPEN_FAIL when it
-  is not up in OPEN_TIMEOUT or the agent reports Failed. At most MAX_STREAMS at once. The agent has no half-close
+  `{session_id}-{n}` (kick, session/list entry, back-end socket): OPEN_OK START_DELAY after that socket is up (the
+  agent dials its target only then, and its only way to say the target refused is to report Failed and drop the
+  socket), OPEN_FAIL when the socket is not up in OPEN_TIMEOUT or drops before. Data the client sends behind OPEN
+  waits here meanwhile, so tether's client pays no round trip for it. At most MAX_STREAMS at once. The agent has no half-close
   (it ignores message type 3, and a target that closes is invisible to its server): a client EOF is passed on as
   type 3 and the stream is closed once the agent has been quiet for EOF_QUIET; a dropped agent socket is EOF then
   CLOSE for the client.
@@ -100,6 +102,7 @@ class Leg:
     held: deque[bytes] = field(default_factory=deque)  # client DATA waiting for ready_at
     flushing: bool = False
     report_timer: bool = False
+    accepted: bool = False  # OPEN_OK sent
     client_eof: bool = False
     agent_done: bool = False  # the agent's socket is gone
     last_output: float = 0.0
@@ -223,11 +226,19 @@ class AssistBridge:
     def _leg_up(self, leg: Leg) -> None:
         leg.ready_at = self._loop.time() + START_DELAY
         leg.last_sent = self._loop.time()
-        if leg.stream != 0 and self._channel.stream_known(leg.stream):
-            self._emit(self._channel.accept_stream(leg.stream))
         if leg.stream == 0 and self._size is not None:
             self._spawn(self._write(leg, MessageType.RESIZE, axt.resize_payload(*self._size)))
-        self._loop.call_later(START_DELAY, self._start_flush, leg)
+        self._loop.call_later(START_DELAY, self._ready, leg)
+
+    def _ready(self, leg: Leg) -> None:
+        """START_DELAY after the socket: the agent has dialled its target (a failure would have dropped the socket
+        by now, reported Failed), so the stream is OPEN_OK, and held input goes out."""
+        if self._closed or leg.agent_done:
+            return
+        if leg.stream != 0 and self._channel.stream_known(leg.stream):
+            leg.accepted = True
+            self._emit(self._channel.accept_stream(leg.stream))
+        self._start_flush(leg)
 
     async def _pump(self, leg: Leg, ws: web.WebSocketResponse) -> str:
         """Forward the agent's Output within the client's credit; returns why the socket ended."""
@@ -422,7 +433,11 @@ class AssistBridge:
             return
         if self._legs.get(leg.stream) is leg:
             del self._legs[leg.stream]
-            if self._channel.stream_known(leg.stream) and leg.ws is not None:
+            if not self._channel.stream_known(leg.stream):
+                pass
+            elif not leg.accepted:
+                self._emit(self._channel.reject_stream(leg.stream, f"the agent could not connect: {reason}"))
+            else:
                 self._emit(self._channel.send_eof(leg.stream))
                 self._emit(self._channel.close_stream(leg.stream, reason))
         self._spawn(self._drop_leg(leg, reason))
