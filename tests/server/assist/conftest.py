@@ -22,30 +22,62 @@ def host_of(server: RunningServer) -> str:
     return server.url.removeprefix("https://")
 
 
-@pytest.fixture
-async def make_assist(server: RunningServer, api: Any, tmp_path: Path) -> AsyncIterator[AssistFactory]:
-    """Register a test agent with a fresh activation and (unless run=False) run it until it is connected."""
-    tasks: list[asyncio.Task[None]] = []
+class Agents:
+    """Test agents registered with a server and running in this loop; all stopped at the end."""
 
-    async def make(run: bool = True, **options: Any) -> AssistAgent:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.tasks: list[asyncio.Task[None]] = []
+
+    async def make(self, server: RunningServer, api: Any, run: bool = True, **options: Any) -> AssistAgent:
         activation = await api.ok("CreateActivation", {})
         agent = AssistAgent(
-            host_of(server), tmp_path / f"assist-{len(tasks)}-{id(options)}",
-            ca_cert=str(server.admin_credentials.ca_cert), **{"start_delay": 0.2, **options},
+            host_of(server),
+            self.root / f"assist-{len(self.tasks)}-{activation['ActivationId']}",
+            ca_cert=str(server.admin_credentials.ca_cert),
+            **{"start_delay": 0.2, **options},
         )
         answer = await agent.register("cn-hangzhou", activation["ActivationId"], activation["ActivationCode"])
         assert answer["code"] == 200, answer
         if run:
-            tasks.append(asyncio.create_task(agent.run()))
+            self.tasks.append(asyncio.create_task(agent.run()))
             await eventually(agent.connected.is_set, what="the test agent's notify socket")
         return agent
 
-    yield make
-    for task in tasks:
-        task.cancel()
-    for task in tasks:
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+    async def stop(self) -> None:
+        for task in self.tasks:
+            task.cancel()
+        for task in self.tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+
+@pytest.fixture
+async def agents(tmp_path: Path) -> AsyncIterator[Agents]:
+    registry = Agents(tmp_path)
+    yield registry
+    await registry.stop()
+
+
+@pytest.fixture
+def make_assist(server: RunningServer, api: Any, agents: Agents) -> AssistFactory:
+    """Register a test agent with a fresh activation and (unless run=False) run it until it is connected."""
+
+    async def make(run: bool = True, **options: Any) -> AssistAgent:
+        return await agents.make(server, api, run, **options)
+
+    return make
+
+
+@pytest.fixture
+def make_assist_for(api_for: Any, agents: Agents) -> Callable[..., Awaitable[tuple[Any, AssistAgent]]]:
+    """The same for a server a test started itself: (its Api, the running agent)."""
+
+    async def make(server: RunningServer, **options: Any) -> tuple[Any, AssistAgent]:
+        api = api_for(server)
+        return api, await agents.make(server, api, **options)
+
+    return make
 
 
 @pytest.fixture
