@@ -53,10 +53,27 @@ def peer_env(stack: Stack) -> dict[str, str]:
 
 def register(stack: Stack, state: Path, activation: dict[str, str], code: str | None = None) -> dict[str, Any]:
     proc = subprocess.run(
-        [sys.executable, "-m", "support.assist_agent", "register", "--server", f"127.0.0.1:{stack.port}",
-         "--ca-cert", stack.creds["ca_cert"], "--state-dir", str(state),
-         "--activation-id", activation["ActivationId"], "--activation-code", code or activation["ActivationCode"]],
-        capture_output=True, text=True, env=peer_env(stack), timeout=60, check=False,
+        [
+            sys.executable,
+            "-m",
+            "support.assist_agent",
+            "register",
+            "--server",
+            f"127.0.0.1:{stack.port}",
+            "--ca-cert",
+            stack.creds["ca_cert"],
+            "--state-dir",
+            str(state),
+            "--activation-id",
+            activation["ActivationId"],
+            "--activation-code",
+            code or activation["ActivationCode"],
+        ],
+        capture_output=True,
+        text=True,
+        env=peer_env(stack),
+        timeout=60,
+        check=False,
     )
     return json.loads(proc.stdout)  # type: ignore[no-any-return]
 
@@ -73,9 +90,23 @@ def machine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Machine]:
     assert answer["code"] == 200, answer
     with open(root / "assist-agent.log", "ab") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "support.assist_agent", "run", "--server", f"127.0.0.1:{stack.port}",
-             "--ca-cert", stack.creds["ca_cert"], "--state-dir", str(root / "agent")],
-            stdout=log, stderr=log, stdin=subprocess.DEVNULL, env=peer_env(stack), start_new_session=True,
+            [
+                sys.executable,
+                "-m",
+                "support.assist_agent",
+                "run",
+                "--server",
+                f"127.0.0.1:{stack.port}",
+                "--ca-cert",
+                stack.creds["ca_cert"],
+                "--state-dir",
+                str(root / "agent"),
+            ],
+            stdout=log,
+            stderr=log,
+            stdin=subprocess.DEVNULL,
+            env=peer_env(stack),
+            start_new_session=True,
         )
     try:
         stack.wait_online(answer["instanceId"])
@@ -129,8 +160,13 @@ def test_shell_through_tethers_cli_with_resize_cjk_and_raw_bytes(machine: Machin
     assert child.exitstatus == 255  # the agent reports no exit status: the CLI says the session was closed
     session = ended(machine, latest_session(machine)["SessionId"])
     assert (session["EndReason"], session["ExitStatus"]) == ("Success/Ok", None)
-    cat = subprocess.run([sys.executable, "-m", "tether", "recordings", "cat", session["SessionId"]],
-                         env=machine.stack.env(), capture_output=True, timeout=60, check=False)
+    cat = subprocess.run(
+        [sys.executable, "-m", "tether", "recordings", "cat", session["SessionId"]],
+        env=machine.stack.env(),
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
     assert cat.returncode == 0, cat.stderr
     assert "日本語 REC_81".encode() in cat.stdout and b"A\xff\xfe\x80B" in cat.stdout
 
@@ -187,9 +223,24 @@ def test_large_forward_over_parallel_connections(machine: Machine) -> None:
     service.daemon_threads = True
     threading.Thread(target=service.serve_forever, daemon=True).start()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "tether", "portforward", "-i", machine.instance, "--remote-port",
-         str(service.server_address[1]), "--local-port", "0", "--json"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=machine.stack.env(), text=True,
+        [
+            sys.executable,
+            "-m",
+            "tether",
+            "portforward",
+            "-i",
+            machine.instance,
+            "--remote-port",
+            str(service.server_address[1]),
+            "--local-port",
+            "0",
+            "--json",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        env=machine.stack.env(),
+        text=True,
     )
     try:
         local = int(read_json_document(proc.stdout)["LocalPort"])
@@ -245,8 +296,9 @@ def test_forged_and_replayed_requests_are_refused_and_the_server_keeps_serving(m
     async def probe() -> list[int]:
         statuses = []
         good = peer.headers()
-        forged = sign_headers(rsa.generate_private_key(public_exponent=65537, key_size=2048), peer.instance_id,
-                              peer.machine_id)
+        forged = sign_headers(
+            rsa.generate_private_key(public_exponent=65537, key_size=2048), peer.instance_id, peer.machine_id
+        )
         async with aiohttp.ClientSession() as http:
             for headers in (forged, good, good):
                 async with http.get(peer.url("/luban/api/heart-beat"), headers=headers, ssl=peer.ssl) as resp:

@@ -111,9 +111,10 @@ class AssistAgent:
             "publicKey": public_key_text(key),
             "tag": [],
         }
-        async with aiohttp.ClientSession() as http, http.post(
-            self.url("/luban/api/instance/register"), json=body, ssl=self.ssl
-        ) as resp:
+        async with (
+            aiohttp.ClientSession() as http,
+            http.post(self.url("/luban/api/instance/register"), json=body, ssl=self.ssl) as resp,
+        ):
             answer: dict[str, Any] = await resp.json(content_type=None)
         if answer.get("code") == 200:
             self.hybrid.mkdir(parents=True, exist_ok=True)
@@ -349,7 +350,6 @@ class Forward(Plugin):
         return "Success", "Ok"
 
 
-
 async def _main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="assist_agent", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -366,7 +366,10 @@ async def _main(argv: list[str]) -> int:
     run.add_argument("--start-delay", type=float, default=1.0)
     args = parser.parse_args(argv)
     agent = AssistAgent(
-        args.server, args.state_dir, ca_cert=args.ca_cert, pace=getattr(args, "pace", False),
+        args.server,
+        args.state_dir,
+        ca_cert=args.ca_cert,
+        pace=getattr(args, "pace", False),
         start_delay=getattr(args, "start_delay", 1.0),
     )
     if args.command == "register":

@@ -31,6 +31,7 @@ from tether.recording.recorder import Recordings
 from tether.server import listeners
 from tether.server.agents import AgentRegistry
 from tether.server.api.dispatch import MAX_BODY, api_handler
+from tether.server.assist import add_routes as add_assist_routes
 from tether.server.audit import AuditTrail
 from tether.server.bootstrap import (
     CREDENTIALS_FILE,
@@ -48,7 +49,6 @@ from tether.server.bootstrap import (
 from tether.server.bus import Bus, NodeBus, NullBus, asyncpg_dsn
 from tether.server.config import ServerConfig
 from tether.server.connguard import ConnectionGuard, GuardedSite, GuardSettings
-from tether.server.assist import add_routes as add_assist_routes
 from tether.server.console import add_routes as add_console_routes
 from tether.server.console import root_redirect
 from tether.server.control import control_channel

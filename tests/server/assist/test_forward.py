@@ -11,12 +11,10 @@ from typing import Any
 
 import aiohttp
 from support.assist_agent import AssistAgent
-from support.frames import next_frame, until_closed
 from support.tcp import serve_tcp
 from support.wait import eventually
 
-from tether.protocol import Channel, Close, Data, Eof, Hello, OpenFail, OpenOk, decode, encode
-from tether.server import RunningServer
+from tether.protocol import Channel, Close, Data, Eof, OpenFail, OpenOk
 
 Dial = Callable[[str], Awaitable[aiohttp.ClientWebSocketResponse]]
 EndedRow = Callable[[str], Awaitable[dict[str, Any]]]
@@ -139,9 +137,7 @@ async def test_parallel_connections_each_get_their_own_channel(
     assert row["BytesFromClient"] >= 3 * SIZE
 
 
-async def test_open_fails_when_the_agent_cannot_connect(
-    api: Any, assist: AssistAgent, client_dial: Dial
-) -> None:
+async def test_open_fails_when_the_agent_cannot_connect(api: Any, assist: AssistAgent, client_dial: Dial) -> None:
     async with await serve_tcp(hash_service) as target:
         port = target.port
     _, client = await start_forward(api, assist, client_dial, port)  # nothing listens there any more

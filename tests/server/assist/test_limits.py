@@ -19,7 +19,9 @@ Dial = Callable[[str], Awaitable[aiohttp.ClientWebSocketResponse]]
 EndedRow = Callable[[str], Awaitable[dict[str, Any]]]
 
 
-async def shell(api: Any, agent: AssistAgent, http: aiohttp.ClientSession, ssl: Any) -> tuple[str, aiohttp.ClientWebSocketResponse]:
+async def shell(
+    api: Any, agent: AssistAgent, http: aiohttp.ClientSession, ssl: Any
+) -> tuple[str, aiohttp.ClientWebSocketResponse]:
     started = await api.ok("StartTerminalSession", {"InstanceId": agent.instance_id})
     ws = await http.ws_connect(started["WebSocketUrl"], ssl=ssl)
     await ws.send_bytes(encode(Hello()))

@@ -15,7 +15,9 @@ EndedRow = Callable[[str], Awaitable[dict[str, Any]]]
 Dial = Callable[[str], Awaitable[aiohttp.ClientWebSocketResponse]]
 
 
-async def open_shell(api: Any, agent: AssistAgent, client_dial: Dial, **body: Any) -> tuple[str, aiohttp.ClientWebSocketResponse]:
+async def open_shell(
+    api: Any, agent: AssistAgent, client_dial: Dial, **body: Any
+) -> tuple[str, aiohttp.ClientWebSocketResponse]:
     started = await api.ok("StartTerminalSession", {"InstanceId": agent.instance_id, **body})
     ws = await client_dial(started["WebSocketUrl"])
     await ws.send_bytes(encode(Hello()))

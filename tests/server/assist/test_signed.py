@@ -23,9 +23,10 @@ AssistFactory = Callable[..., Awaitable[AssistAgent]]
 
 
 async def call(agent: AssistAgent, path: str, headers: dict[str, str], method: str = "GET") -> tuple[int, Any]:
-    async with aiohttp.ClientSession() as http, http.request(
-        method, agent.url(path), headers=headers, ssl=agent.ssl
-    ) as resp:
+    async with (
+        aiohttp.ClientSession() as http,
+        http.request(method, agent.url(path), headers=headers, ssl=agent.ssl) as resp,
+    ):
         return resp.status, await resp.json(content_type=None)
 
 
@@ -34,7 +35,9 @@ HEARTBEAT = "/luban/api/heart-beat?uptime=1"
 
 async def test_registration_uses_the_activation_rules(api: Any, server: RunningServer, tmp_path: Path) -> None:
     activation = await api.ok("CreateActivation", {"InstanceCount": 1})
-    agent = AssistAgent(server.url.removeprefix("https://"), tmp_path / "a", ca_cert=str(server.admin_credentials.ca_cert))
+    agent = AssistAgent(
+        server.url.removeprefix("https://"), tmp_path / "a", ca_cert=str(server.admin_credentials.ca_cert)
+    )
     wrong = await agent.register("cn-hangzhou", activation["ActivationId"], "not-the-code")
     assert wrong["errCode"] == "InvalidActivationCode"
     assert not (agent.hybrid / "instance-id").exists()
@@ -95,9 +98,7 @@ async def test_the_agents_periodic_calls_are_answered(assist: AssistAgent) -> No
         assert (await call(assist, path, assist.headers(), "POST")) == (200, {"code": 200})
 
 
-async def test_an_instance_never_reaches_another_instances_channel(
-    api: Any, make_assist: AssistFactory
-) -> None:
+async def test_an_instance_never_reaches_another_instances_channel(api: Any, make_assist: AssistFactory) -> None:
     owner = await make_assist()
     thief = await make_assist()
     owner.start_delay = 30.0  # keep the owner's shell from starting: only its channel matters here

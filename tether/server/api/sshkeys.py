@@ -14,8 +14,8 @@ from pydantic import Field
 from tether.auth.tokens import new_id
 from tether.protocol.control import PushKey
 from tether.server.api.actions import Action, Context
-from tether.server.api.authz import authorize, tag_context
 from tether.server.api.agentkinds import require_push_key_support
+from tether.server.api.authz import authorize, tag_context
 from tether.server.api.errors import ApiError, bus_error, instance_not_found, instance_offline
 from tether.server.api.logins import can_sudo, sudo_value
 from tether.server.api.params import Params

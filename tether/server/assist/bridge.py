@@ -15,10 +15,10 @@ the client (docs/protocol.md sections 1 and 3) that the agent itself knows nothi
   `{session_id}-{n}` (kick, session/list entry, back-end socket): OPEN_OK START_DELAY after that socket is up (the
   agent dials its target only then, and its only way to say the target refused is to report Failed and drop the
   socket), OPEN_FAIL when the socket is not up in OPEN_TIMEOUT or drops before. Data the client sends behind OPEN
-  waits here meanwhile, so tether's client pays no round trip for it. At most MAX_STREAMS at once. The agent has no half-close
-  (it ignores message type 3, and a target that closes is invisible to its server): a client EOF is passed on as
-  type 3 and the stream is closed once the agent has been quiet for EOF_QUIET; a dropped agent socket is EOF then
-  CLOSE for the client.
+  waits here meanwhile, so tether's client pays no round trip for it. At most MAX_STREAMS at once. The agent has
+  no half-close (it ignores message type 3, and a target that closes is invisible to its server): a client EOF
+  is passed on as type 3 and the stream is closed once the agent has been quiet for EOF_QUIET; a dropped agent
+  socket is EOF then CLOSE for the client.
 - The agent enforces no idle timeout or maximum duration for its server: this endpoint does (IDLE, max_duration),
   and it keeps the agent's own inactivity limit (it ends a channel after 180 s without a frame from the server)
   from ending an idle shell by sending an empty Input every KEEPALIVE seconds.
