@@ -136,3 +136,28 @@ async def test_luban_needs_tls(make_server: Any, path: str) -> None:
     async with aiohttp.ClientSession() as http, http.post(plain.url + path, json={}) as resp:
         assert resp.status == 403
         assert (await resp.json(content_type=None))["errCode"] == "TlsRequired"
+
+
+NO_SUDO = {
+    "Effect": "Allow",
+    "Action": "ecs:StartTerminalSession",
+    "Resource": "*",
+    "Condition": {"Bool": {"ecs:Sudo": False}},
+}
+NOT_ASSIST_USER = [
+    {"Effect": "Allow", "Action": "ecs:StartTerminalSession", "Resource": "*"},
+    {
+        "Effect": "Deny",
+        "Action": "ecs:StartTerminalSession",
+        "Resource": "*",
+        "Condition": {"StringEquals": {"ecs:Username": "ecs-assist-user"}},
+    },
+]
+
+
+async def test_policies_see_ecs_assist_user_with_sudo(assist: AssistAgent, make_user: Any) -> None:
+    no_sudo = await make_user(NO_SUDO)
+    reply = await no_sudo.call("StartTerminalSession", {"InstanceId": assist.instance_id})
+    assert (reply.status, reply.code) == (409, "UnsupportedOperation.NoNewPrivileges")
+    denied = await (await make_user(*NOT_ASSIST_USER)).call("StartTerminalSession", {"InstanceId": assist.instance_id})
+    assert (denied.status, denied.code) == (403, "Forbidden.RAM")
