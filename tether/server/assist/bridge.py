@@ -97,12 +97,13 @@ class Leg:
     stream: int
     channel: AgentChannel
     opened_at: float
-    ready_at: float | None = None  # loop time from which input reaches the agent
+    ready: bool = False  # START_DELAY after the socket: input reaches the agent
     sequence: int = 0
-    held: deque[bytes] = field(default_factory=deque)  # client DATA waiting for ready_at
+    held: deque[bytes] = field(default_factory=deque)  # client DATA not yet written to the agent
     flushing: bool = False
     report_timer: bool = False
     accepted: bool = False  # OPEN_OK sent
+    eof_sent: bool = False  # the client's EOF passed on (as type 3)
     client_eof: bool = False
     agent_done: bool = False  # the agent's socket is gone
     last_output: float = 0.0
@@ -224,7 +225,6 @@ class AssistBridge:
         self._leg_ended(leg, reason)
 
     def _leg_up(self, leg: Leg) -> None:
-        leg.ready_at = self._loop.time() + START_DELAY
         leg.last_sent = self._loop.time()
         if leg.stream == 0 and self._size is not None:
             self._spawn(self._write(leg, MessageType.RESIZE, axt.resize_payload(*self._size)))
@@ -235,6 +235,7 @@ class AssistBridge:
         by now, reported Failed), so the stream is OPEN_OK, and held input goes out."""
         if self._closed or leg.agent_done:
             return
+        leg.ready = True
         if leg.stream != 0 and self._channel.stream_known(leg.stream):
             leg.accepted = True
             self._emit(self._channel.accept_stream(leg.stream))
@@ -326,8 +327,7 @@ class AssistBridge:
                 leg = self._legs.get(stream)
                 if leg is not None and stream != 0:
                     leg.client_eof = True
-                    if leg.ws is not None and not leg.held:
-                        await self._write(leg, MessageType.CLOSE, b"1")  # ignored by the agent; said anyway
+                    self._start_flush(leg)  # type 3 after the last input: the agent ignores it; said anyway
             case Close(stream, _):
                 leg = self._legs.pop(stream, None)
                 if leg is not None:
@@ -343,14 +343,11 @@ class AssistBridge:
             if stream != 0 and self._channel.stream_known(stream):
                 self._emit(self._channel.close_stream(stream, "the agent closed this connection"))
             return
-        if leg.ready_at is None or leg.held or leg.flushing or self._loop.time() < leg.ready_at:
-            leg.held.append(data)  # bounded: the client may not send beyond its window unacknowledged
-            return
-        try:
-            await self._write_data(leg, data)
-        except (ConnectionError, RuntimeError) as exc:
-            # the socket is going: its pump ends the stream (or the shell session) with the agent's reason
-            log.info("session %s: could not write to the agent: %s", self.spec.session_id, exc)
+        # Queued, never written here: the relay's client loop must not wait for one slow agent socket while other
+        # streams' frames (and ACKs) queue behind it. Bounded: the client may not send beyond its window
+        # unacknowledged, and it is acknowledged only once written to the agent's socket.
+        leg.held.append(data)
+        self._start_flush(leg)
 
     async def _write_data(self, leg: Leg, data: bytes) -> None:
         for i in range(0, len(data), WRITE_CHUNK):
@@ -360,15 +357,19 @@ class AssistBridge:
             self._emit(ack)
 
     def _start_flush(self, leg: Leg) -> None:
-        if leg.held and not leg.flushing and not self._closed:
+        ready = leg.ready
+        pending = leg.held or (leg.client_eof and not leg.eof_sent)
+        if ready and pending and not leg.flushing and not self._closed:
+            leg.flushing = True
             self._spawn(self._flush(leg))
 
     async def _flush(self, leg: Leg) -> None:
-        leg.flushing = True
         try:
             while leg.held and not self._closed and not leg.agent_done:
-                await self._write_data(leg, leg.held.popleft())
-            if leg.client_eof and leg.ws is not None and not leg.agent_done:
+                await self._write_data(leg, leg.held[0])
+                leg.held.popleft()
+            if leg.client_eof and not leg.eof_sent and not leg.agent_done:
+                leg.eof_sent = True
                 await self._write(leg, MessageType.CLOSE, b"1")
         except (ConnectionError, RuntimeError) as exc:
             log.info("session %s: could not write to the agent: %s", self.spec.session_id, exc)
@@ -495,11 +496,15 @@ class AssistBridge:
                 return
             for leg in list(self._legs.values()):
                 if leg.ws is not None and not leg.agent_done and now - leg.last_sent >= KEEPALIVE:
-                    with contextlib.suppress(ConnectionError, RuntimeError):
-                        await self._write(leg, MessageType.INPUT, b"")
+                    leg.last_sent = now
+                    self._spawn(self._keepalive(leg))
                 if leg.channel.status is not None and not leg.report_timer and leg.ws is not None:
                     leg.report_timer = True
                     self._spawn(self._close_after_report(leg))
+
+    async def _keepalive(self, leg: Leg) -> None:
+        with contextlib.suppress(ConnectionError, RuntimeError):
+            await self._write(leg, MessageType.INPUT, b"")
 
     async def _close_after_report(self, leg: Leg) -> None:
         await asyncio.sleep(STATUS_GRACE)
