@@ -65,6 +65,8 @@ class AssistAgent:
         self.kicks: list[str] = []  # every kick received, for tests
         self.statuses: list[tuple[str, str, str]] = []  # (channel, status, errorcode) reported
         self.connected = asyncio.Event()
+        self.fail_shells_with = ""  # set: a shell channel fails like the agent's would (e.g. Open_pty_failed)
+        self.empty_inputs = 0  # empty Input frames received (the server's keep-alive)
 
     # -- state -----------------------------------------------------------------------------------------------------
 
@@ -213,6 +215,9 @@ class AssistAgent:
                 return
             try:
                 shell = entry.get("portNumber", "") == ""
+                if shell and self.fail_shells_with:
+                    status, errorcode = "Failed", self.fail_shells_with
+                    return
                 runner = Shell(ws, channel, self) if shell else Forward(ws, channel, self, entry)
                 status, errorcode = await runner.run()
             except asyncio.CancelledError:
@@ -251,7 +256,10 @@ class Plugin:
         async for msg in self.ws:
             if msg.type is not aiohttp.WSMsgType.BINARY:
                 continue
-            yield axt.decode(msg.data)
+            frame = axt.decode(msg.data)
+            if frame.type == MessageType.INPUT and not frame.payload:
+                self.agent.empty_inputs += 1
+            yield frame
 
 
 class Shell(Plugin):

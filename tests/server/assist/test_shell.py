@@ -6,10 +6,13 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import aiohttp
+import pytest
 from support.assist_agent import AssistAgent
 from support.frames import next_frame, until_closed
+from support.wait import eventually
 
 from tether.protocol import Ack, Data, Hello, Resize, encode
+from tether.server.assist import bridge
 
 EndedRow = Callable[[str], Awaitable[dict[str, Any]]]
 Dial = Callable[[str], Awaitable[aiohttp.ClientWebSocketResponse]]
@@ -52,3 +55,22 @@ async def test_shell_round_trip_and_end_reason(
     assert row["State"] == "Terminated"
     assert row["ExitStatus"] is None  # the agent reports none: tether invents none
     assert row["EndReason"] == "Success/Ok"
+
+
+async def test_a_failure_the_agent_reports_is_the_end_reason(
+    api: Any, assist: AssistAgent, client_dial: Dial, ended_row: EndedRow
+) -> None:
+    assist.fail_shells_with = "Open_pty_failed"
+    session_id, ws = await open_shell(api, assist, client_dial)
+    assert await until_closed(ws, 15) is not None
+    row = await ended_row(session_id)
+    assert (row["EndReason"], row["ExitStatus"]) == ("Failed/Open_pty_failed", None)
+
+
+async def test_an_idle_shell_is_kept_alive_for_the_agent(
+    api: Any, assist: AssistAgent, client_dial: Dial, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bridge, "KEEPALIVE", 0.5)  # the agent gives up after 180 s of silence; 60 s in production
+    _, ws = await open_shell(api, assist, client_dial)
+    await eventually(lambda: assist.empty_inputs >= 2, what="keep-alive frames to reach the agent", timeout=10)
+    await ws.close()
