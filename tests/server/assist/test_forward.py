@@ -14,14 +14,14 @@ from support.assist_agent import AssistAgent
 from support.tcp import serve_tcp
 from support.wait import eventually
 
-from tether.protocol import Channel, Close, Data, Eof, OpenFail, OpenOk
+from tether.protocol import Ack, Channel, Close, Data, Eof, OpenFail, OpenOk
 
 Dial = Callable[[str], Awaitable[aiohttp.ClientWebSocketResponse]]
 EndedRow = Callable[[str], Awaitable[dict[str, Any]]]
 SIZE = 3 * 1024 * 1024
 
 
-async def hash_service(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+async def hash_service(reader: Any, writer: asyncio.StreamWriter) -> None:
     """Reads an 8-byte length and that many bytes, answers with their SHA-256 and then as many bytes of its own."""
     length = int.from_bytes(await reader.readexactly(8), "big")
     digest = hashlib.sha256()
@@ -49,6 +49,7 @@ class ForwardClient:
         self.events: dict[int, asyncio.Queue[object]] = {}  # OPEN_OK, OPEN_FAIL, EOF, CLOSE per stream
         self.data: dict[int, bytearray] = {}
         self.arrived = asyncio.Event()
+        self.acked: dict[int, int] = {}
         self.reader = asyncio.create_task(self._read())
 
     async def _read(self) -> None:
@@ -60,6 +61,8 @@ class ForwardClient:
             if isinstance(frame, Data):
                 self.data[stream] += frame.data
                 self.arrived.set()
+            elif isinstance(frame, Ack):
+                self.acked[stream] = frame.offset
             elif isinstance(frame, OpenOk | OpenFail | Eof | Close) and stream in self.events:
                 await self.events[stream].put(frame)
 
@@ -168,3 +171,61 @@ async def test_client_eof_closes_the_stream_once_the_agent_is_quiet(
         assert isinstance(await client.next(stream), Eof)
         assert isinstance(await client.next(stream), Close)
         await client.ws.close()
+
+
+async def test_a_stalled_connection_never_holds_up_another(api: Any, assist: AssistAgent, client_dial: Dial) -> None:
+    release = asyncio.Event()
+
+    async def stalled_or_hashing(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        first = await reader.readexactly(1)
+        if first == b"S":  # the stalled kind: never reads until released
+            await release.wait()
+            while await reader.read(1 << 16):
+                pass
+            return
+        rest = await reader.readexactly(7)
+        await hash_service(_Prefixed(first + rest, reader), writer)
+
+    async with await serve_tcp(stalled_or_hashing) as target:
+        _, client = await start_forward(api, assist, client_dial, target.port)
+        stalled = await client.open(f"127.0.0.1:{target.port}")
+        flood = asyncio.create_task(client.send(stalled, b"S" + bytes(64 * 1024 * 1024)))
+        await eventually(stalled_for_a_second(client, stalled), what="the stalled stream to stop moving", timeout=30)
+        await asyncio.wait_for(exchange(client, target.port, os.urandom(1024 * 1024)), 30)
+        assert not flood.done()  # still stuck behind its target, and the other connection went through
+        release.set()
+        flood.cancel()
+        await client.ws.close()
+
+
+def stalled_for_a_second(client: ForwardClient, stream: int) -> Callable[[], bool]:
+    """A check that is true once the stream's acknowledged offset has not moved for a second (its credit spent)."""
+    seen = {"offset": -1, "since": 0.0}
+
+    def check() -> bool:
+        offset = client.acked.get(stream, 0)
+        now = asyncio.get_running_loop().time()
+        if offset != seen["offset"]:
+            seen.update(offset=offset, since=now)
+        return client.channel.credit(stream) == 0 and now - seen["since"] >= 1.0
+
+    return check
+
+
+class _Prefixed:
+    """A StreamReader whose first bytes were already read."""
+
+    def __init__(self, head: bytes, reader: asyncio.StreamReader) -> None:
+        self.head, self.reader = head, reader
+
+    async def readexactly(self, n: int) -> bytes:
+        if self.head:
+            out, self.head = self.head[:n], self.head[n:]
+            return out + (await self.reader.readexactly(n - len(out)) if len(out) < n else b"")
+        return await self.reader.readexactly(n)
+
+    async def read(self, n: int) -> bytes:
+        if self.head:
+            out, self.head = self.head[:n], self.head[n:]
+            return out
+        return await self.reader.read(n)
