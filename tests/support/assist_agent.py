@@ -286,7 +286,11 @@ class Shell(Plugin):
                             await asyncio.sleep(0.01)
 
         reader = asyncio.create_task(inputs())
-        await asyncio.sleep(self.agent.start_delay)
+        try:
+            await asyncio.sleep(self.agent.start_delay)
+        except asyncio.CancelledError:
+            reader.cancel()
+            raise
         pid, fd = pty.fork()
         if pid == 0:  # the child: a login-ish bash in the PTY
             os.environ.update({"TERM": "xterm-256color", "LANG": os.environ.get("LANG", "C.UTF-8")})
@@ -341,12 +345,15 @@ class Forward(Plugin):
                 await writer.drain()  # back-pressure: the next frame is read once the target took this one
 
         feeder = asyncio.create_task(inputs())
-        await asyncio.sleep(self.agent.start_delay)
         try:
+            await asyncio.sleep(self.agent.start_delay)
             reader, writer = await asyncio.open_connection(self.host, self.port)
         except OSError:
             feeder.cancel()
             return "Failed", "Open_port_failed"
+        except asyncio.CancelledError:
+            feeder.cancel()
+            raise
         self.started = True
         try:
             await self.pump_out(reader.read)
