@@ -50,11 +50,12 @@ async def heartbeat(request: web.Request) -> web.Response:
     except LubanError as error:
         return error.response()
     version = request.query.get("app_version", "")
-    if version and len(version) <= 64 and version != instance.agent_version:
+    node = instance.connected_node  # only while its notify socket is held somewhere: this marks no connection
+    if version and len(version) <= 64 and version != instance.agent_version and node is not None:
         state = get_state(request)
         await state.instances.mark_connected(
             instance.id,
-            node=instance.connected_node or state.node_id,
+            node=node,
             hostname=instance.hostname,
             os_type=instance.os_type,
             os_name=instance.os_name,
