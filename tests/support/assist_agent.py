@@ -5,8 +5,9 @@ key (`publicKey` = base64 of the PEM), signs every request and handshake, heart-
 answers `kick_vm session start|stop <channelId>` with `accept:...`, fetches `session/list`, dials
 `session/backend` and speaks its 60-byte frames, then reports `session/status` and drops the socket. Like the real
 agent it starts its PTY or TCP connection `start_delay` (1 s) after its socket is up and drops input that arrives
-before, reports no exit status, ignores message type 3, cannot tell its server that a target closed, and paces
-output at about 1 KiB per 40 ms when `pace` is set (off by default; the bench turns it on).
+before, reports no exit status, ignores message type 3, cannot tell its server that a target closed. With `pace`
+(off by default; for the bench) it paces output the way the real agent does at its default 200 kbit/s, about 1 KiB
+per 40 ms, whatever the entry's `flowLimit` says (tether's entries ask the real agent for no pacing).
 
 Shells run as the user running this process (the real agent runs `ecs-assist-user` or the entry's `username`):
 tests need no account created. In-process: `AssistAgent(...).register(...)` then `await agent.run()`. As a program

@@ -29,9 +29,8 @@ async def session_backend(request: web.Request) -> web.StreamResponse:
         instance = await authenticate(state, request)
         channel = service.table.of_instance(channel_id, instance.id)
         if channel is None:
-            log.warning(
-                "instance %s dialled channel %s, which is not one of its own", instance.id, printable(channel_id)
-            )
+            # INFO, not a warning: the agent redials a channel that has just ended, too
+            log.info("instance %s dialled channel %s, not one it may have", instance.id, printable(channel_id))
             raise LubanError("InvalidChannel.NotFound", f"no channel {channel_id} is waiting for this instance", 404)
         if channel.ws is not None:
             raise LubanError("InvalidChannel.Connected", f"channel {channel_id} is already connected", 409)

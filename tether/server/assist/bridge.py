@@ -65,8 +65,14 @@ OPEN_TIMEOUT = 20.0  # seconds from OPEN until the agent's back-end socket must 
 START_DELAY = 1.5  # the agent starts its PTY / TCP connection 1 s after its socket is up, dropping earlier input
 EOF_QUIET = 2.0  # after the client's EOF, a stream closes once the agent has sent nothing for this long
 STATUS_GRACE = 5.0  # after the agent's status report, how long its socket may stay open
+STOP_GRACE = 3.0  # after `kick_vm session stop`, how long the agent may take to drop the socket itself
 KEEPALIVE = 60.0  # the agent gives up on a channel after 180 s without a frame from the server
 TICK = 1.0  # how often the limits are checked
+# The agent paces what it sends to 200 kbit/s (2 KiB per 80 ms for forwards, 1 KiB per 40 ms for shells) unless
+# the entry's flowLimit (bit/s) says otherwise; its pause is 1000 / (flowLimit / 8 / chunk) ms in integer
+# arithmetic, so any limit of 16.4 Mbit/s or more is no pause at all (and one under 16 Kbit/s would divide by
+# zero). Tether's credit already bounds what it sends: ask for no pacing.
+FLOW_LIMIT = 1_000_000_000
 WRITE_CHUNK = 16 * 1024  # Input frames to the agent carry at most this much
 
 
@@ -181,7 +187,7 @@ class AssistBridge:
             "cmdContent": self.spec.command,
             "username": self.spec.username,
             "windowsPasswordName": "",
-            "flowLimit": 0,
+            "flowLimit": FLOW_LIMIT,
             **extra,
         }
 
@@ -226,8 +232,6 @@ class AssistBridge:
 
     def _leg_up(self, leg: Leg) -> None:
         leg.last_sent = self._loop.time()
-        if leg.stream == 0 and self._size is not None:
-            self._spawn(self._write(leg, MessageType.RESIZE, axt.resize_payload(*self._size)))
         self._loop.call_later(START_DELAY, self._ready, leg)
 
     def _ready(self, leg: Leg) -> None:
@@ -236,6 +240,8 @@ class AssistBridge:
         if self._closed or leg.agent_done:
             return
         leg.ready = True
+        if leg.stream == 0 and self._size is not None:  # the agent drops a resize sent before its PTY, too
+            self._spawn(self._write(leg, MessageType.RESIZE, axt.resize_payload(*self._size)))
         if leg.stream != 0 and self._channel.stream_known(leg.stream):
             leg.accepted = True
             self._emit(self._channel.accept_stream(leg.stream))
@@ -319,7 +325,7 @@ class AssistBridge:
             case Resize(cols, rows):
                 self._size = (cols, rows)
                 leg = self._legs.get(0)
-                if leg is not None and leg.ws is not None and self.spec.kind is SessionKind.SHELL:
+                if leg is not None and leg.ready and self.spec.kind is SessionKind.SHELL:
                     await self._write(leg, MessageType.RESIZE, axt.resize_payload(cols, rows))
             case Open(stream, target):
                 await self._client_open(stream, target)
@@ -447,10 +453,14 @@ class AssistBridge:
         """Stop the agent's channel (a kick if it may still run) and let go of its socket."""
         channel = leg.channel
         self._table.remove(channel)
+        ws = channel.ws
         if channel.status is None:
             with contextlib.suppress(Exception):
-                await self._kick(f"kick_vm session stop {channel.channel_id}")
-        ws = channel.ws
+                stopped = await self._kick(f"kick_vm session stop {channel.channel_id}")
+                if stopped and ws is not None and not ws.closed:
+                    # the agent stops the channel, reports and drops the socket itself; closing it first would
+                    # make it redial the channel (its reader retries a broken socket) until it gives up
+                    await asyncio.wait_for(channel.reported.wait(), STOP_GRACE)
         if ws is not None and not ws.closed:
             with contextlib.suppress(Exception):
                 await ws.close(code=CloseCode.OK, message=why.encode()[:120])
