@@ -91,7 +91,8 @@ def test_instances_pages_through_everything(configured: Path, fake: FakeTether) 
     assert pages == [1, 2]
 
     table = invoke("instances").stdout.splitlines()
-    assert table[0].split() == ["InstanceId", "Hostname", "Status", "LoginUser", "AgentVersion", "LastHeartbeat"]
+    header = ["InstanceId", "Hostname", "Status", "LoginUser", "Agent", "AgentVersion", "LastHeartbeat"]
+    assert table[0].split() == header
     assert len(table) == 151
     assert table[1].split()[:3] == ["mi-00000000000000000", "host0", "Online"]
 

@@ -8,6 +8,8 @@ from tether.cli.common import ConnectionFlags, collect, connection_options, json
 
 __all__ = ["instances"]
 
+AGENT_NAMES = {"tether": "tether", "cloud_assistant": "cloud-assistant"}  # DescribeInstances' AgentKind, for people
+
 
 @click.command()
 @click.option("--name", "instance_name", metavar="NAME", help="Only instances with this InstanceName.")
@@ -20,13 +22,14 @@ def instances(instance_name: str | None, as_json: bool, conn: ConnectionFlags) -
         print_json({"Instances": items, "TotalCount": len(items)})
         return
     print_table(
-        ["InstanceId", "Hostname", "Status", "LoginUser", "AgentVersion", "LastHeartbeat"],
+        ["InstanceId", "Hostname", "Status", "LoginUser", "Agent", "AgentVersion", "LastHeartbeat"],
         [
             [
                 i.get("InstanceId"),
                 i.get("Hostname"),
                 i.get("Status"),
                 login_user_cell(i),
+                AGENT_NAMES.get(str(i.get("AgentKind")), i.get("AgentKind") or "tether"),
                 i.get("AgentVersion"),
                 i.get("LastHeartbeatTime"),
             ]

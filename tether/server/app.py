@@ -31,6 +31,7 @@ from tether.recording.recorder import Recordings
 from tether.server import listeners
 from tether.server.agents import AgentRegistry
 from tether.server.api.dispatch import ACTIONS, MAX_BODY, api_handler
+from tether.server.assist import add_routes as add_assist_routes
 from tether.server.audit import AuditTrail
 from tether.server.bootstrap import (
     CREDENTIALS_FILE,
@@ -110,6 +111,7 @@ def build_app(
     app.router.add_get("/agent/v1/data/{session_id}", agent_data)
     app.router.add_get("/client/v1/data/{session_id}", client_data)
     add_console_routes(app)
+    add_assist_routes(app, state)  # the Cloud Assistant agent's /luban/ endpoints
     return app
 
 

@@ -14,6 +14,8 @@ from tether.store.errors import AlreadyExists, DeleteConflict, LimitExceeded, No
 from tether.store.iam import IamRepo, Page, Quotas
 from tether.store.instances import AgentIdentity, InstanceRepo
 from tether.store.models import (
+    AGENT_CLOUD_ASSISTANT,
+    AGENT_TETHER,
     AccessKey,
     Activation,
     AuditEvent,
@@ -45,6 +47,8 @@ from tether.store.sts import StsRepo
 from tether.store.tags import TagPage, TagRepo
 
 __all__ = [
+    "AGENT_CLOUD_ASSISTANT",
+    "AGENT_TETHER",
     "SEARCH_TABLES",
     "AccessKey",
     "AccessKeyRepo",

@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, func, select, update
 
 from tether.store.db import Database
-from tether.store.models import Instance
+from tether.store.models import AGENT_TETHER, Instance
 
 MAX_NOTICES = 16
 MAX_NOTICE = 300
@@ -50,8 +50,14 @@ class InstanceRepo:
         activation_id: str,
         now: datetime,
         identity: AgentIdentity | None = None,
+        agent_kind: str = AGENT_TETHER,
+        assist_public_key: str | None = None,
+        machine_id: str | None = None,
     ) -> Instance:
         row = Instance(
+            agent_kind=agent_kind,
+            assist_public_key=assist_public_key,
+            machine_id=machine_id,
             id=instance_id,
             name=name,
             public_key=public_key,

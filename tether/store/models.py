@@ -61,6 +61,8 @@ class SessionState(enum.StrEnum):
 
 
 ACTIVE_STATES = (SessionState.PENDING.value, SessionState.CONNECTED.value)
+AGENT_TETHER = "tether"  # instances.agent_kind: tether's own agent
+AGENT_CLOUD_ASSISTANT = "cloud_assistant"  # Alibaba's Cloud Assistant agent (aliyun-service), tether/server/assist
 
 
 class Setting(Base):
@@ -139,6 +141,11 @@ class Instance(Base):
     default_user: Mapped[str | None] = mapped_column(String(64), nullable=True)
     default_user_sudo: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     notices: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON list of sentences for people
+    # which agent serves the instance (migration 0013): AGENT_TETHER, or AGENT_CLOUD_ASSISTANT with its RSA public
+    # key (PEM) and the machine id its request signatures cover
+    agent_kind: Mapped[str] = mapped_column(String(32), default="tether", server_default="tether")
+    assist_public_key: Mapped[str | None] = mapped_column(Text, nullable=True)
+    machine_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
 
     @property
     def notice_list(self) -> list[str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from pydantic import Field, field_validator
@@ -14,6 +14,7 @@ from tether.server.api.authz import authorize
 from tether.server.api.errors import ApiError
 from tether.server.api.params import Params
 from tether.server.clock import iso, utcnow
+from tether.server.state import ServerState
 from tether.store import Activation, AgentIdentity
 
 
@@ -107,23 +108,30 @@ async def delete_activation(ctx: Context, p: DeleteActivationParams) -> dict[str
     return {}
 
 
-async def register_instance(ctx: Context, p: RegisterInstanceParams) -> dict[str, Any]:
-    """Unsigned: the activation code is the credential, compared by hash in constant time."""
-    state = ctx.state
-    activation = await state.activations.get(p.ActivationId)
+async def claim_activation(state: ServerState, activation_id: str, code: str, now: datetime) -> Activation:
+    """Count one registration against the activation, or raise the ApiError that says why not. Every kind of agent
+    registers through this (RegisterInstance; the Cloud Assistant agent's /luban/api/instance/register)."""
+    activation = await state.activations.get(activation_id)
     if activation is None or activation.disabled:
-        raise ApiError("InvalidActivation.NotFound", f"Activation {p.ActivationId} does not exist.", 404)
-    if not token_matches(p.ActivationCode, activation.code_hash):
+        raise ApiError("InvalidActivation.NotFound", f"Activation {activation_id} does not exist.", 404)
+    if not token_matches(code, activation.code_hash):
         raise ApiError("InvalidActivationCode", "The activation code does not match the activation id.", 401)
-    now = utcnow()
     if activation.expires_at <= now:
-        raise ApiError("InvalidActivation.Expired", f"Activation {p.ActivationId} has expired; create a new one.", 400)
+        raise ApiError("InvalidActivation.Expired", f"Activation {activation_id} has expired; create a new one.", 400)
     if not await state.activations.claim(activation.id, now):
         raise ApiError(
             "InvalidActivation.UsageLimitExceeded",
-            f"Activation {p.ActivationId} was already used {activation.usage_limit} times; create a new one.",
+            f"Activation {activation_id} was already used {activation.usage_limit} times; create a new one.",
             400,
         )
+    return activation
+
+
+async def register_instance(ctx: Context, p: RegisterInstanceParams) -> dict[str, Any]:
+    """Unsigned: the activation code is the credential, compared by hash in constant time."""
+    state = ctx.state
+    now = utcnow()
+    activation = await claim_activation(state, p.ActivationId, p.ActivationCode, now)
     instance = await state.instances.create(
         instance_id=new_id("mi"),
         name=activation.instance_name or p.Hostname,

@@ -46,6 +46,7 @@ def _instance_view(state: ServerState, row: Instance, tags: dict[str, str]) -> d
         "OsType": row.os_type,
         "OsName": row.os_name,
         "AgentVersion": row.agent_version,
+        "AgentKind": row.agent_kind,  # "tether" or "cloud_assistant" (Alibaba's agent, tether/server/assist)
         "Status": "Online" if state.router.is_online(row) else "Offline",
         "Connected": row.connected_node is not None,
         "LastHeartbeatTime": iso(row.last_heartbeat),

@@ -12,6 +12,7 @@ from tether.auth.tokens import hash_token, new_id, new_token
 from tether.protocol import DEFAULT_WINDOW, SessionKind
 from tether.protocol.control import OpenSession
 from tether.server.api.actions import Action, Context
+from tether.server.api.agentkinds import require_shell_support
 from tether.server.api.authz import authorize, decide, tag_context
 from tether.server.api.errors import ApiError, bus_error, instance_not_found, instance_offline, session_not_found
 from tether.server.api.logins import (
@@ -246,6 +247,8 @@ async def start_terminal_session(ctx: Context, p: StartTerminalSessionParams) ->
     if instance is None or instance.deregistered:
         raise instance_not_found(instance_id)
     no_new_privileges = grant is not None and grant.no_new_privileges
+    if grant is not None:
+        require_shell_support(instance, login_user=grant.login_user, no_new_privileges=no_new_privileges)
     if no_new_privileges:
         require_no_new_privileges_support(instance)
     # Name the user explicitly once the agent has reported its default: the agent then runs exactly the user that

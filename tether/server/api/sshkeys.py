@@ -14,6 +14,7 @@ from pydantic import Field
 from tether.auth.tokens import new_id
 from tether.protocol.control import PushKey
 from tether.server.api.actions import Action, Context
+from tether.server.api.agentkinds import require_push_key_support
 from tether.server.api.authz import authorize, tag_context
 from tether.server.api.errors import ApiError, bus_error, instance_not_found, instance_offline
 from tether.server.api.logins import can_sudo, sudo_value
@@ -61,6 +62,7 @@ async def send_ssh_public_key(ctx: Context, p: SendSSHPublicKeyParams) -> dict[s
     await require_session_manager(state)
     if instance is None or instance.deregistered:
         raise instance_not_found(p.InstanceId)
+    require_push_key_support(instance)
     route = state.router.route(instance)  # the agent may hold its control channel on another node (scale-out)
     if route is None:
         raise instance_offline(p.InstanceId)
