@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import deque
 
 DEFAULT_LIMIT = 1 << 20
+MAX_DROPPED = 4096
 NOTICE = "\r\n[tether: {n} bytes of output were lost]\r\n"
 
 
@@ -21,7 +22,9 @@ class ResendBuffer:
         self.latest = 0  # the number of the last frame handed out
         self._frames: deque[tuple[int, bytes]] = deque()
         self._size = 0
-        self._dropped_bytes = 0  # bytes dropped unconfirmed since the client's position was last known buffered
+        # (seq, size) of frames dropped before the client confirmed them, for the notice's byte count (bounded: a
+        # client gone that long gets the count of the latest MAX_DROPPED of them)
+        self._dropped: deque[tuple[int, int]] = deque(maxlen=MAX_DROPPED)
         self.confirmed = 0  # the client's highest echoed outputSeq
 
     def __len__(self) -> int:
@@ -36,7 +39,7 @@ class ResendBuffer:
             seq, old = self._frames.popleft()
             self._size -= len(old)
             if seq > self.confirmed:
-                self._dropped_bytes += len(old)
+                self._dropped.append((seq, len(old)))
         return self.latest
 
     def confirm(self, position: int) -> None:
@@ -47,8 +50,8 @@ class ResendBuffer:
         while self._frames and self._frames[0][0] <= position:
             _, old = self._frames.popleft()
             self._size -= len(old)
-        if not self._frames or self._frames[0][0] == position + 1:
-            self._dropped_bytes = 0
+        while self._dropped and self._dropped[0][0] <= position:
+            self._dropped.popleft()
 
     def since(self, position: int) -> list[tuple[int, bytes]]:
         """The frames the client needs after `position` (renumbered behind a notice if some were dropped)."""
@@ -58,12 +61,12 @@ class ResendBuffer:
         oldest = self._frames[0][0] if self._frames else self.latest + 1
         if oldest <= position + 1:
             return [(seq, data) for seq, data in self._frames if seq > position]
-        lost = self._dropped_bytes
+        lost = sum(size for seq, size in self._dropped if seq > position)
         notice = NOTICE.format(n=lost).encode()
         kept = [data for _, data in self._frames]
         self._frames.clear()
         self._size = 0
-        self._dropped_bytes = 0
+        self._dropped.clear()
         self.latest = position
         for data in [notice, *kept]:
             self.add(data)

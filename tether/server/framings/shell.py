@@ -40,6 +40,7 @@ from tether.server.framings.wire import UNPACED_RATE, ClientGone, malformed, now
 from tether.server.relay.endpoint import EndpointClosed
 
 RECONNECT_GRACE = 30.0
+RESYNC_WAIT = 2.0  # seconds new output waits for a reconnected browser's first Sync
 MAX_OUTPUT_102 = 0xFFFF  # a 1.02 msgLength is a u16
 
 
@@ -132,16 +133,17 @@ class Shell102Endpoint:
 
     side = Side.CLIENT
 
-    def __init__(self, session_id: str, *, grace: float = RECONNECT_GRACE, buffer: int | None = None) -> None:
+    def __init__(self, session_id: str, *, grace: float | None = None, buffer: int | None = None) -> None:
         self.session_id = session_id
         self.half = ClientHalf()
         self.send: Callable[[bytes], Awaitable[None]] = self._send  # Endpoint.send
         self.buffer = ResendBuffer() if buffer is None else ResendBuffer(buffer)
-        self.grace = grace
+        self.grace = RECONNECT_GRACE if grace is None else grace
         self.ws: web.WebSocketResponse | None = None
         self._attached = asyncio.Event()
         self._reader: asyncio.Task[None] | None = None
         self._grace_timer: asyncio.TimerHandle | None = None
+        self._resync_timer: asyncio.TimerHandle | None = None
         self._lock = asyncio.Lock()  # keeps numbering, buffering and writing of Output frames in one order
         self._ended = False  # the session's end was decided (no reconnect any more)
         self.last_input = 0  # the last inputSeq consumed
@@ -163,11 +165,19 @@ class Shell102Endpoint:
         if self._grace_timer is not None:
             self._grace_timer.cancel()
             self._grace_timer = None
+        reconnect = self._reader is not None
         self.ws = ws
         self._answered_sync = self._asked_input = None
         await self._status(ChannelState.OPENED, "Opened")
-        self._attached.set()
-        self._reader = asyncio.get_running_loop().create_task(self._read(ws, first))
+        loop = asyncio.get_running_loop()
+        if reconnect:
+            # new output waits for the answer to the Sync the browser sends first on a reconnect, so that it is
+            # not written ahead of the frames that answer resends (which would make the browser Sync again);
+            # a browser that sends none still gets its output after RESYNC_WAIT
+            self._resync_timer = loop.call_later(RESYNC_WAIT, self._attached.set)
+        else:
+            self._attached.set()
+        self._reader = loop.create_task(self._read(ws, first))
 
     async def served(self) -> None:
         """Return when the current WebSocket's reader is done (a reconnect's handler waits here)."""
@@ -252,6 +262,10 @@ class Shell102Endpoint:
             self._answered_sync = position
             for seq, payload in self.buffer.since(position):
                 await self._write(MessageType.OUTPUT, payload, output_seq=seq)
+            if self._resync_timer is not None:
+                self._resync_timer.cancel()
+                self._resync_timer = None
+            self._attached.set()
 
     # -- agent -> client ---------------------------------------------------------------------------------------
 
