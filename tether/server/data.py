@@ -229,7 +229,14 @@ async def _serve_translated(request: web.Request, framing: Framing | None) -> we
             )
         if not token:
             raise ApiError("MissingToken", "The client data channel needs its session token.", 401)
-        rs = await _admit(state, session_id, Side.CLIENT, token)
+        try:
+            rs = await _admit(state, session_id, Side.CLIENT, token)
+        except ApiError as error:
+            # several forward WebSockets at once: the others lost the first attach to one of them, and join it
+            again = await _readmit(state, session_id, token, framing, None) if framing is Framing.AXT101 else None
+            if error.code != "InvalidToken.Used" or again is None:
+                raise
+            return await _serve_again(request, again)
     except ApiError as error:
         log.info("refused client data channel for %s: %s", printable(session_id), error.code)
         return error_response(error, str(uuid.uuid4()))

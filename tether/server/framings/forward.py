@@ -191,6 +191,6 @@ class ForwardEndpoint:
         self._closed = True
         conns = list(self._conns.values())
         self._conns.clear()
-        for task in list(self._tasks):
-            task.cancel()
         await asyncio.gather(*(self._close_conn(c, code, reason) for c in conns), return_exceptions=True)
+        for task in list(self._tasks):
+            task.cancel()  # what is left: streams lingering for the agent, whose sockets are already closed

@@ -123,8 +123,8 @@ class Shell101Endpoint:
             raise ConnectionResetError(str(exc)) from exc
 
     async def close(self, code: int, reason: bytes) -> None:
-        if self._reader is not None:
-            self._reader.cancel()
+        # the reader stays: it takes the client's answering close frame, which `close` waits for (cancelling a
+        # pending receive would leave `close` waiting out its timeout instead)
         await self.ws.close(code=code, message=reason)
 
 
@@ -338,7 +338,5 @@ class Shell102Endpoint:
             self._grace_timer.cancel()
         self._attached.set()
         ws = self.ws
-        if self._reader is not None:
-            self._reader.cancel()
         if ws is not None:
             await ws.close(code=code, message=reason)
