@@ -43,7 +43,8 @@ def test_102_layout_is_the_browser_one() -> None:
     assert raw[33:] == b"ok"
 
 
-@given(st.integers(0, 6), st.binary(max_size=3000), st.integers(1, 2**63 - 1), st.integers(-(2**63), 2**63 - 1), ids, ids)
+@given(st.integers(0, 6), st.binary(max_size=3000), st.integers(1, 2**63 - 1), st.integers(-(2**63), 2**63 - 1),
+       ids, ids)
 def test_101_round_trip(mtype: int, payload: bytes, created: int, seq: int, channel: str, instance: str) -> None:
     frame = Frame101(mtype, payload, created, seq, channel, instance)
     assert decode_101(encode_101(frame)) == frame

@@ -54,7 +54,9 @@ class AgentSide:
             await self.ws.send_bytes(frame)
 
 
-async def start(api, make_agent, body: dict[str, Any] | None = None, window: int = 1 << 20) -> tuple[str, str, AgentSide]:
+async def start(
+    api, make_agent, body: dict[str, Any] | None = None, window: int = 1 << 20
+) -> tuple[str, str, AgentSide]:
     agent = await make_agent()
     started = await api.ok("StartTerminalSession", {"InstanceId": agent.instance_id, **(body or {})})
     side = AgentSide(await agent.dial(await agent.next_open()), window)
@@ -126,7 +128,7 @@ async def test_output_is_acknowledged_only_as_the_client_reads(api, make_agent) 
 
 
 async def test_malformed_cli_frame_ends_only_that_session(api, make_agent) -> None:
-    session_id, url, agent = await start(api, make_agent)
+    session_id, url, _agent = await start(api, make_agent)
     _, url2, agent2 = await start(api, make_agent)
     other = await Cli101(api.http, url2, api.ssl).connect()
     cli = await Cli101(api.http, url, api.ssl).connect()
@@ -137,10 +139,8 @@ async def test_malformed_cli_frame_ends_only_that_session(api, make_agent) -> No
     assert cli.ws is not None and cli.ws.close_code == 1002
     await other.send_input(b"still here\n")
     await eventually(lambda: agent2.data == b"still here\n", what="the other session to keep working")
-    row = await eventually(
-        lambda: _ended(api, session_id), what="the session to end with the protocol error"
-    )
-    assert "length-mismatch" in row["Connections"]["Connection"][0]["ClosedReason"] if "Connections" in row else True
+    row = await eventually(lambda: _ended(api, session_id), what="the session to end with the protocol error")
+    assert "length-mismatch" in str(row), row
 
 
 async def _ended(api, session_id: str) -> dict[str, Any] | None:
