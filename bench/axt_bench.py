@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import select
 import ssl
 import sys
 import tempfile
@@ -30,8 +29,8 @@ from pathlib import Path
 
 import _support  # noqa: F401  (registers tests/support as `support`, imported below)
 import aiohttp
-import pexpect
 from forward_bench import _Server, _Source, parallel, parse_size, pct, pull, ssh_forward, tether_forward
+from session_bench import echo_latency
 from support.axt_client import Cli101, Forward101
 from support.sshd import Sshd, sshd_binary
 from support.stack import Stack
@@ -92,31 +91,6 @@ async def axt_echo(http: aiohttp.ClientSession, url: str, ctx: ssl.SSLContext, k
     return samples
 
 
-def tether_echo(stack: Stack, instance: str, keystrokes: int) -> list[float]:
-    child = pexpect.spawn(sys.executable, ["-m", "tether", "session", "-i", instance], env=stack.env(),
-                          dimensions=(40, 120), timeout=30)
-    child.send(b"stty -icanon; echo READY_$((2*21)); cat > /dev/null\r")
-    child.expect(b"READY_42")
-    time.sleep(0.3)  # let the prompt's output settle before timing
-    samples = []
-    fd = child.child_fd
-    for i in range(keystrokes):
-        ch = b"abcdefghijklmnopqrstuvwxyz"[i % 26 : i % 26 + 1]
-        start = time.perf_counter()
-        os.write(fd, ch)
-        seen = b""
-        while ch not in seen:
-            select.select([fd], [], [], 5)
-            seen += os.read(fd, 4096)
-        samples.append(time.perf_counter() - start)
-        if i % 60 == 59:
-            os.write(fd, b"\r")
-    child.sendcontrol("c")
-    child.send(b"exit\r")
-    child.expect(pexpect.EOF)
-    return samples
-
-
 def row(label: str, values: list[float | None], better: str) -> str:
     base = values[0]
     cells = "".join(f"{v:>12.2f}" if v is not None else f"{'-':>12}" for v in values)
@@ -166,7 +140,8 @@ def main() -> None:
                 ssh_bulk = nbytes / pull(port, nbytes)
                 ssh_par = parallel(port, nbytes // args.streams, args.streams)
 
-        ours_echo = tether_echo(stack, instance, args.keystrokes)
+        ours_echo = echo_latency([sys.executable, "-m", "tether", "session", "-i", instance], stack.env(),
+                                 args.keystrokes)
         axt_samples = loop.run(axt_echo(http, start_session(stack, instance), ctx, args.keystrokes))
 
         print(f"\n1.01 client vs tether CLI ({args.agent} agent): {nbytes >> 20} MiB bulk, {args.streams} streams, "

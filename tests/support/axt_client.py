@@ -37,6 +37,8 @@ from tether.protocol.axt.client import (
     resize_payload,
 )
 
+from .wait import GiveUp, eventually
+
 SEND_PACKAGE = 2048  # bytes per frame ali-instance-cli's raw mode reads and sends
 DEFAULT_RATE = 200 * 1024  # bits per second it assumes until a Status(Stream) says otherwise
 
@@ -45,6 +47,20 @@ def send_interval(rate: int) -> float:
     """ali-instance-cli's pause between raw-mode sends, in seconds, for a rate in bits per second."""
     per_second = rate // 8 // SEND_PACKAGE
     return (1000 // per_second) / 1000 if per_second else 1.0
+
+
+async def wait_for_output(output: bytearray, needle: bytes, timeout: float, gone: asyncio.Event) -> bytes:
+    """The output once `needle` is in it (fails early, showing its end, if the connection is gone first)."""
+
+    def arrived() -> bool:
+        if needle in output:
+            return True
+        if gone.is_set():
+            raise GiveUp(f"the connection closed before {needle!r} arrived; output ends {bytes(output[-500:])!r}")
+        return False
+
+    await eventually(arrived, what=f"{needle!r} in the output", timeout=timeout, interval=0.02)
+    return bytes(output)
 
 
 def _ms() -> int:
@@ -135,12 +151,7 @@ class Cli101:
         await self.ws.send_bytes(message)
 
     async def wait_output(self, needle: bytes, timeout: float = 10) -> bytes:
-        async with asyncio.timeout(timeout):
-            while needle not in self.output:
-                if self.done.is_set():
-                    raise AssertionError(f"closed before {needle!r} arrived; output {bytes(self.output[-500:])!r}")
-                await asyncio.sleep(0.02)
-        return bytes(self.output)
+        return await wait_for_output(self.output, needle, timeout, self.done)
 
     async def wait_done(self, timeout: float = 10) -> Ending:
         await asyncio.wait_for(self.done.wait(), timeout)
@@ -359,10 +370,7 @@ class Browser102:
             self._gone.set()
 
     async def wait_output(self, needle: bytes, timeout: float = 10) -> bytes:
-        async with asyncio.timeout(timeout):
-            while needle not in self.output:
-                await asyncio.sleep(0.02)
-        return bytes(self.output)
+        return await wait_for_output(self.output, needle, timeout, self._gone)
 
     async def wait_gone(self, timeout: float = 10) -> None:
         await asyncio.wait_for(self._gone.wait(), timeout)

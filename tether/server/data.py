@@ -77,24 +77,30 @@ async def _admit(state: ServerState, session_id: str, side: Side, token: str) ->
     return rs
 
 
+def _precheck(request: web.Request, state: ServerState, session_id: str, side: Side, token: str | None) -> str:
+    """The checks before any token is looked at: a client's origin, and that there is a token at all."""
+    if side is Side.CLIENT and not origin_allowed(request, state, allow_list=True):
+        log.warning(
+            "refused a client data channel for %s from origin %r (not ours, not in --console-allowed-origin)",
+            printable(session_id),
+            request.headers.get("Origin", "")[:200],
+        )
+        raise ApiError(
+            "OriginRefused",
+            "Session WebSockets are accepted only from the server's own pages or an origin allowed with "
+            "--console-allowed-origin.",
+            403,
+        )
+    if not token:
+        raise ApiError("MissingToken", f"The {side} data channel needs its session token.", 401)
+    return token
+
+
 async def _serve(request: web.Request, side: Side, token: str | None) -> web.StreamResponse:
     state = get_state(request)
     session_id = request.match_info["session_id"]
     try:
-        if side is Side.CLIENT and not origin_allowed(request, state, allow_list=True):
-            log.warning(
-                "refused a client data channel for %s from origin %r (not ours, not in --console-allowed-origin)",
-                printable(session_id),
-                request.headers.get("Origin", "")[:200],
-            )
-            raise ApiError(
-                "OriginRefused",
-                "Session WebSockets are accepted only from the server's own pages or an origin allowed with "
-                "--console-allowed-origin.",
-                403,
-            )
-        if not token:
-            raise ApiError("MissingToken", f"The {side} data channel needs its session token.", 401)
+        token = _precheck(request, state, session_id, side, token)
         rs = await _admit(state, session_id, side, token)
     except ApiError as error:
         log.info("refused %s data channel for %s: %s", side, printable(session_id), error.code)
@@ -120,9 +126,9 @@ async def client_data(request: web.Request) -> web.StreamResponse:
         return await _serve(request, Side.CLIENT, request.query.get("token"))
     state = get_state(request)
     session_id = request.match_info["session_id"]
-    token = request.query.get("token")
-    if token and framing is not None:
+    if framing is not None:
         try:
+            token = _precheck(request, state, session_id, Side.CLIENT, request.query.get("token"))
             again = await _readmit(state, session_id, token, framing, request.query.get("channelId"))
         except ApiError as error:
             log.info("refused a further client data channel for %s: %s", printable(session_id), error.code)
@@ -220,15 +226,7 @@ async def _serve_translated(request: web.Request, framing: Framing | None) -> we
     session_id = request.match_info["session_id"]
     token = request.query.get("token")
     try:
-        if not origin_allowed(request, state, allow_list=True):
-            raise ApiError(
-                "OriginRefused",
-                "Session WebSockets are accepted only from the server's own pages or an origin allowed with "
-                "--console-allowed-origin.",
-                403,
-            )
-        if not token:
-            raise ApiError("MissingToken", "The client data channel needs its session token.", 401)
+        token = _precheck(request, state, session_id, Side.CLIENT, token)
         try:
             rs = await _admit(state, session_id, Side.CLIENT, token)
         except ApiError as error:

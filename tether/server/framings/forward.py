@@ -77,6 +77,8 @@ class ForwardEndpoint:
 
     async def add(self, ws: web.WebSocketResponse, first: bytes | None = None) -> _Conn:
         """Make `ws` a new stream of the session (raises TooManyStreams beyond MAX_STREAMS)."""
+        if self._closed:
+            raise TooManyStreams("this port-forward session has ended")
         if len(self._conns) >= MAX_STREAMS:
             raise TooManyStreams(f"this port-forward session already carries {MAX_STREAMS} connections")
         stream, frame = self.half.channel.open_stream(self.target)
@@ -97,7 +99,11 @@ class ForwardEndpoint:
 
     async def serve_stream(self, ws: web.WebSocketResponse) -> None:
         """A further WebSocket of the session: serve it until its stream is over."""
-        conn = await self.add(ws)
+        try:
+            conn = await self.add(ws)
+        except TooManyStreams as refused:  # raced with the session's end or another connection: say so, close
+            await ws.close(code=CloseCode.TRY_AGAIN_LATER, message=str(refused).encode()[:120])
+            return
         await conn.done.wait()
 
     async def _frame(self, conn: _Conn, mtype: MessageType, payload: bytes) -> None:

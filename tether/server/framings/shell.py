@@ -146,13 +146,14 @@ class Shell102Endpoint:
         self._resync_timer: asyncio.TimerHandle | None = None
         self._lock = asyncio.Lock()  # keeps numbering, buffering and writing of Output frames in one order
         self._ended = False  # the session's end was decided (no reconnect any more)
+        self._closed = False  # `close` was called
         self.last_input = 0  # the last inputSeq consumed
         self._answered_sync: int | None = None  # the position of the Sync last answered on this WebSocket
         self._asked_input: int | None = None  # the inputSeq our last Sync asked for on this WebSocket
 
     @property
     def closed(self) -> bool:
-        return self._ended
+        return self._closed
 
     @property
     def waiting_reconnect(self) -> bool:
@@ -290,7 +291,7 @@ class Shell102Endpoint:
         async with self._lock:
             seq = self.buffer.add(payload)
             ws = self.ws
-            if ws is not None:
+            if ws is not None and self._attached.is_set():  # not while a reconnect waits for its first Sync
                 try:
                     await self._write(MessageType.OUTPUT, payload, output_seq=seq, ws=ws)
                     return
@@ -333,7 +334,7 @@ class Shell102Endpoint:
         await target.send_bytes(raw)
 
     async def close(self, code: int, reason: bytes) -> None:
-        self._ended = True
+        self._ended = self._closed = True
         if self._grace_timer is not None:
             self._grace_timer.cancel()
         self._attached.set()
