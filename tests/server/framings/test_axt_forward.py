@@ -8,7 +8,7 @@ from typing import Any
 
 import aiohttp
 import pytest
-from support.axt_client import Forward101
+from support.axt_client import Cli101, Forward101
 from support.wait import eventually
 
 from tether.protocol import Channel, Close, Data, Eof, Open
@@ -161,3 +161,18 @@ async def test_forward_urls_stay_valid_for_a_late_first_connection(api, make_age
     lifetime = (row_fwd.client_token_expires_at - row_shell.client_token_expires_at).total_seconds()
     assert lifetime == pytest.approx(config.forward_connect_ttl - config.client_token_ttl, abs=5)
     assert isinstance(Close, type)
+
+
+async def test_ssh_mode_raw_input_is_all_forwarded(api, make_agent) -> None:
+    """ali-instance-cli's ssh mode keeps only its first chunk until an Output arrives: the server's empty Output
+    right after the upgrade lets every later chunk through."""
+    _, url, agent = await start(api, make_agent, {"PortNumber": 22})
+    cli = await Cli101(api.http, url, api.ssl, raw=True).connect()
+    await eventually(lambda: cli.connected, what="the empty Output")
+    for part in (b"SSH-2.0-OpenSSH_9.2\r\n", b"kexinit...", b"more"):
+        await cli.send_input(part)
+    await eventually(lambda: bytes(agent.data.get(1, b"")) == b"SSH-2.0-OpenSSH_9.2\r\nkexinit...more",
+                     what="every chunk on stream 1")
+    await agent.reply(1, b"SSH-2.0-tether-target\r\n")
+    await cli.wait_output(b"SSH-2.0-tether-target\r\n")
+    await cli.close()
