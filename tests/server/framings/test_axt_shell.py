@@ -10,7 +10,7 @@ from typing import Any
 import aiohttp
 import pytest
 from support.axt_client import Browser102, Cli101
-from support.frames import until_closed
+from support.frames import next_frame, until_closed
 from support.wait import eventually
 
 from tether.protocol import Channel, Data, Exit, Hello, Resize, encode
@@ -236,3 +236,20 @@ async def test_silent_connection_is_the_browser_and_garbage_is_refused(api, make
     await ws2.send_bytes(b"GARBAGE GARBAGE GARBAGE")
     assert await until_closed(ws2) == 1002
     assert ws2.close_code == 1002
+
+
+async def test_tether_client_without_the_subprotocol_is_known_by_its_hello(api, make_agent) -> None:
+    _, url, agent = await start(api, make_agent)
+    ws = await api.http.ws_connect(url, ssl=api.ssl)  # an older tether client: no subprotocol, no Origin
+    await ws.send_bytes(encode(Hello()))
+    assert isinstance(await next_frame(ws), Hello), "the agent's HELLO came back: tether framing"
+    await ws.send_bytes(encode(Data(0, b"plain tether\n")))
+    await eventually(lambda: agent.data == b"plain tether\n", what="DATA through")
+    await ws.close()
+
+
+async def test_tether_subprotocol_is_answered(api, make_agent) -> None:
+    _, url, _agent = await start(api, make_agent)
+    ws = await api.http.ws_connect(url, ssl=api.ssl, protocols=("tether.v1",))
+    assert ws.protocol == "tether.v1"
+    await ws.close()
