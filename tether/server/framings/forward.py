@@ -195,6 +195,7 @@ class ForwardEndpoint:
 
     async def close(self, code: int, reason: bytes) -> None:
         self._closed = True
+        self.half.finish(EndpointClosed("closed", code))  # frees readers that wait for credit
         conns = list(self._conns.values())
         self._conns.clear()
         await asyncio.gather(*(self._close_conn(c, code, reason) for c in conns), return_exceptions=True)

@@ -75,9 +75,10 @@ class Shell101Endpoint:
 
     async def start(self, first: bytes | None = None) -> None:
         """Greet the CLI and read it in the background (`first`: a message already read to detect the framing)."""
-        await self._frame(MessageType.STATUS, status_payload(ChannelState.OPENED, "Opened"))
-        await self._frame(MessageType.STATUS, stream_rate_payload(UNPACED_RATE))
-        await self._frame(MessageType.OUTPUT, b"")
+        with contextlib.suppress(ConnectionError, RuntimeError):  # gone already: the reader sees the close
+            await self._frame(MessageType.STATUS, status_payload(ChannelState.OPENED, "Opened"))
+            await self._frame(MessageType.STATUS, stream_rate_payload(UNPACED_RATE))
+            await self._frame(MessageType.OUTPUT, b"")
         self._reader = asyncio.get_running_loop().create_task(self._read(first))
 
     async def _frame(self, mtype: MessageType, payload: bytes) -> None:
@@ -124,7 +125,9 @@ class Shell101Endpoint:
 
     async def close(self, code: int, reason: bytes) -> None:
         # the reader stays: it takes the client's answering close frame, which `close` waits for (cancelling a
-        # pending receive would leave `close` waiting out its timeout instead)
+        # pending receive would leave `close` waiting out its timeout instead); finishing the half first frees a
+        # reader that waits for credit
+        self.half.finish(EndpointClosed("closed", code))
         await self.ws.close(code=code, message=reason)
 
 
@@ -169,7 +172,8 @@ class Shell102Endpoint:
         reconnect = self._reader is not None
         self.ws = ws
         self._answered_sync = self._asked_input = None
-        await self._status(ChannelState.OPENED, "Opened")
+        with contextlib.suppress(ConnectionError, RuntimeError):  # gone already: the reader sees the close
+            await self._status(ChannelState.OPENED, "Opened")
         loop = asyncio.get_running_loop()
         if reconnect:
             # new output waits for the answer to the Sync the browser sends first on a reconnect, so that it is
@@ -335,6 +339,7 @@ class Shell102Endpoint:
 
     async def close(self, code: int, reason: bytes) -> None:
         self._ended = self._closed = True
+        self.half.finish(EndpointClosed("closed", code))  # frees a reader that waits for credit
         if self._grace_timer is not None:
             self._grace_timer.cancel()
         self._attached.set()
