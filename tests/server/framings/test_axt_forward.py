@@ -8,7 +8,7 @@ from typing import Any
 
 import aiohttp
 import pytest
-from support.axt_client import Cli101, Forward101
+from support.axt_client import Browser102, Cli101, Forward101
 from support.wait import eventually
 
 from tether.protocol import Channel, Close, Data, Eof, Open
@@ -176,3 +176,12 @@ async def test_ssh_mode_raw_input_is_all_forwarded(api, make_agent) -> None:
     await agent.reply(1, b"SSH-2.0-tether-target\r\n")
     await cli.wait_output(b"SSH-2.0-tether-target\r\n")
     await cli.close()
+
+
+async def test_the_browser_client_is_refused_a_port_forward(api, make_agent) -> None:
+    session_id, url, _agent = await start(api, make_agent)
+    browser = await Browser102(api.http, url, api.ssl).connect()
+    await browser.wait_gone()
+    assert browser.close_code == 1003
+    row = (await api.ok("DescribeTerminalSessions", {"SessionId": session_id}))["Sessions"][0]
+    assert row["State"] == "Terminated" and "unsupported" in row["EndReason"]

@@ -253,3 +253,14 @@ async def test_tether_subprotocol_is_answered(api, make_agent) -> None:
     ws = await api.http.ws_connect(url, ssl=api.ssl, protocols=("tether.v1",))
     assert ws.protocol == "tether.v1"
     await ws.close()
+
+
+async def test_end_terminal_session_closes_the_browser_for_good(api, make_agent) -> None:
+    session_id, url, _agent = await start(api, make_agent)
+    browser = await Browser102(api.http, url, api.ssl).connect()
+    await eventually(lambda: browser.opened, what="Status(Opened)")
+    await api.ok("EndTerminalSession", {"SessionId": session_id})
+    await browser.wait_gone()
+    assert browser.close_code not in (1005, 1012, 1023), "a code the browser would reconnect on"
+    with pytest.raises(aiohttp.WSServerHandshakeError):
+        await browser.connect(reconnect=True)
