@@ -195,6 +195,9 @@ class Shell102Endpoint:
             return
         self.ws = None
         self._attached.clear()
+        if self._resync_timer is not None:  # a reconnect that went away before its Sync
+            self._resync_timer.cancel()
+            self._resync_timer = None
         if self._ended or self.half.finished:
             return
         loop = asyncio.get_running_loop()
