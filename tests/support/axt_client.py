@@ -63,6 +63,15 @@ async def wait_for_output(output: bytearray, needle: bytes, timeout: float, gone
     return bytes(output)
 
 
+async def _close(ws: aiohttp.ClientWebSocketResponse | None, reader: asyncio.Task[None] | None) -> None:
+    """Close a peer's WebSocket and wait for its reader to see the end."""
+    if ws is not None:
+        await ws.close()
+    if reader is not None:
+        with contextlib.suppress(Exception):
+            await reader
+
+
 def _ms() -> int:
     return int(time.time() * 1000)
 
@@ -158,11 +167,7 @@ class Cli101:
         return self.ending
 
     async def close(self) -> None:
-        if self.ws is not None:
-            await self.ws.close()
-        if self._reader is not None:
-            with contextlib.suppress(Exception):
-                await self._reader
+        await _close(self.ws, self._reader)
 
 
 class Forward101:
@@ -382,8 +387,4 @@ class Browser102:
         await self.wait_gone()
 
     async def close(self) -> None:
-        if self.ws is not None:
-            await self.ws.close()
-        if self._reader is not None:
-            with contextlib.suppress(Exception):
-                await self._reader
+        await _close(self.ws, self._reader)
