@@ -194,6 +194,8 @@ class Forward101:
         self.connections += 1
         try:
             await self._carry(reader, writer)
+        except asyncio.CancelledError:
+            pass  # `close` ends it; asyncio 3.11 would log a cancelled start_server handler as an error
         finally:
             self._tasks.discard(task)
             writer.close()
