@@ -297,7 +297,8 @@ async def make_agent_for(http: aiohttp.ClientSession) -> AsyncIterator[Callable[
 @pytest.fixture
 def client_dial(api: Api) -> Callable[[str], Awaitable[aiohttp.ClientWebSocketResponse]]:
     async def dial(url: str) -> aiohttp.ClientWebSocketResponse:
-        return await api.http.ws_connect(url, ssl=api.ssl, max_msg_size=0)
+        # tether's clients offer the tether.v1 subprotocol (the server also speaks Alibaba's client framings)
+        return await api.http.ws_connect(url, ssl=api.ssl, max_msg_size=0, protocols=("tether.v1",))
 
     return dial
 

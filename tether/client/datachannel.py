@@ -16,7 +16,7 @@ import aiohttp
 
 from tether.client.api import ApiClient, describe_connection_error
 from tether.client.errors import ClientError
-from tether.protocol import MAX_MESSAGE, CloseCode
+from tether.protocol import MAX_MESSAGE, SUBPROTOCOL, CloseCode
 
 __all__ = [
     "CLOSE_CODES",
@@ -96,6 +96,7 @@ async def connect_data_channel(
                 # aiohttp rejects a message whose size *equals* max_msg_size; a full DATA frame is MAX_MESSAGE.
                 max_msg_size=MAX_MESSAGE + 1,
                 heartbeat=heartbeat,
+                protocols=(SUBPROTOCOL,),  # says "tether framing" at once (the server also speaks Alibaba's)
                 timeout=aiohttp.ClientWSTimeout(ws_close=CLOSE_TIMEOUT),
             )
     except aiohttp.WSServerHandshakeError as exc:

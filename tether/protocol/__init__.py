@@ -37,7 +37,7 @@ from tether.protocol.frames import (
     resize_of,
     stream_of,
 )
-from tether.protocol.vocabulary import CloseCode, SessionKind, Side
+from tether.protocol.vocabulary import SUBPROTOCOL, CloseCode, SessionKind, Side
 
 __all__ = [
     "DEFAULT_WINDOW",
@@ -48,6 +48,7 @@ __all__ = [
     "MAX_WINDOW",
     "MIN_WINDOW",
     "PROTOCOL_VERSION",
+    "SUBPROTOCOL",
     "Ack",
     "Channel",
     "Close",

@@ -43,3 +43,8 @@ class Side(StrEnum):
     @property
     def other(self) -> Side:
         return Side.CLIENT if self is Side.AGENT else Side.AGENT
+
+
+# The WebSocket subprotocol tether's own clients offer on a client data channel: the server then knows at once that
+# the connection speaks tether's frames and not one of the Alibaba client framings it also accepts on that URL.
+SUBPROTOCOL = "tether.v1"

@@ -34,6 +34,9 @@ class ServerConfig:
     max_duration: float = 28800.0
     # a started session nobody connects to ends this soon (it holds a place in the quotas until then)
     client_token_ttl: float = 30.0
+    # the same for port forwards: ali-instance-cli dials its first WebSocket only when the first local TCP
+    # connection arrives, which may be minutes after StartTerminalSession
+    forward_connect_ttl: float = 600.0
     agent_connect_timeout: float = 30.0
     hello_timeout: float = 10.0
     max_sessions_per_instance: int = 50
@@ -83,6 +86,7 @@ class ServerConfig:
             "idle_timeout",
             "max_duration",
             "client_token_ttl",
+            "forward_connect_ttl",
             "hello_timeout",
             "sts_min_duration",
             "signin_window",

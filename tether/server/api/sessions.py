@@ -277,7 +277,8 @@ async def start_terminal_session(ctx: Context, p: StartTerminalSessionParams) ->
     session_id = new_id("s")
     client_token, agent_token = new_token(), new_token()
     now = utcnow()
-    expires = now + timedelta(seconds=config.client_token_ttl)
+    ttl = config.forward_connect_ttl if p.kind is SessionKind.PORT_FORWARD else config.client_token_ttl
+    expires = now + timedelta(seconds=ttl)
     await state.sessions.create(
         session_id=session_id,
         instance_id=instance_id,
@@ -301,6 +302,7 @@ async def start_terminal_session(ctx: Context, p: StartTerminalSessionParams) ->
         kind=p.kind,
         login_user=grant.login_user if grant is not None else "",
         command=p.CommandLine,
+        client_ttl=ttl,
     )
     message = OpenSession(
         session_id=session_id,

@@ -180,11 +180,14 @@ class Relay:
         kind: SessionKind = SessionKind.SHELL,
         login_user: str = "",
         command: str | None = None,
+        client_ttl: float | None = None,
     ) -> RelaySession:
-        """Expect the two sides of a new session; start its connect deadlines."""
+        """Expect the two sides of a new session; start its connect deadlines (`client_ttl` overrides the client
+        token's lifetime, e.g. for port forwards)."""
         rs = RelaySession(party, kind=kind, login_user=login_user, command=command)
         loop = asyncio.get_running_loop()
-        rs.timers.append(loop.call_later(self._client_token_ttl, self._spawn, self._expire, rs))
+        ttl = self._client_token_ttl if client_ttl is None else client_ttl
+        rs.timers.append(loop.call_later(ttl, self._spawn, self._expire, rs))
         rs.timers.append(loop.call_later(self._agent_connect_timeout, self._spawn, self._agent_timeout, rs))
         self._sessions[rs.session_id] = rs
         self._idle.clear()

@@ -59,7 +59,8 @@ export class TerminalSession {
   }
 
   start() {
-    const ws = new WebSocket(this.url);
+    // "tether.v1": the server accepts Alibaba's client framings on the same URL and tells them apart by this
+    const ws = new WebSocket(this.url, ["tether.v1"]);
     ws.binaryType = "arraybuffer";
     this.ws = ws;
     ws.addEventListener("open", () => {
