@@ -48,6 +48,15 @@ def _client_closed() -> EndpointClosed:
     return EndpointClosed("client_closed", CloseCode.OK, "the client closed the session", clean=True)
 
 
+def final_status(code: int, reason: bytes) -> tuple[ChannelState, str]:
+    """The Status a client gets when its session ends without the agent's EXIT or ERROR (an agent that reports no
+    exit status, EndTerminalSession, a limit): Closed "Exit" for an orderly end, which both clients take as the
+    session's end, and Aborted with the reason otherwise."""
+    if code == CloseCode.OK:
+        return ChannelState.CLOSED, "Exit"
+    return ChannelState.ABORTED, reason.decode("utf-8", "replace") or f"closed with code {code}"
+
+
 def resize_frame(payload: bytes) -> bytes | None:
     """RESIZE for a Resize payload; None for a size the terminal could not tell (0 or negative)."""
     rows, cols = parse_resize(payload)
@@ -68,6 +77,7 @@ class Shell101Endpoint:
         self.send: Callable[[bytes], Awaitable[None]] = self._send  # Endpoint.send
         self._sequence = 0
         self._reader: asyncio.Task[None] | None = None
+        self._told_end = False  # a final Status (Closed or Aborted) went to the CLI
 
     @property
     def closed(self) -> bool:
@@ -117,8 +127,10 @@ class Shell101Endpoint:
                     await self._frame(MessageType.OUTPUT, payload)  # returns once the transport took it
                     self.half.consumed(len(payload))
                 case Exit():
+                    self._told_end = True
                     await self._frame(MessageType.STATUS, status_payload(ChannelState.CLOSED, "Exit"))
                 case Error(code, text):
+                    self._told_end = True
                     await self._frame(MessageType.STATUS, status_payload(ChannelState.ABORTED, f"{code}: {text}"))
         except RuntimeError as exc:  # aiohttp: the socket is closing
             raise ConnectionResetError(str(exc)) from exc
@@ -128,6 +140,11 @@ class Shell101Endpoint:
         # pending receive would leave `close` waiting out its timeout instead); finishing the half first frees a
         # reader that waits for credit
         self.half.finish(EndpointClosed("closed", code))
+        if not self._told_end:  # ended without EXIT or ERROR (an agent that reports no exit status, an API end)
+            self._told_end = True
+            state, text = final_status(code, reason)
+            with contextlib.suppress(ConnectionError, RuntimeError):
+                await self._frame(MessageType.STATUS, status_payload(state, text))
         await self.ws.close(code=code, message=reason)
 
 
@@ -341,6 +358,9 @@ class Shell102Endpoint:
         await target.send_bytes(raw)
 
     async def close(self, code: int, reason: bytes) -> None:
+        if not self._ended and self.ws is not None:  # ended without EXIT or ERROR: the page still learns it ended
+            self._ended = True
+            await self._final(*final_status(code, reason))
         self._ended = self._closed = True
         self.half.finish(EndpointClosed("closed", code))  # frees a reader that waits for credit
         if self._grace_timer is not None:

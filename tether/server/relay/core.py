@@ -440,6 +440,22 @@ class Relay:
         self._sessions.pop(rs.session_id, None)
         if not self._sessions:
             self._idle.set()
+        # the rest runs as a relay task, shielded from the caller: a caller cancelled half-way (a request handler
+        # at shutdown) must not leave the row unfinished or the recording unsealed, and `end_all` waits for it
+        finishing = self._track(self._finish(rs, state, reason, code, message, exit_status, agent_knows, error))
+        await asyncio.shield(finishing)
+
+    async def _finish(
+        self,
+        rs: RelaySession,
+        state: SessionState,
+        reason: str,
+        code: int,
+        message: str,
+        exit_status: int | None,
+        agent_knows: bool,
+        error: str | None,
+    ) -> None:
         status = exit_status if exit_status is not None else rs.exit_status
         self._metrics.session_ended(rs.kind, reason, rs.bytes_to_client, rs.bytes_from_client)
         try:
