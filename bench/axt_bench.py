@@ -2,8 +2,9 @@
 
     python bench/axt_bench.py [--bytes 512M] [--streams 4] [--keystrokes 200] [--agent tether] [--no-ssh]
 
-Starts its own tether server and an agent (`--agent tether`: tether's own; other agent kinds plug in through
-AGENTS below, e.g. a Cloud Assistant agent peer once tests/support/assist_agent.py exists) and the zero-streaming
+Starts its own tether server and an agent (`--agent tether`: tether's own; `--agent assist`: the Cloud Assistant
+agent peer of tests/support/assist_agent.py as its own process, without the real agent's output pacing;
+`--agent assist-paced`: with it, about 1 KiB per 40 ms like `aliyun-service`) and the zero-streaming
 TCP source of forward_bench.py on the agent's side. Measures, for tether's CLI (`tether portforward`, `tether
 session`) and for the 1.01 peer of tests/support/axt_client.py (which speaks what ali-instance-cli speaks: one
 WebSocket per TCP connection, 2 KiB frames, the pacing the server's Status(Stream) sets):
@@ -18,8 +19,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import ssl
+import subprocess
 import sys
 import tempfile
 import threading
@@ -35,13 +38,41 @@ from support.axt_client import Cli101, Forward101
 from support.sshd import Sshd, sshd_binary
 from support.stack import Stack
 
+TESTS = Path(__file__).resolve().parents[1] / "tests"
+
 
 def tether_agent(stack: Stack) -> str:
     return stack.add_agent()
 
 
+def assist_agent(stack: Stack, *, pace: bool = False) -> str:
+    """Register the Cloud Assistant agent peer with a tether activation and run it as its own process."""
+    activation = json.loads(stack.cli("activation", "create", "--json").stdout)
+    state = stack.root / "assist-agent"
+    env = stack.base_env()
+    env["PYTHONPATH"] = os.pathsep.join([str(TESTS), *filter(None, [os.environ.get("PYTHONPATH")])])
+    common = ["--server", f"127.0.0.1:{stack.port}", "--ca-cert", stack.creds["ca_cert"], "--state-dir", str(state)]
+    registered = subprocess.run(
+        [sys.executable, "-m", "support.assist_agent", "register", *common,
+         "--activation-id", activation["ActivationId"], "--activation-code", activation["ActivationCode"]],
+        capture_output=True, text=True, env=env, timeout=60, check=True,
+    )
+    instance_id: str = json.loads(registered.stdout)["instanceId"]
+    with open(stack.root / "assist-agent.log", "ab") as log:
+        stack.agents[instance_id] = subprocess.Popen(  # stopped by stack.close() like tether's agents
+            [sys.executable, "-m", "support.assist_agent", "run", *common, *(["--pace"] if pace else [])],
+            stdout=log, stderr=log, stdin=subprocess.DEVNULL, env=env, start_new_session=True,
+        )
+    stack.wait_online(instance_id)
+    return instance_id
+
+
 # agent kinds this benchmark can run against: name -> start one on the stack, return its instance id
-AGENTS: dict[str, Callable[[Stack], str]] = {"tether": tether_agent}
+AGENTS: dict[str, Callable[[Stack], str]] = {
+    "tether": tether_agent,
+    "assist": assist_agent,
+    "assist-paced": lambda stack: assist_agent(stack, pace=True),
+}
 
 
 class Loop:

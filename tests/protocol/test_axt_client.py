@@ -12,6 +12,7 @@ from tether.protocol import ProtocolError
 from tether.protocol.axt import ChannelState, MessageType
 from tether.protocol.axt.client import (
     MAX_PAYLOAD,
+    PASTE_SLICE,
     Frame101,
     Frame102,
     decode_101,
@@ -20,6 +21,7 @@ from tether.protocol.axt.client import (
     encode_102,
     parse_resize,
     parse_status,
+    pasted_slice,
     resize_payload,
     status_payload,
     stream_rate_payload,
@@ -102,12 +104,40 @@ def test_oversize_frames_are_refused() -> None:
         encode_102(Frame102(0, bytes(0x10000)))
 
 
-def test_102_length_must_match() -> None:
-    raw = bytearray(encode_102(Frame102(MessageType.INPUT, b"abc")))
-    struct.pack_into("<H", raw, 26, 2)  # msgLength: after 8 + 2 + 8 + 4 + 4 bytes
+def _with_length(frame: Frame102, declared: int) -> bytes:
+    raw = bytearray(encode_102(frame))
+    struct.pack_into("<H", raw, 26, declared)  # msgLength: after 8 + 2 + 8 + 4 + 4 bytes
+    return bytes(raw)
+
+
+@pytest.mark.parametrize(
+    ("frame", "declared"),
+    [
+        (Frame102(MessageType.RESIZE, b"abcd"), 2),  # shorter, not an Input
+        (Frame102(MessageType.INPUT, b"abc"), 7),  # longer than the payload
+        (Frame102(MessageType.SYNC, b"abc"), 0),
+    ],
+)
+def test_102_length_must_match(frame: Frame102, declared: int) -> None:
     with pytest.raises(ProtocolError) as caught:
-        decode_102(bytes(raw))
+        decode_102(_with_length(frame, declared))
     assert caught.value.code == "length-mismatch"
+
+
+@pytest.mark.parametrize("size", [1025, 2048, 2500, 10_000, 0xFFFF])
+def test_a_long_browser_paste_arrives_once(size: int) -> None:
+    """The browser client sends a paste over 1 KiB as slices that each carry the whole paste and the slice's end
+    offset as msgLength (AxtSession.onInput with bytebuffer's slice): the slices decode to the paste, once."""
+    paste = bytes((i * 7 + 3) % 251 for i in range(size))
+    ends = [min(i + PASTE_SLICE, size) for i in range(0, size, PASTE_SLICE)]
+    frames = [decode_102(_with_length(Frame102(MessageType.INPUT, paste), end)) for end in ends]
+    # every slice but the last is cut by the codec and names the paste; the last one looks like an ordinary frame
+    # (its end is the paste's end) and is cut by its receiver, which knows the paste from the slices before it
+    assert all(f.paste == paste for f in frames[:-1]) and frames[-1].paste == b""
+    assert frames[-1].payload == paste
+    slices = [f.payload for f in frames[:-1]] + [pasted_slice(paste, len(paste))]
+    assert b"".join(slices) == paste
+    assert all(0 < len(piece) <= PASTE_SLICE for piece in slices)
 
 
 def test_frames_to_the_cli_need_a_created_date() -> None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ssl
+import struct
 import time
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -327,6 +328,18 @@ class Browser102:
                 self.queue.append(_Queued(frame.input_seq, encode_102(frame)))
             else:
                 await self._write(frame)
+
+    async def paste(self, data: bytes) -> None:
+        """Paste `data` the way the sample client does past 1 KiB (AxtSession.onInput slicing a bytebuffer): one
+        frame per 1 KiB slice, each carrying the whole paste as payload and the slice's end offset as msgLength."""
+        for start in range(0, len(data), 1024):
+            frame = self._message(MessageType.INPUT, data)
+            raw = bytearray(encode_102(frame))
+            at = 26 + len(frame.channel_id) + len(frame.instance_id)  # msgLength, after the ids, stamp and seqs
+            struct.pack_into("<H", raw, at, min(start + 1024, len(data)))
+            self.queue.append(_Queued(frame.input_seq, bytes(raw)))
+            if self.ws is not None and not self.ws.closed:
+                await self.ws.send_bytes(bytes(raw))
 
     async def heartbeat(self) -> None:
         await self._write(self._message(MessageType.INPUT, b""))

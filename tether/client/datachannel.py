@@ -102,8 +102,8 @@ async def connect_data_channel(
     except aiohttp.WSServerHandshakeError as exc:
         if exc.status in (401, 403, 404, 410):
             raise SessionFailure(
-                f"the server refused the session's data channel (HTTP {exc.status}) — the session URL is "
-                "single-use and valid for 10 minutes; start a new session"
+                f"the server refused the session's data channel (HTTP {exc.status}) — a session URL is "
+                "single-use and must be used soon after the session starts (30 s by default); start a new session"
             ) from exc
         raise SessionFailure(f"cannot open the session at {where}: HTTP {exc.status} {exc.message}") from exc
     except (aiohttp.ClientError, OSError, TimeoutError) as exc:

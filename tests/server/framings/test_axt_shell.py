@@ -172,6 +172,16 @@ async def test_browser_numbers_output_and_recovers_a_lost_frame_by_sync(api, mak
     assert browser.syncs_sent >= 1 and browser.duplicates == 0 and browser.output_seq == 5
 
 
+async def test_a_long_browser_paste_reaches_the_shell_once(api, make_agent) -> None:
+    _, url, agent = await start(api, make_agent)
+    browser = await Browser102(api.http, url, api.ssl).connect()
+    await eventually(lambda: browser.opened, what="Status(Opened)")
+    paste = ("paste 中文 " * 400).encode()[:3000]
+    await browser.paste(paste)
+    await browser.send_input(b"|typed")
+    await eventually(lambda: agent.data == paste + b"|typed", what="the paste once, then the typing", timeout=10)
+
+
 async def test_browser_input_is_deduplicated_and_a_gap_asks_for_a_resend(api, make_agent) -> None:
     _, url, agent = await start(api, make_agent)
     browser = await Browser102(api.http, url, api.ssl).connect()

@@ -26,6 +26,7 @@ from tether.protocol.errors import ProtocolError
 
 MAX_PAYLOAD = 65536  # bytes of payload in one frame we accept or build
 MAX_ID = 255  # a u8 length prefix
+PASTE_SLICE = 1024  # the browser client sends a longer paste as Input frames of at most this many bytes each
 HEADER_101 = 30  # with both ids empty
 HEADER_102 = 30
 MAX_FRAME = HEADER_101 + 2 * MAX_ID + MAX_PAYLOAD  # the largest frame either layout can carry
@@ -60,6 +61,7 @@ class Frame102:
     input_seq: int = 0
     output_seq: int = 0
     encoding: int = 0
+    paste: bytes = b""  # set when this Input is one slice of a long paste: the whole paste (see `pasted_slice`)
 
 
 def version_of(message: bytes) -> bytes | None:
@@ -116,6 +118,19 @@ def decode_101(message: bytes) -> Frame101:
     return Frame101(mtype, payload, created, sequence, channel_id, instance_id)
 
 
+def pasted_slice(whole: bytes, end: int) -> bytes:
+    """One slice of a paste longer than PASTE_SLICE, from the browser client's own framing of it.
+
+    The client cuts a long paste into slices of PASTE_SLICE bytes, but each frame carries the whole paste as its
+    payload and the slice's *end offset* as msgLength (its buffer library's view keeps the backing buffer and an
+    absolute limit). Read literally, the shell would get the paste once per slice. The slice a frame means is the
+    PASTE_SLICE-aligned run that ends at msgLength, which is what this returns. The last slice ends at the paste's
+    end, so its msgLength matches its payload and it decodes as an ordinary frame: only its receiver, which saw the
+    earlier slices carry that same paste, can tell (tether/server/framings/shell.py).
+    """
+    return whole[(end - 1) // PASTE_SLICE * PASTE_SLICE : end]
+
+
 def decode_102(message: bytes) -> Frame102:
     mtype = _prefix(message, VERSION_102)
     channel_id, instance_id, offset = _ids(message, 8)
@@ -123,6 +138,11 @@ def decode_102(message: bytes) -> Frame102:
         raise ProtocolError("short-frame", f"frame of {len(message)} bytes ends inside its header")
     timestamp, input_seq, output_seq, declared, encoding, _reserved = _TAIL_102.unpack_from(message, offset)
     payload = message[offset + _TAIL_102.size :]
+    if mtype == MessageType.INPUT and 0 < declared < len(payload) <= 0xFFFF:
+        # one slice of a long paste, as the browser client frames it: the slice it means, and the whole paste so
+        # that the receiver can recognise the last slice, which looks like an ordinary frame
+        sliced = pasted_slice(payload, declared)
+        return Frame102(mtype, sliced, channel_id, instance_id, timestamp, input_seq, output_seq, encoding, payload)
     _check_payload(payload, declared)
     return Frame102(mtype, payload, channel_id, instance_id, timestamp, input_seq, output_seq, encoding)
 

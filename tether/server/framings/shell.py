@@ -31,6 +31,7 @@ from tether.protocol.axt.client import (
     encode_101,
     encode_102,
     parse_resize,
+    pasted_slice,
     status_payload,
     stream_rate_payload,
 )
@@ -168,6 +169,7 @@ class Shell102Endpoint:
         self._ended = False  # the session's end was decided (no reconnect any more)
         self._closed = False  # `close` was called
         self.last_input = 0  # the last inputSeq consumed
+        self._paste = b""  # the whole paste the last Input was a slice of (see `_unslice`)
         self._answered_sync: int | None = None  # the position of the Sync last answered on this WebSocket
         self._asked_input: int | None = None  # the inputSeq our last Sync asked for on this WebSocket
 
@@ -266,12 +268,25 @@ class Shell102Endpoint:
         self.last_input = frame.input_seq
         self._asked_input = None
         if frame.type == MessageType.INPUT:
-            if frame.payload:  # an empty Input is the browser's heartbeat
-                await self.half.send_input(frame.payload)
+            payload = self._unslice(frame)
+            if payload:  # an empty Input is the browser's heartbeat
+                await self.half.send_input(payload)
         else:
             resize = resize_frame(frame.payload)
             if resize is not None:
                 await self.half.push(resize)
+
+    def _unslice(self, frame: Frame102) -> bytes:
+        """The bytes an Input means. A paste over PASTE_SLICE bytes comes as slices that each carry the whole paste
+        (decode_102 cuts the ones it can recognise); the last one looks ordinary, so it is known by carrying the
+        same paste as the slices before it, and cut here."""
+        if frame.paste:
+            self._paste = frame.paste
+            return frame.payload
+        paste, self._paste = self._paste, b""
+        if paste and frame.payload == paste:
+            return pasted_slice(paste, len(paste))
+        return frame.payload
 
     async def _ask_input(self) -> None:
         wanted = self.last_input + 1
