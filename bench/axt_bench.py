@@ -3,8 +3,8 @@
     python bench/axt_bench.py [--bytes 512M] [--streams 4] [--keystrokes 200] [--agent tether] [--no-ssh]
 
 Starts its own tether server and an agent (`--agent tether`: tether's own; `--agent assist`: the Cloud Assistant
-agent peer of tests/support/assist_agent.py as its own process, without the real agent's output pacing;
-`--agent assist-paced`: with it, about 1 KiB per 40 ms like `aliyun-service`) and the zero-streaming
+agent peer of tests/support/assist_agent.py as its own process; tether asks that agent for no pacing with the
+session entry's `flowLimit`, which the real `aliyun-service` honours, so the peer runs unpaced) and the zero-streaming
 TCP source of forward_bench.py on the agent's side. Measures, for tether's CLI (`tether portforward`, `tether
 session`) and for the 1.01 peer of tests/support/axt_client.py (which speaks what ali-instance-cli speaks: one
 WebSocket per TCP connection, 2 KiB frames, the pacing the server's Status(Stream) sets):
@@ -45,7 +45,7 @@ def tether_agent(stack: Stack) -> str:
     return stack.add_agent()
 
 
-def assist_agent(stack: Stack, *, pace: bool = False) -> str:
+def assist_agent(stack: Stack) -> str:
     """Register the Cloud Assistant agent peer with a tether activation and run it as its own process."""
     activation = json.loads(stack.cli("activation", "create", "--json").stdout)
     state = stack.root / "assist-agent"
@@ -60,7 +60,7 @@ def assist_agent(stack: Stack, *, pace: bool = False) -> str:
     instance_id: str = json.loads(registered.stdout)["instanceId"]
     with open(stack.root / "assist-agent.log", "ab") as log:
         stack.agents[instance_id] = subprocess.Popen(  # stopped by stack.close() like tether's agents
-            [sys.executable, "-m", "support.assist_agent", "run", *common, *(["--pace"] if pace else [])],
+            [sys.executable, "-m", "support.assist_agent", "run", *common],
             stdout=log, stderr=log, stdin=subprocess.DEVNULL, env=env, start_new_session=True,
         )
     stack.wait_online(instance_id)
@@ -71,7 +71,6 @@ def assist_agent(stack: Stack, *, pace: bool = False) -> str:
 AGENTS: dict[str, Callable[[Stack], str]] = {
     "tether": tether_agent,
     "assist": assist_agent,
-    "assist-paced": lambda stack: assist_agent(stack, pace=True),
 }
 
 
