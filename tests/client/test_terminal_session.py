@@ -148,8 +148,18 @@ def test_error_frame_is_shown_and_exits_255(fake: FakeTether, run: Run) -> None:
 
 def test_connection_drop_is_reported(fake: FakeTether, run: Run) -> None:
     conn = connected(fake)
-    fake.run(conn.ws.close)
+    fake.run(lambda: conn.ws.close(code=1011, message=b"relay failure"))
     run.child.expect("tether: connection to mi-test lost: ")
+    run.expect_exit(255)
+
+
+def test_an_orderly_close_without_exit_is_the_sessions_end(fake: FakeTether, run: Run) -> None:
+    """An agent that reports no exit status (the Cloud Assistant agent) ends its sessions with a 1000 close and
+    no EXIT: the CLI says the session ended, with the server's reason, not that the connection was lost."""
+    conn = connected(fake)
+    fake.run(lambda: conn.ws.close(code=1000, message=b"the agent ended the session: Success/Ok"))
+    run.child.expect("tether: the session on mi-test ended without an exit status: the agent ended the session: "
+                     "Success/Ok")
     run.expect_exit(255)
 
 

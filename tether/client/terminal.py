@@ -48,6 +48,7 @@ from tether.protocol import (
     Ack,
     Channel,
     Close,
+    CloseCode,
     Data,
     Error,
     Exit,
@@ -413,8 +414,20 @@ class TerminalSession:
                 self._finish_after_output(EXIT_TETHER_ERROR, "tether: protocol error: unexpected text message")
                 return
             else:
-                self._finish_after_output(EXIT_TETHER_ERROR, self._drop_reason(ws))
+                self._finish_after_output(EXIT_TETHER_ERROR, self._end_reason(ws, message))
                 return
+
+    def _end_reason(self, ws: aiohttp.ClientWebSocketResponse, message: aiohttp.WSMessage) -> str:
+        """What to print when the channel closed without EXIT. An orderly close (1000) is the session's end, not a
+        lost connection: an agent that reports no exit status (the Cloud Assistant agent) ends every session so.
+        A write of ours that met the closing socket must not hide that close's reason."""
+        orderly = ws.close_code == CloseCode.OK or (
+            message.type is aiohttp.WSMsgType.CLOSE and message.data == CloseCode.OK
+        )
+        if not orderly:
+            return self._drop_reason(ws)
+        text = " ".join(str(message.extra or "").split()) if message.type is aiohttp.WSMsgType.CLOSE else ""
+        return f"tether: the session on {self._label} ended without an exit status{': ' + text if text else ''}"
 
     def _drop_reason(self, ws: aiohttp.ClientWebSocketResponse) -> str:
         why = drop_reason(ws, self._heartbeat, default="closed by the server before the shell exited")

@@ -1,7 +1,9 @@
 """Shell sessions for ali-instance-cli (1.01) and the browser client (1.02), as a client-side relay Endpoint.
 
 Translation: Input -> DATA, Resize(i16 rows, i16 cols) -> RESIZE(cols, rows); DATA -> Output (written, then
-acknowledged to the agent), EXIT -> Status(Closed, "Exit"), ERROR -> Status(Aborted, reason). Status(Opened) goes
+acknowledged to the agent), EXIT -> Status(Closed, "Exit"), ERROR or any other end -> Status(Closed, reason) for the
+CLI (which prints a Closed reason on a line of its own but writes an Aborted payload raw) and Status(Aborted,
+reason) for the browser (which shows it as an aborted connection). Status(Opened) goes
 first, right after the upgrade (the browser ignores input until then); the CLI also gets Status(Stream) with a rate
 that lifts its own pacing and an empty Output, which is what it waits for before its ssh/raw mode sends input.
 
@@ -130,9 +132,9 @@ class Shell101Endpoint:
                 case Exit():
                     self._told_end = True
                     await self._frame(MessageType.STATUS, status_payload(ChannelState.CLOSED, "Exit"))
-                case Error(code, text):
-                    self._told_end = True
-                    await self._frame(MessageType.STATUS, status_payload(ChannelState.ABORTED, f"{code}: {text}"))
+                case Error(code, text):  # Closed with the reason: the CLI prints that on a line of its own (it
+                    self._told_end = True  # would write an Aborted payload raw, its state byte included)
+                    await self._frame(MessageType.STATUS, status_payload(ChannelState.CLOSED, f"{code}: {text}"))
         except RuntimeError as exc:  # aiohttp: the socket is closing
             raise ConnectionResetError(str(exc)) from exc
 
@@ -143,9 +145,9 @@ class Shell101Endpoint:
         self.half.finish(EndpointClosed("closed", code))
         if not self._told_end:  # ended without EXIT or ERROR (an agent that reports no exit status, an API end)
             self._told_end = True
-            state, text = final_status(code, reason)
+            _, text = final_status(code, reason)  # always Closed for the CLI, as above
             with contextlib.suppress(ConnectionError, RuntimeError):
-                await self._frame(MessageType.STATUS, status_payload(state, text))
+                await self._frame(MessageType.STATUS, status_payload(ChannelState.CLOSED, text))
         await self.ws.close(code=code, message=reason)
 
 
