@@ -17,6 +17,7 @@ from pathlib import Path
 import aiohttp
 import psutil
 import pytest
+from support.aio import settle
 from support.axt_client import Browser102, Cli101, Forward101
 from support.frames import until_closed
 from support.stack import Stack
@@ -32,6 +33,7 @@ async def http(stack: Stack) -> AsyncIterator[tuple[aiohttp.ClientSession, ssl.S
     ctx = ssl.create_default_context(cafile=stack.creds["ca_cert"])
     async with aiohttp.ClientSession() as session:
         yield session, ctx
+    await settle()  # the loop ends with the test: let its TLS sockets finish closing first (support/aio.py)
 
 
 def start_session(stack: Stack, instance: str, **body: object) -> tuple[str, str]:

@@ -29,7 +29,9 @@ def _open_transports(loop: asyncio.AbstractEventLoop) -> list[Any]:
     ]
 
 
-async def _settle(timeout: float) -> None:
+async def settle(timeout: float = 2.0) -> None:
+    """Inside a loop about to end (an async fixture's teardown): wait for its sockets to finish closing, abort the
+    rest after `timeout` seconds."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while (left := _open_transports(loop)) and loop.time() < deadline:
@@ -45,4 +47,8 @@ def run(coro: Coroutine[Any, Any, T], settle: float = 2.0) -> T:
         try:
             return runner.run(coro)
         finally:
-            runner.run(_settle(settle))
+            runner.run(_settle_for(settle))
+
+
+async def _settle_for(timeout: float) -> None:
+    await settle(timeout)
