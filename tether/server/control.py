@@ -6,7 +6,6 @@ alone is worthless and a recorded handshake cannot be replayed.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import logging
 import os
@@ -29,6 +28,7 @@ from tether.protocol.control import (
     decode_control,
     encode_control,
 )
+from tether.server import presence
 from tether.server.agents import AgentConnection, close_reason
 from tether.server.clock import iso, utcnow
 from tether.server.logs import printable
@@ -99,18 +99,15 @@ async def control_channel(request: web.Request) -> web.StreamResponse:
 
     conn = AgentConnection(instance.id, ws)
     try:
-        previous = state.agents.attach(conn)
-        if previous is not None:
-            await previous.close(CloseCode.REPLACED, "replaced by a newer control connection")
-        await state.instances.mark_connected(
-            instance.id,
-            node=state.node_id,
+        await presence.arrive(
+            state,
+            conn,
             hostname=hello.hostname,
             os_type=hello.os_type,
             os_name=hello.os_name,
             agent_version=hello.agent_version,
-            now=utcnow(),
             identity=hello_identity(hello),
+            channel="control",
         )
         log.info(
             "agent %s connected from %s (version %s)",
@@ -123,8 +120,7 @@ async def control_channel(request: web.Request) -> web.StreamResponse:
     finally:
         # also when marking it connected failed: the registry must not keep a channel that is not served
         conn.abandon()
-        if state.agents.detach(conn):
-            await asyncio.shield(state.instances.mark_disconnected(instance.id, state.node_id))
+        await presence.leave(state, conn)
         log.info("agent %s disconnected", instance.id)
     return ws
 

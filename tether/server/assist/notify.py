@@ -16,6 +16,7 @@ import logging
 from aiohttp import WSMsgType, web
 
 from tether.protocol import CloseCode
+from tether.server import presence
 from tether.server.assist.service import DEFAULT_USER, SERVICE_KEY, AssistLink
 from tether.server.assist.signed import LubanError, authenticate
 from tether.server.clock import utcnow
@@ -46,18 +47,15 @@ async def notify_server(request: web.Request) -> web.StreamResponse:
     link = AssistLink(instance.id, ws, request.app[SERVICE_KEY])
     beat: asyncio.Task[None] | None = None
     try:
-        previous = state.agents.attach(link)
-        if previous is not None:
-            await previous.close(CloseCode.REPLACED, "replaced by a newer notify connection")
-        await state.instances.mark_connected(
-            instance.id,
-            node=state.node_id,
+        await presence.arrive(
+            state,
+            link,
             hostname=instance.hostname,
             os_type=instance.os_type,
             os_name=instance.os_name,
             agent_version=instance.agent_version,
-            now=utcnow(),
             identity=AgentIdentity(DEFAULT_USER, True),
+            channel="notify",
         )
         log.info(
             "Cloud Assistant agent %s connected from %s (version %s)",
@@ -76,7 +74,6 @@ async def notify_server(request: web.Request) -> web.StreamResponse:
             beat.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await beat
-        if state.agents.detach(link):
-            await asyncio.shield(state.instances.mark_disconnected(instance.id, state.node_id))
+        await presence.leave(state, link)
         log.info("Cloud Assistant agent %s disconnected", instance.id)
     return ws

@@ -1,0 +1,50 @@
+"""An agent's presence on this node: how a connected agent of any kind is attached and let go.
+
+Tether's own control channel (tether/server/control.py) and the Cloud Assistant agent's notify socket
+(tether/server/assist/notify.py) both make their link the instance's current one (closing the one it replaces),
+record the node and the agent's facts, and on the way out clear both only if the link is still current, so a
+replaced connection never marks a reconnected agent offline.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from tether.protocol import CloseCode
+from tether.server.agents import AgentLink
+from tether.server.clock import utcnow
+from tether.server.state import ServerState
+from tether.store import AgentIdentity
+
+
+async def arrive(
+    state: ServerState,
+    link: AgentLink,
+    *,
+    hostname: str,
+    os_type: str,
+    os_name: str,
+    agent_version: str,
+    identity: AgentIdentity | None,
+    channel: str,
+) -> None:
+    """Make `link` the instance's current connection and mark the instance connected to this node."""
+    previous = state.agents.attach(link)
+    if previous is not None:
+        await previous.close(CloseCode.REPLACED, f"replaced by a newer {channel} connection")
+    await state.instances.mark_connected(
+        link.instance_id,
+        node=state.node_id,
+        hostname=hostname,
+        os_type=os_type,
+        os_name=os_name,
+        agent_version=agent_version,
+        now=utcnow(),
+        identity=identity,
+    )
+
+
+async def leave(state: ServerState, link: AgentLink) -> None:
+    """Let `link` go; the instance is marked disconnected only if it was still the current connection."""
+    if state.agents.detach(link):
+        await asyncio.shield(state.instances.mark_disconnected(link.instance_id, state.node_id))
