@@ -188,7 +188,7 @@ def test_session_command_end_to_end(configured: Path, fake: FakeTether) -> None:
     conn = fake.wait_connected()
     child.send(b"echo hi\r")
     child.expect(b"echo hi\r")
-    assert fake.calls[-1][:2] == ("StartTerminalSession", {"InstanceId": "mi-test", "Username": "bob"})
+    assert fake.calls[-1][:2] == ("StartTerminalSession", {"InstanceId": "mi-7e57", "Username": "bob"})
     assert conn.resizes[0] == (100, 30)
     fake.exit(conn, 42)
     child.expect(pexpect.EOF)
