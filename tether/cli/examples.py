@@ -54,7 +54,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         "tether activation create --description 'CI runners' --json",
     ),
     "configure": (
-        "tether configure --from-file /var/lib/tether/admin-credentials.json",
+        "tether configure --from-file tether-data/admin-credentials.json",
         "tether configure --profile prod --server https://tether.example:8443",
         "tether --profile ci configure --mode CredentialsURI \\",
         "    --credentials-uri https://creds.internal/tether",
