@@ -102,6 +102,7 @@ def test_instance_ids_and_names_complete(bin_dir: Path, server: tuple[Stack, str
     assert set(result.stdout.split()) == {instance_id, "web-1"}
     assert complete(bin_dir, ["tether", "portforward", "--instance", "we"], env).stdout.split() == ["web-1"]
     assert complete(bin_dir, ["tether", "tag", "list", "mi-"], env).stdout.split() == [instance_id]
+    assert complete(bin_dir, ["tether", "ssh", "alice@w"], env).stdout.split() == ["alice@web-1"]
     # the connection options on the line so far are used: here a profile that does not exist
     assert complete(bin_dir, ["tether", "--profile", "nosuch", "session", "-i", ""], env).stdout == ""
 

@@ -35,6 +35,7 @@ __all__ = [
     "ConnectionFlags",
     "call",
     "collect",
+    "complete_destination",
     "complete_instance",
     "connection_option_list",
     "connection_options",
@@ -191,6 +192,14 @@ def complete_instance(ctx: click.Context, param: click.Parameter, incomplete: st
         if name and name.startswith(incomplete) and " " not in name:
             items.setdefault(name, CompletionItem(name, help=f"{instance_id} {status}".strip()))
     return list(items.values())
+
+
+def complete_destination(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
+    """`USER@INSTANCE` of `tether ssh`: once the `@` is typed, the instance part completes like `-i`."""
+    user, sep, rest = incomplete.rpartition("@")
+    if not sep:
+        return []
+    return [CompletionItem(f"{user}@{item.value}", help=item.help) for item in complete_instance(ctx, param, rest)]
 
 
 def instance_option(*names: str, required: bool = True, help: str = INSTANCE_HELP) -> Callable[[F], F]:

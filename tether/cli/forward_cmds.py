@@ -16,6 +16,7 @@ import click
 
 from tether.cli.common import (
     ConnectionFlags,
+    complete_destination,
     connection_options,
     fail,
     inherited_connection,
@@ -192,7 +193,7 @@ def ssh_key_push(instance_id: str, user: str, public_key: Path, as_json: bool, c
     help="Log in with this private key (IDENTITY.pub is pushed) instead of a new ephemeral key.",
 )
 @connection_options
-@click.argument("destination")
+@click.argument("destination", shell_complete=complete_destination)
 @click.argument("ssh_args", nargs=-1, type=click.UNPROCESSED)
 def ssh(identity: Path | None, destination: str, ssh_args: tuple[str, ...], conn: ConnectionFlags) -> None:
     """OpenSSH to USER@INSTANCE through the relay, with a key valid for 60 seconds; exit with ssh's status.
