@@ -237,7 +237,7 @@ class FakeTether:
         return {"Instances": items, "TotalCount": len(self.instances), "PageNumber": page, "PageSize": size}
 
     def _do_StartTerminalSession(self, params: dict[str, Any]) -> dict[str, Any] | web.Response:
-        if params.get("InstanceId") == "mi-offline":
+        if params.get("InstanceId") in ("mi-offline", "mi-0ff"):  # the CLI takes only mi-HEX as an id
             return web.json_response(
                 {"Code": "InvalidInstance.Offline", "Message": "The instance is offline.", "RequestId": "r-off"},
                 status=409,

@@ -91,10 +91,10 @@ def test_instances_pages_through_everything(configured: Path, fake: FakeTether) 
     assert pages == [1, 2]
 
     table = invoke("instances").stdout.splitlines()
-    header = ["InstanceId", "Hostname", "Status", "LoginUser", "Agent", "AgentVersion", "LastHeartbeat"]
+    header = ["InstanceId", "Name", "Hostname", "Status", "LoginUser", "Agent", "AgentVersion", "LastHeartbeat"]
     assert table[0].split() == header
     assert len(table) == 151
-    assert table[1].split()[:3] == ["mi-00000000000000000", "host0", "Online"]
+    assert table[1].split()[:4] == ["mi-00000000000000000", "-", "host0", "Online"]
 
 
 def test_precedence_in_commands(configured: Path, fake: FakeTether) -> None:
@@ -170,7 +170,7 @@ def test_sessions_and_session_end(configured: Path, fake: FakeTether) -> None:
 
 
 def test_session_offline_instance_exits_255(configured: Path) -> None:
-    result = invoke("session", "-i", "mi-offline")
+    result = invoke("session", "-i", "mi-0ff")
     assert_one_line_error(result, 255, "InvalidInstance.Offline", "tether agent")
 
 
@@ -180,7 +180,7 @@ def test_session_command_end_to_end(configured: Path, fake: FakeTether) -> None:
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(root), env.get("PYTHONPATH")]))
     child = pexpect.spawn(
         sys.executable,
-        ["-m", "tether", "session", "-i", "mi-test", "--user", "bob"],
+        ["-m", "tether", "session", "-i", "mi-7e57", "--user", "bob"],
         env=env,
         timeout=15,
         dimensions=(30, 100),
@@ -188,7 +188,7 @@ def test_session_command_end_to_end(configured: Path, fake: FakeTether) -> None:
     conn = fake.wait_connected()
     child.send(b"echo hi\r")
     child.expect(b"echo hi\r")
-    assert fake.calls[-1][:2] == ("StartTerminalSession", {"InstanceId": "mi-test", "Username": "bob"})
+    assert fake.calls[-1][:2] == ("StartTerminalSession", {"InstanceId": "mi-7e57", "Username": "bob"})
     assert conn.resizes[0] == (100, 30)
     fake.exit(conn, 42)
     child.expect(pexpect.EOF)

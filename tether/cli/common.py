@@ -11,6 +11,7 @@ This module defines no commands, so any command module may import it without imp
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import json
 import re
@@ -21,19 +22,28 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, NoReturn, TypeVar
 
 import click
+from click.shell_completion import CompletionItem
 
 from tether.cli import runtime
-from tether.client.api import ApiClient, Listing
+from tether.client.api import CALL_TIMEOUT, CONNECT_TIMEOUT, ApiClient, Listing
 from tether.client.errors import ClientError
 from tether.client.profile import resolve_settings
+from tether.client.resolve import looks_like_instance_id, resolve_instance
 
 __all__ = [
+    "CONNECTION_FIELDS",
     "ConnectionFlags",
     "call",
     "collect",
+    "complete_destination",
+    "complete_instance",
+    "connection_option_list",
     "connection_options",
     "done",
     "fail",
+    "flags_from_context",
+    "inherited_connection",
+    "instance_option",
     "json_option",
     "note",
     "parse_time",
@@ -41,6 +51,7 @@ __all__ = [
     "print_json",
     "print_table",
     "read_password",
+    "resolve_ref",
     "run_async",
     "time_option",
 ]
@@ -65,7 +76,7 @@ class ConnectionFlags:
     ca_cert: str | None
     profile: str | None
 
-    def client(self) -> ApiClient:
+    def client(self, *, timeout: float = CALL_TIMEOUT, connect_timeout: float = CONNECT_TIMEOUT) -> ApiClient:
         """An API client from flags > environment > profile file."""
         settings = resolve_settings(
             server=self.server,
@@ -74,24 +85,21 @@ class ConnectionFlags:
             ca_cert=self.ca_cert,
             profile=self.profile,
         )
-        return ApiClient(settings.server, ca_cert=settings.ca_cert, credentials=settings.credentials_provider())
-
-
-def connection_options(func: F) -> F:
-    """Add --server/--access-key-id/--access-key-secret/--ca-cert/--profile and pass them as `conn`."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        kwargs["conn"] = ConnectionFlags(
-            server=kwargs.pop("server"),
-            access_key_id=kwargs.pop("access_key_id"),
-            access_key_secret=kwargs.pop("access_key_secret"),
-            ca_cert=kwargs.pop("ca_cert"),
-            profile=kwargs.pop("profile"),
+        return ApiClient(
+            settings.server,
+            ca_cert=settings.ca_cert,
+            credentials=settings.credentials_provider(),
+            timeout=timeout,
+            connect_timeout=connect_timeout,
         )
-        return func(*args, **kwargs)
 
-    options = [
+
+CONNECTION_FIELDS = ("server", "access_key_id", "access_key_secret", "ca_cert", "profile")
+
+
+def connection_option_list() -> list[Callable[[F], F]]:
+    """The click options behind `ConnectionFlags`, one definition for the `tether` group and every client command."""
+    return [
         click.option("--server", metavar="URL", help="Server URL, e.g. https://host:8443 [env TETHER_SERVER]."),
         click.option("--access-key-id", metavar="ID", help="Access key id [env TETHER_ACCESS_KEY_ID]."),
         click.option(
@@ -107,10 +115,117 @@ def connection_options(func: F) -> F:
         ),
         click.option("--profile", metavar="NAME", help="Profile in the config file [env TETHER_PROFILE]."),
     ]
+
+
+def inherited_connection(ctx: click.Context | None, name: str) -> str | None:
+    """The value of connection option `name` given to an enclosing group (`tether --profile p session ...`), the
+    nearest one first; None when no group was given it.
+
+    Read from the parent contexts' parsed parameters rather than from an object a group callback sets up, so it
+    works the same during shell completion, where click parses but runs no callback.
+    """
+    parent = ctx.parent if ctx is not None else None
+    while parent is not None:
+        value = parent.params.get(name)
+        if isinstance(value, str) and value:
+            return value
+        parent = parent.parent
+    return None
+
+
+def flags_from_context(ctx: click.Context | None, given: dict[str, Any]) -> ConnectionFlags:
+    """ConnectionFlags from a command's own options (`given`), each falling back to an enclosing group's value:
+    the option nearest the command wins, as with `git -C` and `docker --context`."""
+    values = {name: given.get(name) or inherited_connection(ctx, name) for name in CONNECTION_FIELDS}
+    return ConnectionFlags(**values)
+
+
+def connection_options(func: F) -> F:
+    """Add --server/--access-key-id/--access-key-secret/--ca-cert/--profile and pass them as `conn`; the same
+    options given before the command (`tether --profile p ...`) fill in the ones it was not given."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        given = {name: kwargs.pop(name) for name in CONNECTION_FIELDS}
+        kwargs["conn"] = flags_from_context(click.get_current_context(silent=True), given)
+        return func(*args, **kwargs)
+
     decorated: Any = wrapper
-    for option in reversed(options):
+    for option in reversed(connection_option_list()):
         decorated = option(decorated)
     return decorated  # type: ignore[no-any-return]
+
+
+# ---------------------------------------------------------------------------------------------------- instances
+
+# Shell completion of `-i` asks the server; a shell must never hang on Tab, so the whole attempt is bounded by this
+# many seconds, and the listing by this many instances (one page each of up to 100).
+COMPLETION_TIMEOUT = 2.0
+COMPLETION_MAX_INSTANCES = 500
+
+INSTANCE_HELP = "Instance id (mi-...), unique name or hostname, or tag KEY=VALUE."
+
+
+def complete_instance(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
+    """Instance ids and names starting with what was typed, from DescribeInstances with the connection options on
+    the command line so far; nothing at all (no error text in the shell) when the server cannot say quickly."""
+
+    async def listing() -> list[dict[str, Any]]:
+        conn = flags_from_context(ctx, ctx.params)
+        async with conn.client(timeout=COMPLETION_TIMEOUT, connect_timeout=COMPLETION_TIMEOUT) as api:
+            return (await api.collect("DescribeInstances", {}, limit=COMPLETION_MAX_INSTANCES)).items
+
+    async def bounded() -> list[dict[str, Any]]:
+        return await asyncio.wait_for(listing(), COMPLETION_TIMEOUT)
+
+    try:
+        instances = runtime.run(bounded())
+    except Exception:  # completion must stay silent whatever went wrong
+        return []
+    items: dict[str, CompletionItem] = {}
+    for instance in instances:
+        instance_id = str(instance.get("InstanceId") or "")
+        name = str(instance.get("InstanceName") or "")
+        status = str(instance.get("Status") or "")
+        if instance_id.startswith(incomplete):
+            items.setdefault(instance_id, CompletionItem(instance_id, help=f"{name} {status}".strip()))
+        if name and name.startswith(incomplete) and " " not in name:
+            items.setdefault(name, CompletionItem(name, help=f"{instance_id} {status}".strip()))
+    return list(items.values())
+
+
+def complete_destination(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
+    """`USER@INSTANCE` of `tether ssh`: once the `@` is typed, the instance part completes like `-i`."""
+    user, sep, rest = incomplete.rpartition("@")
+    if not sep:
+        return []
+    return [CompletionItem(f"{user}@{item.value}", help=item.help) for item in complete_instance(ctx, param, rest)]
+
+
+def instance_option(*names: str, required: bool = True, help: str = INSTANCE_HELP) -> Callable[[F], F]:
+    """`-i/--instance INSTANCE` passed as `instance_id`, completing ids and names in the shell; the command turns
+    it into an id with `resolve_instance` (inside its own client) or `resolve_ref`."""
+    return click.option(
+        *(names or ("-i", "--instance")),
+        "instance_id",
+        required=required,
+        metavar="INSTANCE",
+        help=help,
+        shell_complete=complete_instance,
+    )
+
+
+def resolve_ref(conn: ConnectionFlags, ref: str, *, error_code: int = 1) -> str:
+    """The instance id for an `-i` argument, for commands that make their calls through `call`/`collect`; an id
+    costs no call at all."""
+    if looks_like_instance_id(ref.strip()):
+        return ref.strip()
+
+    async def go() -> str:
+        async with conn.client() as api:
+            return await resolve_instance(api, ref)
+
+    return run_async(go, error_code=error_code)
 
 
 def run_async(factory: Callable[[], Coroutine[Any, Any, T]], *, error_code: int = 1) -> T:

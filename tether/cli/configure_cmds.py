@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from tether.cli.common import fail, json_option, note, print_json
+from tether.cli.common import fail, inherited_connection, json_option, note, print_json
 from tether.client.credentials import check_credentials_uri
 from tether.client.errors import ClientError, ConfigError
 from tether.client.profile import (
@@ -75,7 +75,9 @@ def _mask(secret: str | None) -> str:
     help="Read server, key and CA from the server's DATA_DIR/admin-credentials.json.",
 )
 @json_option
+@click.pass_context
 def configure(
+    ctx: click.Context,
     server: str | None,
     access_key_id: str | None,
     access_key_secret: str | None,
@@ -95,6 +97,17 @@ def configure(
     Without flags on a terminal, asks for each setting (Enter keeps the current value). The profile written
     becomes the current one.
     """
+    # `tether --profile p configure` and the like: the group's connection options fill in the ones not given here
+    server, access_key_id, access_key_secret, ca_cert, profile = (
+        value or inherited_connection(ctx, name)
+        for name, value in (
+            ("server", server),
+            ("access_key_id", access_key_id),
+            ("access_key_secret", access_key_secret),
+            ("ca_cert", ca_cert),
+            ("profile", profile),
+        )
+    )
     try:
         path = config_path()
         profiles, current = load_profiles(path)

@@ -14,12 +14,24 @@ from typing import Any
 
 import click
 
-from tether.cli.common import ConnectionFlags, connection_options, fail, json_option, note, print_json, run_async
+from tether.cli.common import (
+    ConnectionFlags,
+    complete_destination,
+    connection_options,
+    fail,
+    inherited_connection,
+    instance_option,
+    json_option,
+    note,
+    print_json,
+    run_async,
+)
 from tether.client.api import ApiClient
 from tether.client.errors import ClientError, ConfigError
 from tether.client.forward import ForwardTarget, PortForwarder, format_address
 from tether.client.profile import resolve_settings
 from tether.client.proxy import run_proxy
+from tether.client.resolve import resolve_instance
 from tether.client.sshcmd import (
     build_ssh_argv,
     ephemeral_key,
@@ -37,9 +49,7 @@ __all__ = ["portforward", "proxy", "ssh", "ssh_config", "ssh_key"]
 
 EXIT_TETHER_ERROR = 255
 
-_instance_option = click.option(
-    "-i", "--instance", "instance_id", required=True, metavar="INSTANCE", help="Instance id (mi-...)."
-)
+_instance_option = instance_option()
 
 
 # ------------------------------------------------------------------------------------------------- portforward
@@ -77,10 +87,11 @@ def portforward(
     Prints one line once the forward is ready. Every local connection becomes one stream of a single forwarding
     session; if the relay connection drops, open connections are closed, the listener stays, and tether reconnects.
     """
-    target = ForwardTarget(instance_id, remote_port, remote_host)
 
     async def go() -> None:
         async with conn.client() as api:
+            resolved = await resolve_instance(api, instance_id)
+            target = ForwardTarget(resolved, remote_port, remote_host)
             forwarder = PortForwarder(api, target, address=address, port=local_port, note=note)
             bound_address, bound_port = await forwarder.start()
             if as_json:
@@ -88,13 +99,13 @@ def portforward(
                     {
                         "LocalAddress": bound_address,
                         "LocalPort": bound_port,
-                        "InstanceId": instance_id,
+                        "InstanceId": resolved,
                         "RemoteHost": target.remote_host,
                         "RemotePort": remote_port,
                     }
                 )
             else:
-                remote = f"{target.open_target} via {instance_id}" if remote_host else f"{instance_id}:{remote_port}"
+                remote = f"{target.open_target} via {resolved}" if remote_host else f"{resolved}:{remote_port}"
                 click.echo(f"Forwarding {format_address(bound_address, bound_port)} -> {remote}")
             loop = asyncio.get_running_loop()
             for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
@@ -121,11 +132,10 @@ def proxy(instance_id: str, port: int, host: str | None, conn: ConnectionFlags) 
 
     Exits 0 once both directions ended, 255 with one line on stderr when tether fails.
     """
-    target = ForwardTarget(instance_id, port, host)
 
     async def go() -> tuple[int, str | None]:
         async with conn.client() as api:
-            return await run_proxy(api, target)
+            return await run_proxy(api, ForwardTarget(await resolve_instance(api, instance_id), port, host))
 
     status, message = run_async(go, error_code=EXIT_TETHER_ERROR)
     if message:
@@ -159,11 +169,11 @@ def ssh_key_push(instance_id: str, user: str, public_key: Path, as_json: bool, c
     async def go() -> dict[str, Any]:
         key = read_public_key(public_key)
         async with conn.client() as api:
-            return await api.call(
-                "SendSSHPublicKey", {"InstanceId": instance_id, "UserName": user, "SSHPublicKey": key}
-            )
+            resolved = await resolve_instance(api, instance_id)
+            return await api.call("SendSSHPublicKey", {"InstanceId": resolved, "UserName": user, "SSHPublicKey": key})
 
     response = run_async(go)
+    instance_id = str(response.get("InstanceId") or instance_id)
     if as_json:
         print_json(response)
         return
@@ -183,13 +193,14 @@ def ssh_key_push(instance_id: str, user: str, public_key: Path, as_json: bool, c
     help="Log in with this private key (IDENTITY.pub is pushed) instead of a new ephemeral key.",
 )
 @connection_options
-@click.argument("destination")
+@click.argument("destination", shell_complete=complete_destination)
 @click.argument("ssh_args", nargs=-1, type=click.UNPROCESSED)
 def ssh(identity: Path | None, destination: str, ssh_args: tuple[str, ...], conn: ConnectionFlags) -> None:
     """OpenSSH to USER@INSTANCE through the relay, with a key valid for 60 seconds; exit with ssh's status.
 
     Makes an ephemeral Ed25519 key (removed afterwards) unless -i is given, pushes it with SendSSHPublicKey and runs
-    ssh with `ProxyCommand=tether proxy`. Arguments after DESTINATION go to ssh (options or a remote command).
+    ssh with `ProxyCommand=tether proxy`. INSTANCE is an id, a unique name or hostname, or a tag KEY=VALUE.
+    Arguments after DESTINATION go to ssh (options or a remote command).
     For scp, rsync and git use `tether ssh-config`.
     """
     try:
@@ -206,22 +217,26 @@ def ssh(identity: Path | None, destination: str, ssh_args: tuple[str, ...], conn
         fail(str(exc), EXIT_TETHER_ERROR)
     proxy_line = proxy_command(tether_invocation(prefer_installed=False))
 
-    def push(public_key: str) -> None:
-        async def go() -> None:
+    def push(public_key: str) -> str:
+        """Push the key to the instance DESTINATION names; its id, which ssh and the proxy then use."""
+
+        async def go() -> str:
             async with ApiClient(
                 settings.server, ca_cert=settings.ca_cert, credentials=settings.credentials_provider()
             ) as api:
+                resolved = await resolve_instance(api, instance_id)
                 await api.call(
-                    "SendSSHPublicKey", {"InstanceId": instance_id, "UserName": user, "SSHPublicKey": public_key}
+                    "SendSSHPublicKey", {"InstanceId": resolved, "UserName": user, "SSHPublicKey": public_key}
                 )
+                return resolved
 
-        run_async(go, error_code=EXIT_TETHER_ERROR)
+        return run_async(go, error_code=EXIT_TETHER_ERROR)
 
-    def connect(private_key: Path) -> int:
+    def connect(private_key: Path, resolved: str) -> int:
         argv = build_ssh_argv(
             ssh_binary,
-            destination=f"{user}@{instance_id}",
-            instance_id=instance_id,
+            destination=f"{user}@{resolved}",
+            instance_id=resolved,
             identity=private_key,
             proxy=proxy_line,
             ssh_args=ssh_args,
@@ -233,12 +248,11 @@ def ssh(identity: Path | None, destination: str, ssh_args: tuple[str, ...], conn
             public_path = Path(f"{identity.expanduser()}.pub")
             if not public_path.is_file():
                 raise ConfigError(f"{public_path} not found — -i needs the private key with its .pub beside it")
-            push(read_public_key(public_path))
-            status = connect(identity.expanduser())
+            resolved = push(read_public_key(public_path))
+            status = connect(identity.expanduser(), resolved)
         else:
             with ephemeral_key() as key:
-                push(key.public_key)
-                status = connect(key.private_key)
+                status = connect(key.private_key, push(key.public_key))
     except ClientError as exc:
         fail(str(exc), EXIT_TETHER_ERROR)
     sys.exit(status)
@@ -250,11 +264,13 @@ def ssh(identity: Path | None, destination: str, ssh_args: tuple[str, ...], conn
 @click.command("ssh-config")
 @click.option("--user", metavar="NAME", help="Default login user for mi-* hosts.")
 @click.option("--profile", metavar="NAME", help="Tether profile the proxy should use [default: the current one].")
-def ssh_config(user: str | None, profile: str | None) -> None:
+@click.pass_context
+def ssh_config(ctx: click.Context, user: str | None, profile: str | None) -> None:
     """Print a ~/.ssh/config block that routes ssh, scp, rsync and git to mi-* hosts through tether.
 
     Plain ssh logs in with your own keys: they must be authorised on the instance, or pushed first with
     `tether ssh-key push` (valid 60 s).
     """
+    profile = profile or inherited_connection(ctx, "profile")
     click.echo(ssh_config_stanza(tether_invocation(prefer_installed=True), user=user, profile=profile), nl=False)
     note("Append this to ~/.ssh/config, e.g. `tether ssh-config >> ~/.ssh/config`.")

@@ -23,11 +23,13 @@ from tether.cli.common import (
     collect,
     connection_options,
     fail,
+    instance_option,
     json_option,
     note,
     principal_name,
     print_json,
     print_table,
+    resolve_ref,
     run_async,
     time_option,
 )
@@ -124,7 +126,7 @@ def offset(seconds: float) -> str:
 @recordings.command("search")
 @click.argument("text")
 @click.option("--user", metavar="USER", help="Only sessions started by this RAM user name or principal ARN.")
-@click.option("--instance", "instance_id", metavar="INSTANCE", help="Only sessions on this instance.")
+@instance_option("--instance", required=False, help="Only sessions on this instance (id, name, hostname or K=V).")
 @time_option("--since", help="Only sessions started at or after: ISO time, or 30m / 2h / 3d ago.")
 @time_option("--until", help="Only sessions started before: ISO time, or a duration ago.")
 @click.option("--limit", type=click.IntRange(1, 10000), default=20, show_default=True, help="At most this many.")
@@ -148,6 +150,8 @@ def search_cmd(
     Only sessions whose recordings you may read (ecs:GetSessionRecording) are shown. Exits 1 when nothing
     matches, like grep. Replay a hit with `tether recordings play SESSION_ID`.
     """
+    if instance_id:
+        instance_id = resolve_ref(conn, instance_id)
     body: dict[str, Any] = {
         key: value
         for key, value in (

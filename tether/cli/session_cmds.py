@@ -20,15 +20,18 @@ from tether.cli.common import (
     connection_options,
     done,
     fail,
+    instance_option,
     json_option,
     note,
     principal_name,
     print_json,
     print_table,
+    resolve_ref,
     run_async,
     time_option,
 )
 from tether.client.errors import ClientError
+from tether.client.resolve import resolve_instance
 from tether.client.terminal import EXIT_TETHER_ERROR, run_terminal_session
 
 __all__ = ["session", "session_end", "sessions"]
@@ -46,7 +49,7 @@ def _escape_char(value: str) -> bytes | None:
 
 
 @click.command()
-@click.option("-i", "--instance", "instance_id", required=True, metavar="INSTANCE", help="Instance id (mi-...).")
+@instance_option()
 @click.option("--user", metavar="NAME", help="Log in as this user [default: the agent's default user].")
 @click.option("--command", "command_line", metavar="CMD", help="Run CMD instead of a login shell.")
 @click.option(
@@ -63,7 +66,7 @@ def session(
     After Enter, `~.` closes the session, `~?` lists escapes, `~~` sends a tilde.
     """
     escape = _escape_char(escape_char)
-    body: dict[str, Any] = {"InstanceId": instance_id}
+    body: dict[str, Any] = {}
     if user:
         body["Username"] = user
     if command_line:
@@ -71,12 +74,13 @@ def session(
 
     async def go() -> int:
         async with conn.client() as api:
-            response = await api.call("StartTerminalSession", body)
+            resolved = await resolve_instance(api, instance_id)
+            response = await api.call("StartTerminalSession", {"InstanceId": resolved, **body})
             url = response.get("WebSocketUrl")
             if not isinstance(url, str) or not url.startswith(("wss://", "ws://")):
                 raise ClientError("the server's StartTerminalSession answer has no WebSocketUrl — server too old?")
             ssl_context = api.ssl_context if url.startswith("wss://") else None
-        return await run_terminal_session(url, ssl_context=ssl_context, label=instance_id, escape_char=escape)
+        return await run_terminal_session(url, ssl_context=ssl_context, label=resolved, escape_char=escape)
 
     sys.exit(run_async(go, error_code=EXIT_TETHER_ERROR))
 
@@ -98,7 +102,9 @@ def _recording_state(session: dict[str, Any]) -> str:
 _SESSION_COLUMNS = "SessionId InstanceId User Login State Started Duration Exit FromClient ToClient Recording".split()
 _SESSION_FILTERS = [
     click.option("--user", metavar="USER", help="Only sessions started by this RAM user name or principal ARN."),
-    click.option("--instance", "instance_id", metavar="INSTANCE", help="Only sessions on this instance."),
+    instance_option(
+        "--instance", required=False, help="Only sessions on this instance: id, unique name or hostname, or tag K=V."
+    ),
     time_option("--since", help="Only sessions started at or after: ISO time, or 30m / 2h / 3d ago."),
     time_option("--until", help="Only sessions started before: ISO time, or a duration ago."),
     click.option(
@@ -131,6 +137,8 @@ def _list_sessions(
     as_json: bool,
     conn: ConnectionFlags,
 ) -> None:
+    if instance_id:
+        instance_id = resolve_ref(conn, instance_id)
     body: dict[str, Any] = {
         key: value
         for key, value in (

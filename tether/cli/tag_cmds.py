@@ -14,11 +14,13 @@ from tether.cli.common import (
     ConnectionFlags,
     call,
     collect,
+    complete_instance,
     connection_options,
     done,
     json_option,
     print_json,
     print_table,
+    resolve_ref,
 )
 
 __all__ = ["tag"]
@@ -43,18 +45,19 @@ def _parse_tags(pairs: tuple[str, ...]) -> list[dict[str, str]]:
 
 
 @tag.command("add")
-@click.argument("instance_id", metavar="INSTANCE")
+@click.argument("instance_id", metavar="INSTANCE", shell_complete=complete_instance)
 @click.argument("pairs", metavar="KEY=VALUE...", nargs=-1, required=True)
 @json_option
 @connection_options
 def tag_add(instance_id: str, pairs: tuple[str, ...], as_json: bool, conn: ConnectionFlags) -> None:
-    """Add or overwrite tags on INSTANCE."""
+    """Add or overwrite tags on INSTANCE (an id, a unique name or hostname, or a tag KEY=VALUE)."""
+    instance_id = resolve_ref(conn, instance_id)
     body = {"ResourceType": _INSTANCE, "ResourceId": [instance_id], "Tag": _parse_tags(pairs)}
     done(call(conn, "TagResources", body), as_json, f"Tagged {instance_id} with {', '.join(pairs)}.")
 
 
 @tag.command("remove")
-@click.argument("instance_id", metavar="INSTANCE")
+@click.argument("instance_id", metavar="INSTANCE", shell_complete=complete_instance)
 @click.argument("keys", metavar="KEY...", nargs=-1)
 @click.option("--all", "remove_all", is_flag=True, help="Remove every tag.")
 @json_option
@@ -63,6 +66,7 @@ def tag_remove(instance_id: str, keys: tuple[str, ...], remove_all: bool, as_jso
     """Remove the tags KEY... (or --all) from INSTANCE."""
     if bool(keys) == remove_all:
         raise click.UsageError("give the tag keys to remove, or --all")
+    instance_id = resolve_ref(conn, instance_id)
     body: dict[str, Any] = {"ResourceType": _INSTANCE, "ResourceId": [instance_id]}
     if remove_all:
         body["All"] = True
@@ -73,11 +77,12 @@ def tag_remove(instance_id: str, keys: tuple[str, ...], remove_all: bool, as_jso
 
 
 @tag.command("list")
-@click.argument("instance_id", metavar="INSTANCE")
+@click.argument("instance_id", metavar="INSTANCE", shell_complete=complete_instance)
 @json_option
 @connection_options
 def tag_list(instance_id: str, as_json: bool, conn: ConnectionFlags) -> None:
     """List the tags of INSTANCE."""
+    instance_id = resolve_ref(conn, instance_id)
     rows = collect(conn, "ListTagResources", {"ResourceType": _INSTANCE, "ResourceId": [instance_id]}).items
     if as_json:
         print_json({"TagResources": {"TagResource": rows}})

@@ -27,6 +27,8 @@ from tether.client.credentials import Credentials, CredentialsProvider, StaticCr
 from tether.client.errors import ApiError, ConfigError, ConnectionFailure
 
 __all__ = [
+    "CALL_TIMEOUT",
+    "CONNECT_TIMEOUT",
     "PAGING",
     "ApiClient",
     "ApiError",
