@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import json
 import io
+import json
 import subprocess
 import zipfile
 
@@ -28,8 +28,8 @@ async def _served_pin(api) -> str:
     _reader, writer = await asyncio.open_connection(host, int(port), ssl=api.ssl)
     der = writer.get_extra_info("ssl_object").getpeercert(binary_form=True)
     writer.close()
-    spki = x509.load_der_x509_certificate(der).public_key().public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
-    return public_key_pin(spki)
+    key = x509.load_der_x509_certificate(der).public_key()
+    return public_key_pin(key.public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo))
 
 
 async def test_install_json_pins_the_key_the_handshake_shows(api) -> None:
@@ -68,7 +68,8 @@ async def test_only_the_running_version_is_offered(api) -> None:
 
 
 def test_plain_curl_when_the_certificate_is_publicly_trusted() -> None:
-    assert install_command("https://t.example/", None) == "curl -fsSL https://t.example/agent/install.sh | sudo sh -s --"
+    command = install_command("https://t.example/", None)
+    assert command == "curl -fsSL https://t.example/agent/install.sh | sudo sh -s --"
 
 
 def test_wheel_is_deterministic_and_complete() -> None:

@@ -36,6 +36,7 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "tag": ("tag_cmds", "tag"),
     "recordings": ("recording_cmds", "recordings"),
     "console": ("console_cmds", "console"),
+    "db": ("db_cmds", "db"),
 }
 
 
