@@ -72,7 +72,7 @@ def activation_create(
     if command is not None:
         note("To install, register and start the agent on a new machine (Linux, as root; needs curl and Python 3.11+):")
         click.echo(f"  {command} {args}")
-    note("With tether already installed there:")
+    note("With tether already installed there (ca.pem: a copy of the server's DATA_DIR/tls/ca.pem):")
     click.echo(
         f"  TETHER_ACTIVATION_CODE={shlex.quote(code)} tether agent register --server {shlex.quote(_server(conn))}"
         f" --ca-cert ca.pem --activation-id {shlex.quote(activation_id)}"
