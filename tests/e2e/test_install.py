@@ -11,8 +11,11 @@ from __future__ import annotations
 import os
 import re
 import shlex
+import shutil
+import ssl
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 
 import pexpect
@@ -84,3 +87,49 @@ def test_wrong_pin_installs_nothing(fresh_stack: Stack, tmp_path: Path) -> None:
     # curl refuses the server (a pipe into sh exits with sh's status, so the proof is what did not happen)
     assert "pinned public key" in done.stderr, done.stderr
     assert not prefix.exists()
+
+
+def test_systemd_branch_writes_the_unit_and_enables_it(fresh_stack: Stack, tmp_path: Path) -> None:
+    """The default path of the script: the unit it writes names the venv and state directory, passes
+    `systemd-analyze verify` where that is installed, and is enabled and (re)started with systemctl (a stub here:
+    no systemd runs on this machine); its ExecStart line, run as systemd would, brings the agent Online."""
+    command, code = _printed_command(fresh_stack)
+    activation_id = re.search(r"--id (\S+)", command)
+    assert activation_id
+    script = tmp_path / "install.sh"
+    ca = ssl.create_default_context(cafile=fresh_stack.creds["ca_cert"])
+    with urllib.request.urlopen(fresh_stack.creds["server"] + "/agent/install.sh", context=ca, timeout=30) as reply:
+        script.write_bytes(reply.read())
+    stub = tmp_path / "bin"
+    stub.mkdir()
+    calls = tmp_path / "systemctl.calls"
+    (stub / "systemctl").write_text(f'#!/bin/sh\necho "$*" >> {calls}\n')
+    (stub / "systemctl").chmod(0o755)
+    prefix, state, units = tmp_path / "opt-tether", tmp_path / "agent-state", tmp_path / "units"
+    units.mkdir()
+    env = {**_clean_env(), "PATH": f"{stub}:{os.environ['PATH']}"}
+    done = subprocess.run(
+        ["sh", str(script), "--id", activation_id.group(1), "--code", code, "--prefix", str(prefix),
+         "--state-dir", str(state), "--unit-dir", str(units), "--system-site-packages", "--python", sys.executable],
+        capture_output=True, text=True, env=env, timeout=INSTALL_TIMEOUT, check=False, stdin=subprocess.DEVNULL,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert calls.read_text().splitlines() == ["daemon-reload", "enable tether-agent", "restart tether-agent"]
+    unit = (units / "tether-agent.service").read_text()
+    exec_start = next(line for line in unit.splitlines() if line.startswith("ExecStart="))
+    assert exec_start == f"ExecStart={prefix}/bin/tether agent run --state-dir {state}"
+    analyze = shutil.which("systemd-analyze")
+    if analyze is not None:
+        verify = subprocess.run([analyze, "verify", str(units / "tether-agent.service")], capture_output=True,
+                                text=True, timeout=60, check=False)
+        assert (verify.returncode, verify.stdout + verify.stderr) == (0, ""), verify
+    instance = re.search(r"tether install: (\S+) registered", done.stdout)
+    assert instance, done.stdout
+    fresh_stack.agent_dirs[instance.group(1)] = state
+    fresh_stack.set_agent_settings(state, **AGENT_SETTINGS)
+    with open(tmp_path / "agent.log", "ab") as log:
+        fresh_stack.agents[instance.group(1)] = subprocess.Popen(
+            shlex.split(exec_start.removeprefix("ExecStart=")), stdout=log, stderr=log, stdin=subprocess.DEVNULL,
+            start_new_session=True, env=_clean_env(), cwd="/",
+        )
+    fresh_stack.wait_online(instance.group(1), timeout=60)

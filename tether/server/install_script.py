@@ -64,7 +64,9 @@ usage: install.sh --id ACTIVATION_ID --code ACTIVATION_CODE [options]
   --state-dir DIR           the agent's state directory [/var/lib/tether-agent]
   --python PATH             the Python (3.11 or newer) to build the environment with [python3]
   --system-site-packages    let the environment use packages the system already has
+  --index-url URL           the package index for tether's dependencies (sets PIP_INDEX_URL)
   --no-systemd              do not install and start the systemd unit; print how to run the agent instead
+  --unit-dir DIR            where the unit goes [/etc/systemd/system]
   --force                   replace an existing registration in the state directory
 EOF
 }
@@ -85,6 +87,7 @@ STATE_DIR=/var/lib/tether-agent
 PYTHON=python3
 SITE=''
 SYSTEMD=1
+UNIT_DIR=/etc/systemd/system
 FORCE=''
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -94,6 +97,8 @@ while [ $# -gt 0 ]; do
         --state-dir) need $# "$1"; STATE_DIR=$2; shift 2 ;;
         --python) need $# "$1"; PYTHON=$2; shift 2 ;;
         --system-site-packages) SITE=--system-site-packages; shift ;;
+        --index-url) need $# "$1"; PIP_INDEX_URL=$2; export PIP_INDEX_URL; shift 2 ;;
+        --unit-dir) need $# "$1"; UNIT_DIR=$2; shift 2 ;;
         --no-systemd) SYSTEMD=0; shift ;;
         --force) FORCE=--force; shift ;;
         -h|--help) usage; exit 0 ;;
@@ -102,8 +107,13 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$ID" ] || fail "give the activation id with --id"
 [ -n "$CODE" ] || fail "give the activation code with --code (or in TETHER_ACTIVATION_CODE)"
-case "$PREFIX" in /*) ;; *) fail "--prefix must be an absolute path, not $PREFIX" ;; esac
-case "$STATE_DIR" in /*) ;; *) fail "--state-dir must be an absolute path, not $STATE_DIR" ;; esac
+for DIR in "$PREFIX" "$STATE_DIR"; do  # both go into the unit's ExecStart line as they are
+    case "$DIR" in
+        *[!A-Za-z0-9/._-]*) fail "$DIR: use a path of letters, digits and / . _ - only" ;;
+        /*) ;;
+        *) fail "$DIR is not an absolute path" ;;
+    esac
+done
 command -v curl >/dev/null 2>&1 || fail "curl is needed"
 command -v "$PYTHON" >/dev/null 2>&1 || fail "$PYTHON not found: install python3 (3.11 or newer), or give --python"
 "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' || fail "$PYTHON is older than Python 3.11"
@@ -150,13 +160,14 @@ OUT=$(TETHER_ACTIVATION_CODE="$CODE" "$PREFIX/bin/tether" agent register "$@") |
 INSTANCE=$(printf '%s\n' "$OUT" | sed -n 's/.*"InstanceId": *"\([^"]*\)".*/\1/p')
 
 if [ "$SYSTEMD" = 1 ]; then
-    UNIT=/etc/systemd/system/tether-agent.service
+    UNIT="$UNIT_DIR/tether-agent.service"
     cat > "$UNIT.tmp" <<'EOF'
 @UNIT@EOF
     sed -e "s|@PREFIX@|$PREFIX|g" -e "s|@STATE_DIR@|$STATE_DIR|g" "$UNIT.tmp" > "$UNIT"
     rm -f "$UNIT.tmp"
     systemctl daemon-reload
-    systemctl enable --now tether-agent
+    systemctl enable tether-agent
+    systemctl restart tether-agent  # starts it, or restarts an agent of an earlier install on the new version
     echo "tether install: $INSTANCE registered; the agent runs as tether-agent.service (systemctl status tether-agent)"
 else
     echo "tether install: $INSTANCE registered; start the agent with:"
