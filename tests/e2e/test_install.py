@@ -133,3 +133,14 @@ def test_systemd_branch_writes_the_unit_and_enables_it(fresh_stack: Stack, tmp_p
             start_new_session=True, env=_clean_env(), cwd="/",
         )
     fresh_stack.wait_online(instance.group(1), timeout=60)
+
+    # run again, as an upgrade: no activation needed, the registration is kept, the agent restarted
+    again = subprocess.run(
+        ["sh", str(script), "--prefix", str(prefix), "--state-dir", str(state), "--unit-dir", str(units),
+         "--system-site-packages", "--python", sys.executable],
+        capture_output=True, text=True, env=env, timeout=INSTALL_TIMEOUT, check=False, stdin=subprocess.DEVNULL,
+    )
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert f"is registered already (as {instance.group(1)})" in again.stdout
+    assert calls.read_text().splitlines()[3:] == ["daemon-reload", "enable tether-agent", "restart tether-agent"]
+    assert [i["InstanceId"] for i in fresh_stack.api("DescribeInstances")["Instances"]] == [instance.group(1)]

@@ -105,8 +105,13 @@ while [ $# -gt 0 ]; do
         *) fail "unknown option $1 (see --help)" ;;
     esac
 done
-[ -n "$ID" ] || fail "give the activation id with --id"
-[ -n "$CODE" ] || fail "give the activation code with --code (or in TETHER_ACTIVATION_CODE)"
+REGISTER=1
+if [ -f "$STATE_DIR/agent.json" ] && [ -z "$FORCE" ]; then
+    REGISTER=0  # an upgrade: keep the registration (--force registers anew)
+else
+    [ -n "$ID" ] || fail "give the activation id with --id"
+    [ -n "$CODE" ] || fail "give the activation code with --code (or in TETHER_ACTIVATION_CODE)"
+fi
 for DIR in "$PREFIX" "$STATE_DIR"; do  # both go into the unit's ExecStart line as they are
     case "$DIR" in
         *[!A-Za-z0-9/._-]*) fail "$DIR: use a path of letters, digits and / . _ - only" ;;
@@ -149,15 +154,20 @@ echo "tether install: creating the Python environment $PREFIX"
 "$PREFIX/bin/python" -m pip install -q --disable-pip-version-check "$TMP/$WHEEL" \
     || fail "pip could not install the dependencies of tether (check the package index, or PIP_INDEX_URL)"
 
-set -- --server "$SERVER" --activation-id "$ID" --state-dir "$STATE_DIR" --json
-if [ -n "$CA_PEM" ]; then
-    printf '%s\n' "$CA_PEM" > "$TMP/ca.pem"
-    set -- "$@" --ca-cert "$TMP/ca.pem"
+if [ "$REGISTER" = 1 ]; then
+    set -- --server "$SERVER" --activation-id "$ID" --state-dir "$STATE_DIR" --json
+    if [ -n "$CA_PEM" ]; then
+        printf '%s\n' "$CA_PEM" > "$TMP/ca.pem"
+        set -- "$@" --ca-cert "$TMP/ca.pem"
+    fi
+    [ -z "$FORCE" ] || set -- "$@" "$FORCE"
+    echo "tether install: registering this machine with $SERVER"
+    OUT=$(TETHER_ACTIVATION_CODE="$CODE" "$PREFIX/bin/tether" agent register "$@") || fail "registration failed"
+    INSTANCE=$(printf '%s\n' "$OUT" | sed -n 's/.*"InstanceId": *"\([^"]*\)".*/\1/p')
+else
+    INSTANCE=$(sed -n 's/.*"instance_id": *"\([^"]*\)".*/\1/p' "$STATE_DIR/agent.json")
+    echo "tether install: $STATE_DIR is registered already (as ${INSTANCE:-?}); keeping it (--force registers anew)"
 fi
-[ -z "$FORCE" ] || set -- "$@" "$FORCE"
-echo "tether install: registering this machine with $SERVER"
-OUT=$(TETHER_ACTIVATION_CODE="$CODE" "$PREFIX/bin/tether" agent register "$@") || fail "registration failed (see above)"
-INSTANCE=$(printf '%s\n' "$OUT" | sed -n 's/.*"InstanceId": *"\([^"]*\)".*/\1/p')
 
 if [ "$SYSTEMD" = 1 ]; then
     UNIT="$UNIT_DIR/tether-agent.service"
