@@ -8,6 +8,7 @@ Python with its site packages so no dependency is downloaded); the printed comma
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
@@ -144,3 +145,16 @@ def test_systemd_branch_writes_the_unit_and_enables_it(fresh_stack: Stack, tmp_p
     assert f"is registered already (as {instance.group(1)})" in again.stdout
     assert calls.read_text().splitlines()[3:] == ["daemon-reload", "enable tether-agent", "restart tether-agent"]
     assert [i["InstanceId"] for i in fresh_stack.api("DescribeInstances")["Instances"]] == [instance.group(1)]
+
+
+def test_register_prints_the_instance_and_the_next_step(stack: Stack, tmp_path: Path) -> None:
+    activation = json.loads(stack.cli("activation", "create", "--json").stdout)
+    state = tmp_path / "state"
+    out = stack.cli(
+        "agent", "register", "--server", stack.creds["server"], "--ca-cert", stack.creds["ca_cert"],
+        "--activation-id", activation["ActivationId"], "--activation-code", activation["ActivationCode"],
+        "--state-dir", str(state),
+    )
+    assert re.fullmatch(r"mi-[0-9a-f]+\n", out.stdout), out.stdout  # stdout stays the id alone, for scripts
+    assert "systemctl enable --now tether-agent" in out.stderr
+    assert f"tether agent run --state-dir {state}" in out.stderr
