@@ -69,3 +69,18 @@ def test_db_upgrade_from_an_older_revision(tmp_path: Path) -> None:
 def test_db_current_without_a_database_says_what_to_give(tmp_path: Path) -> None:
     out = tether("db", "current", "--data-dir", str(tmp_path / "none"))
     assert out.returncode == 1 and "give the server's --data-dir" in out.stderr
+
+
+@pytest.mark.postgres
+def test_backup_with_postgresql_keeps_the_files_and_says_to_use_pg_dump(tmp_path: Path) -> None:
+    with temporary_database("tether_dbcmd") as url:
+        data = tmp_path / "data"
+        assert tether("server", "--data-dir", str(data), "--db", url, "--migrate-only").returncode == 0
+        data.mkdir()  # a PostgreSQL server keeps only its files here
+        (data / "secret.key").write_bytes(b"k" * 32)
+        out = tether("db", "backup", "--data-dir", str(data), "--db", url, "--out", str(tmp_path / "b.tar.gz"))
+        assert out.returncode == 0, out.stderr
+        assert "pg_dump" in out.stderr
+        restored = tether("db", "restore", str(tmp_path / "b.tar.gz"), "--data-dir", str(tmp_path / "r"), "--json")
+        assert json.loads(restored.stdout)["database"] == "postgresql"
+        assert (tmp_path / "r" / "secret.key").read_bytes() == b"k" * 32
