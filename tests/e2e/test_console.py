@@ -14,9 +14,11 @@ from __future__ import annotations
 import json
 import os
 import re
+import ssl
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -605,3 +607,35 @@ def test_connect_is_disabled_with_the_reason(console: Console, context: Any) -> 
     page.wait_for_selector("text=No machine matches")
     page.select_option("#machine-status", "")
     shot(page, "14-machines-offline")
+
+
+def test_activation_page_shows_the_install_command_once(console: Console, context: Any) -> None:
+    """The Activations page creates a code and shows the install one-liner with it (the pin the server reports),
+    lists the activation, and deletes it."""
+    page = context.new_page()
+    errors = watch_errors(page)
+    sign_in(page, console)
+    page.click("nav a[href='/console/activations']")
+    page.wait_for_selector("#activation-form")
+    page.fill("#activation-Description", "rack 7")
+    page.fill("#activation-InstanceCount", "3")
+    page.click("#activation-form button[type=submit]")
+    command = page.wait_for_selector("[data-testid=install-command]").inner_text()
+    activation_id = page.inner_text("[data-testid=activation-id]")
+    code = page.inner_text("[data-testid=activation-code]")
+    ca = ssl.create_default_context(cafile=console.stack.creds["ca_cert"])
+    with urllib.request.urlopen(console.base + "/agent/install.json", context=ca, timeout=10) as reply:
+        info = json.load(reply)
+    assert command == f"{info['InstallCommand']} --id {activation_id} --code {code}"
+    assert command.startswith("curl --pinnedpubkey 'sha256//")
+    row = page.wait_for_selector(f"tr[data-activation='{activation_id}']")
+    assert "0/3" in row.inner_text() and "rack 7" in row.inner_text()
+    shot(page, "15-activation-created", full_page=True)
+    page.reload()  # the code is gone once the page is left
+    page.wait_for_selector(f"tr[data-activation='{activation_id}']")
+    assert code not in page.inner_text("main")
+    page.click(f"tr[data-activation='{activation_id}'] button")
+    page.wait_for_selector(".toast-ok")
+    eventually_sync(lambda: page.query_selector(f"tr[data-activation='{activation_id}']") is None,
+                    what="the deleted activation to leave the list", timeout=10, interval=0.2)
+    assert not errors, errors

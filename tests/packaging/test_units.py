@@ -298,3 +298,13 @@ def test_the_agent_exec_start_refuses_an_unregistered_state_dir_with_the_no_rest
     done = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=60, cwd="/")
     assert str(done.returncode) == one(load("tether-agent.service"), "RestartPreventExitStatus")
     assert "register" in done.stderr
+
+
+def test_installer_unit_is_the_packaged_agent_unit() -> None:
+    """The unit the agent install script writes (tether/server/install_script.py) is packaging/tether-agent.service
+    with the prefix and state directory as placeholders: the same directives, so the two cannot drift apart."""
+    from tether.server.install_script import AGENT_UNIT
+
+    packaged = (PACKAGING / "tether-agent.service").read_text()
+    rendered = AGENT_UNIT.replace("@PREFIX@", PREFIX).replace("@STATE_DIR@", "/var/lib/tether-agent")
+    assert parse_unit(rendered) == parse_unit(packaged)

@@ -95,6 +95,8 @@ async def test_a_session_moves_the_session_and_byte_metrics(metered, make_agent_
     session_id, agent_ws, client_ws = await pair_session(api, agent, client_dial)
     during = await scrape(api)
     assert value(during, "tether_sessions_active", kind="shell") == 1
+    assert value(during, "tether_sessions", kind="shell", state="paired") == 1
+    assert value(during, "tether_sessions", kind="shell", state="waiting") == 0
     assert value(during, "tether_sessions_started_total", kind="shell") == 1
 
     typed = b"echo hello\n"
@@ -117,6 +119,7 @@ async def test_a_session_moves_the_session_and_byte_metrics(metered, make_agent_
 
     after = await eventually(ended, what=f"session {session_id} to be counted as ended")
     assert value(after, "tether_sessions_active", kind="shell") == 0
+    assert value(after, "tether_sessions", kind="shell", state="paired") == 0
     assert value(after, "tether_relayed_bytes_total", direction="to_client", kind="shell") == len(output)
     assert value(after, "tether_relayed_bytes_total", direction="from_client", kind="shell") == len(typed)
     assert value(after, "tether_api_calls_total", action="StartTerminalSession", status="200") == 1
@@ -242,3 +245,21 @@ def test_the_server_command_reads_the_token_file(tmp_path: Path) -> None:
         stack.close()
     short = stack.cli("server", "--data-dir", str(tmp_path / "x"), "--metrics-token", "short", check=False)
     assert short.returncode == 2 and "metrics token must be at least 16" in short.stderr
+
+
+async def test_a_started_session_is_waiting_until_both_sides_connect(metered, make_agent_for) -> None:
+    api, agent = await make_agent_for(metered.server)
+    await api.ok("StartTerminalSession", {"InstanceId": agent.instance_id})
+    samples = await scrape(api)
+    assert value(samples, "tether_sessions", kind="shell", state="waiting") == 1
+    assert value(samples, "tether_sessions", kind="shell", state="paired") == 0
+    assert value(samples, "tether_sessions", kind="port_forward", state="waiting") == 0
+    assert ("tether_sessions", frozenset({("kind", "port_forward"), ("state", "ending")})) in samples
+
+
+def test_session_states_keep_a_fixed_label_set() -> None:
+    instruments = ServerMetrics()
+    instruments.set_sessions([("shell", "paired"), ("shell", "paired"), ("bogus", "paired"), ("shell", "closed")])
+    text = instruments.render()[0].decode()
+    assert 'tether_sessions{kind="shell",state="paired"} 2.0' in text
+    assert "bogus" not in text and 'state="closed"' not in text

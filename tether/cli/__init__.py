@@ -41,6 +41,7 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "recordings": ("recording_cmds", "recordings"),
     "console": ("console_cmds", "console"),
     "completion": ("completion_cmds", "completion"),
+    "db": ("db_cmds", "db"),
 }
 
 # What `tether --help` and shell completion say of each command: one line that fits 80 columns (at most
@@ -71,11 +72,12 @@ _SHORT_HELP: dict[str, str] = {
     "recordings": "Replay, print or save the recording of a shell session",
     "console": "The browser console (https://SERVER/console/)",
     "completion": "Print the shell completion script for bash, zsh or fish",
+    "db": "Database revision, upgrades, backups and restores of a data dir",
 }
 
 # Commands that do not talk to the API as a user, so the group's connection options mean nothing to them (`agent
 # register` has a --server of its own): given before one of these, they are an error rather than silently ignored.
-_NOT_CLIENT_COMMANDS = frozenset({"demo", "server", "agent", "completion"})
+_NOT_CLIENT_COMMANDS = frozenset({"demo", "server", "agent", "completion", "db"})
 
 
 class LazyGroup(click.Group):

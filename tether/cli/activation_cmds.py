@@ -1,12 +1,15 @@
 """`tether activation`: the codes with which agents register machines (create, list, delete).
 
-An activation code is a secret the server cannot show again, so `create` prints it once and says so.
+An activation code is a secret the server cannot show again, so `create` prints it once and says so, together
+with the one-liner that installs and registers the agent on a new machine (tether/server/install.py).
 """
 
 from __future__ import annotations
 
+import shlex
 from typing import Any
 
+import aiohttp
 import click
 
 from tether.cli.common import (
@@ -19,6 +22,7 @@ from tether.cli.common import (
     note,
     print_json,
     print_table,
+    run_async,
 )
 
 __all__ = ["activation"]
@@ -58,9 +62,47 @@ def activation_create(
     if as_json:
         print_json(response)
         return
-    click.echo(f"ActivationId:   {response.get('ActivationId')}")
-    click.echo(f"ActivationCode: {response.get('ActivationCode')}")
-    note("The code is shown only once: give both values to `tether agent` on the machines to register.")
+    activation_id = str(response.get("ActivationId"))
+    code = str(response.get("ActivationCode"))
+    click.echo(f"ActivationId:   {activation_id}")
+    click.echo(f"ActivationCode: {code}")
+    note("The code is shown only once.")
+    command = run_async(lambda: _install_command(conn))
+    args = f"--id {shlex.quote(activation_id)} --code {shlex.quote(code)}"
+    if command is not None:
+        note("To install, register and start the agent on a new machine (Linux, as root; needs curl and Python 3.11+):")
+        click.echo(f"  {command} {args}")
+    note("With tether already installed there (ca.pem: a copy of the server's DATA_DIR/tls/ca.pem):")
+    click.echo(
+        f"  TETHER_ACTIVATION_CODE={shlex.quote(code)} tether agent register --server {shlex.quote(_server(conn))}"
+        f" --ca-cert ca.pem --activation-id {shlex.quote(activation_id)}"
+    )
+
+
+INSTALL_INFO_TIMEOUT = 10.0
+
+
+def _server(conn: ConnectionFlags) -> str:
+    return conn.client().server
+
+
+async def _install_command(conn: ConnectionFlags) -> str | None:
+    """The server's install one-liner, read over this CLI's CA-checked connection (None if the server has none)."""
+    client = conn.client()
+    timeout = aiohttp.ClientTimeout(total=INSTALL_INFO_TIMEOUT)
+    ssl = client.ssl_context if client.server.startswith("https:") else False
+    try:
+        async with (
+            aiohttp.ClientSession(timeout=timeout, connector=aiohttp.TCPConnector(ssl=ssl)) as http,
+            http.get(f"{client.server.rstrip('/')}/agent/install.json") as reply,
+        ):
+            if reply.status != 200:
+                return None
+            document = await reply.json()
+    except (aiohttp.ClientError, TimeoutError, ValueError):
+        return None
+    command = document.get("InstallCommand") if isinstance(document, dict) else None
+    return command if isinstance(command, str) else None
 
 
 @activation.command("list")

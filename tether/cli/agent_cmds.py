@@ -141,8 +141,14 @@ def register_cmd(
         raise click.ClickException(f"registration failed: {e}") from None
     if as_json:
         click.echo(json.dumps({"InstanceId": instance_id}))
-    else:
-        click.echo(instance_id)
+        return
+    click.echo(instance_id)
+    click.echo(
+        "Next, start the agent: under systemd install packaging/tether-agent.service (ExecStart with this "
+        f"--state-dir) and run `systemctl enable --now tether-agent`; or run `tether agent run --state-dir "
+        f"{state_dir}`.",
+        err=True,
+    )
 
 
 @agent.command("run")

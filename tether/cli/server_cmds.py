@@ -171,6 +171,11 @@ def _positive(_ctx: click.Context, param: click.Parameter, value: float) -> floa
     show_default=True,
 )
 @log_format_option
+@click.option(
+    "--migrate-only",
+    is_flag=True,
+    help="Apply the database migrations, print the revisions before and after, and exit (docs/operations.md).",
+)
 def server(
     data_dir: Path,
     listen: tuple[str, int],
@@ -197,6 +202,7 @@ def server(
     metrics_token: str | None,
     log_level: str,
     log_format: str,
+    migrate_only: bool,
 ) -> None:
     """Run the tether server (API, agent control channels and the session relay).
 
@@ -246,7 +252,39 @@ def server(
         )
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
+    if migrate_only:
+        _migrate_only(config)
+        return
     try:
         runtime.run(run_server(config))
     except (ListenError, TLSFileError) as exc:
         raise click.ClickException(str(exc)) from None
+
+
+async def _migrate(url: str) -> tuple[str | None, str | None]:
+    from tether.store.db import Database
+
+    db = Database(url)
+    try:
+        return await db.migrate()
+    finally:
+        await db.dispose()
+
+
+def _migrate_only(config: ServerConfig) -> None:
+    """`--migrate-only`: the schema step of a start, on its own (once per database, before the nodes start)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from tether.store.db import sqlite_url
+
+    if config.db_url is None:
+        config.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    url = config.db_url or sqlite_url(config.data_dir / "tether.db")
+    try:
+        before, after = runtime.run(_migrate(url))
+    except (SQLAlchemyError, OSError) as exc:
+        raise click.ClickException(f"cannot migrate the database: {exc}") from None
+    if before == after:
+        click.echo(f"database already at {after}")
+    else:
+        click.echo(f"database migrated {before or '(empty database)'} -> {after}")

@@ -54,6 +54,8 @@ from tether.server.console import root_redirect
 from tether.server.control import control_channel
 from tether.server.data import agent_data, client_data
 from tether.server.health import add_routes as add_health_routes
+from tether.server.install import InstallSource
+from tether.server.install import add_routes as add_install_routes
 from tether.server.jobs import housekeeping
 from tether.server.lifecycle import SessionLifecycle
 from tether.server.logs import AccessLogger, access_log
@@ -97,7 +99,10 @@ KEEPALIVE_TIMEOUT = 75.0  # an idle kept-alive connection, or one that never sen
 
 
 def build_app(
-    state: ServerState, guard: ConnectionGuard | None = None, metrics: ServerMetrics | None = None
+    state: ServerState,
+    guard: ConnectionGuard | None = None,
+    metrics: ServerMetrics | None = None,
+    install: InstallSource | None = None,
 ) -> web.Application:
     middlewares = [coded_route_errors] if guard is None else [guard.middleware, coded_route_errors]
     app = web.Application(client_max_size=MAX_BODY, middlewares=middlewares)
@@ -112,6 +117,8 @@ def build_app(
     app.router.add_get("/client/v1/data/{session_id}", client_data)
     add_console_routes(app)
     add_assist_routes(app, state)  # the Cloud Assistant agent's /luban/ endpoints
+    # the agent install one-liner's script and wheel (unsigned, secret-free)
+    add_install_routes(app, install if install is not None else InstallSource(state.public_url, None, None))
     return app
 
 
@@ -220,7 +227,7 @@ async def _assemble(config: ServerConfig, stack: AsyncExitStack) -> RunningServe
         state.trusted_proxies,
     )
     runner = web.AppRunner(
-        build_app(state, guard, metrics),
+        build_app(state, guard, metrics, InstallSource(public_url, tls, ca_cert)),
         access_log_class=AccessLogger,
         access_log=access_log,
         shutdown_timeout=HANDLER_SHUTDOWN_TIMEOUT,

@@ -126,6 +126,7 @@ async def metrics(request: web.Request) -> web.Response:
         )
     instruments = request.app[METRICS_KEY]
     instruments.agents_connected.set(len(state.agents))
+    instruments.set_sessions(state.relay.states())
     try:
         depth, oldest = await asyncio.wait_for(_queue(state), READY_TIMEOUT)
     except Exception as exc:  # the other metrics are still worth having; the queue keeps its last values

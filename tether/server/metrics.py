@@ -26,6 +26,8 @@ __all__ = ["METRICS_KEY", "ServerMetrics"]
 MAX_REASONS = 64
 _REASON = re.compile(r"[a-z][a-z0-9_]{0,47}")
 DENIED_EFFECTS = frozenset({"Deny", "ImplicitDeny"})
+SESSION_KINDS = ("shell", "port_forward")
+SESSION_STATES = ("waiting", "paired", "ending")  # the relay's phases while it holds a session
 LAG_BUCKETS = (0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 
 
@@ -42,6 +44,13 @@ class ServerMetrics:
         )
         self.sessions_active = Gauge(
             "tether_sessions_active", "Sessions this node's relay holds (waiting or paired), by kind.", ["kind"],
+            registry=r,
+        )
+        self.sessions = Gauge(
+            "tether_sessions",
+            "Sessions this node's relay holds, by kind and state: waiting (started, a side not yet connected), "
+            "paired (relaying) or ending (read at scrape time).",
+            ["kind", "state"],
             registry=r,
         )
         self.sessions_started = Counter(
@@ -79,9 +88,11 @@ class ServerMetrics:
             "tether_event_loop_lag_seconds", "How late the event loop woke a periodic task.", buckets=LAG_BUCKETS,
             registry=r,
         )
-        for kind in ("shell", "port_forward"):  # present from the start, so a rate() has a first sample
+        for kind in SESSION_KINDS:  # present from the start, so a rate() has a first sample
             self.sessions_active.labels(kind)
             self.sessions_started.labels(kind)
+            for state in SESSION_STATES:
+                self.sessions.labels(kind, state)
 
     # -- called by the relay --------------------------------------------------------------------------------------
 
@@ -115,6 +126,16 @@ class ServerMetrics:
             self.authorization_denials.labels(name).inc()
 
     # -- read by the scrape ---------------------------------------------------------------------------------------
+
+    def set_sessions(self, held: Iterable[tuple[str, str]]) -> None:
+        """Set `tether_sessions` from the (kind, state) of every session the relay holds; every known pair that
+        is absent goes to 0, and an unknown kind or state is not made a label (the label set stays fixed)."""
+        counts = dict.fromkeys(((k, s) for k in SESSION_KINDS for s in SESSION_STATES), 0)
+        for pair in held:
+            if pair in counts:
+                counts[pair] += 1
+        for (kind, state), count in counts.items():
+            self.sessions.labels(kind, state).set(count)
 
     def render(self, accept: str = "") -> tuple[bytes, str]:
         """The exposition in the format the scraper's Accept header asks for (OpenMetrics, or the classic text

@@ -173,6 +173,7 @@ class ReloadableTLS:
         self._load = load
         self._source = source
         self._current, leaf = load()
+        self.leaf = leaf  # the certificate new handshakes present (the agent installer pins its key)
         self.reloads = 0
         # The front context only dispatches: it carries the first certificate too, so a handshake is never
         # without one, but the callback always switches to the current context.
@@ -194,6 +195,7 @@ class ReloadableTLS:
             log.error("TLS reload failed, still serving the previous certificate: %s", exc)
             return False
         self._current = context
+        self.leaf = leaf
         self.reloads += 1
         log.info("TLS certificate reloaded from %s: %s", self._source, _describe(leaf))
         return True

@@ -70,12 +70,23 @@ class Database:
         async with self.sessionmaker() as session, session.begin():
             yield session
 
-    async def migrate(self) -> None:
-        """Bring the schema to the newest alembic revision (idempotent; run at every server start)."""
-        from tether.store.migrations import upgrade_to_head
+    async def migrate(self) -> tuple[str | None, str | None]:
+        """Bring the schema to the newest alembic revision (idempotent; run at every server start); returns the
+        revision before and after (None before: the database was empty)."""
+        from tether.store.migrations import current_revision, upgrade_to_head
 
         async with self.engine.begin() as connection:
+            before = await connection.run_sync(current_revision)
             await connection.run_sync(upgrade_to_head)
+            after = await connection.run_sync(current_revision)
+        return before, after
+
+    async def revision(self) -> str | None:
+        """The schema revision the database is at, without changing anything (None: never migrated)."""
+        from tether.store.migrations import current_revision
+
+        async with self.engine.connect() as connection:
+            return await connection.run_sync(current_revision)
 
     async def dispose(self) -> None:
         await self.engine.dispose()

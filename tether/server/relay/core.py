@@ -173,6 +173,10 @@ class Relay:
     def get(self, session_id: str) -> RelaySession | None:
         return self._sessions.get(session_id)
 
+    def states(self) -> list[tuple[str, str]]:
+        """(kind, phase) of every session held, for the metrics scrape (`tether_sessions`)."""
+        return [(rs.kind.value, rs.phase.name.lower()) for rs in self._sessions.values()]
+
     def prepare(
         self,
         party: SessionParty,

@@ -13,6 +13,7 @@ const PAGES = {
   terminal: () => import("./pages/terminal.js"),
   sessions: () => import("./pages/sessions.js"),
   settings: () => import("./pages/settings.js"),
+  activations: () => import("./pages/activations.js"),
 };
 
 const root = document.getElementById("app");
@@ -51,6 +52,7 @@ function chrome(name) {
     h("nav.nav", { "aria-label": "Console" },
       link("/console/machines", "Machines", name === "" ? "machines" : name === "machines" ? "machines" : null),
       link("/console/sessions", "Sessions", name === "sessions" ? "sessions" : null),
+      link("/console/activations", "Activations", name === "activations" ? "activations" : null),
       who.IsAdmin ? link("/console/settings", "Settings", name === "settings" ? "settings" : null) : null),
     h("div.who",
       h("span", { title: who.Arn }, who.UserName),
