@@ -55,7 +55,9 @@ def _metadata(version: str) -> tuple[str, str]:
         dist = importlib.metadata.distribution("tether")
     except importlib.metadata.PackageNotFoundError:
         raise WheelError("tether is not installed as a package (pip install it), so no wheel can be built") from None
-    metadata = dist.read_text("METADATA")
+    # a dist-info has METADATA; an egg-info (what setuptools leaves in a source checkout that is on sys.path,
+    # found first when tether runs from that checkout) has the same fields in PKG-INFO
+    metadata = dist.read_text("METADATA") or dist.read_text("PKG-INFO")
     if not metadata:
         raise WheelError("the installed tether distribution has no METADATA")
     lines = [f"Version: {version}" if line.startswith("Version:") else line for line in metadata.split("\n")]
