@@ -37,11 +37,12 @@ from tether.protocol.frames import (
     resize_of,
     stream_of,
 )
-from tether.protocol.vocabulary import SUBPROTOCOL, CloseCode, SessionKind, Side
+from tether.protocol.vocabulary import LOGIN_SHELL_HEADER, SUBPROTOCOL, CloseCode, SessionKind, Side, login_shell
 
 __all__ = [
     "DEFAULT_WINDOW",
     "HEADER_SIZE",
+    "LOGIN_SHELL_HEADER",
     "MAX_DATA",
     "MAX_MESSAGE",
     "MAX_STREAMS",
@@ -71,6 +72,7 @@ __all__ = [
     "control",
     "decode",
     "decode_header",
+    "login_shell",
     "encode",
     "on_stream_zero",
     "payload_of",
