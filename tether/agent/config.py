@@ -14,6 +14,7 @@ moved or restored from a backup without editing the file.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import tempfile
@@ -202,9 +203,16 @@ class AgentConfig:
         }
 
     def save(self) -> None:
-        """Write `agent.json` atomically (temp file + rename) so a crash never leaves half a config behind."""
+        """Write `agent.json` atomically (temp file + rename) so a crash never leaves half a config behind.
+
+        The file keeps its owner: root editing a user's agent (`tether agent config set`) must not leave that agent
+        a config it can no longer read."""
         ensure_state_dir(self.state_dir)
         text = json.dumps(self.to_dict(), indent=2, sort_keys=True) + "\n"
+        owner: tuple[int, int] | None = None
+        with contextlib.suppress(FileNotFoundError):
+            st = self.config_file.stat()
+            owner = (st.st_uid, st.st_gid)
         fd, tmp = tempfile.mkstemp(prefix=".agent.json.", dir=self.state_dir)
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as f:
@@ -212,6 +220,8 @@ class AgentConfig:
                 f.flush()
                 os.fsync(f.fileno())
             os.chmod(tmp, 0o600)
+            if owner is not None and owner != (os.geteuid(), os.getegid()):
+                os.chown(tmp, *owner)
             os.replace(tmp, self.config_file)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)

@@ -45,7 +45,20 @@ from tether.agent.session import (
     SessionStartError,
 )
 from tether.agent.users import LoginUser
-from tether.protocol import LOGIN_SHELL_HEADER, MAX_DATA, Ack, Close, Data, Eof, Error, Exit, Hello, ProtocolError, Resize, encode
+from tether.protocol import (
+    LOGIN_SHELL_HEADER,
+    MAX_DATA,
+    Ack,
+    Close,
+    Data,
+    Eof,
+    Error,
+    Exit,
+    Hello,
+    ProtocolError,
+    Resize,
+    encode,
+)
 from tether.protocol.control import OpenSession
 
 log = logging.getLogger(__name__)
