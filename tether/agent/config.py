@@ -41,13 +41,21 @@ class ConfigError(Exception):
 
 
 def default_state_dir() -> Path:
-    """`$TETHER_AGENT_STATE_DIR`, else `/var/lib/tether-agent` as root, else `~/.local/state/tether-agent`."""
+    """`$TETHER_AGENT_STATE_DIR`, else `/var/lib/tether-agent` as root, else `$XDG_STATE_HOME/tether-agent`
+    (`~/.local/state/tether-agent`).
+
+    Root stays in /var/lib: a root agent is a system service (the systemd unit), whose state belongs where the FHS
+    and systemd's `StateDirectory=` put a system program's state, not in root's home; backups of /var/lib and
+    the packaging assume it. A user's agent is that user's program, so its state follows XDG; it holds the
+    agent's identity (its key), which is state, not configuration or cache."""
     env = os.environ.get(STATE_DIR_ENV)
     if env:
         return Path(env).expanduser()
     if os.geteuid() == 0:
         return ROOT_STATE_DIR
-    return Path.home() / ".local" / "state" / "tether-agent"
+    xdg = os.environ.get("XDG_STATE_HOME", "")
+    base = Path(xdg) if xdg and os.path.isabs(xdg) else Path.home() / ".local" / "state"
+    return base / "tether-agent"
 
 
 def ensure_state_dir(state_dir: Path) -> Path:

@@ -27,7 +27,7 @@ state_dir_option = click.option(
     "--state-dir",
     type=click.Path(path_type=Path, file_okay=False),
     default=default_state_dir,
-    show_default=f"${STATE_DIR_ENV}, else /var/lib/tether-agent as root, else ~/.local/state/tether-agent",
+    show_default=f"${STATE_DIR_ENV}, else /var/lib/tether-agent as root, else $XDG_STATE_HOME/tether-agent",
     help="Where the agent keeps agent.json, its key and the server CA.",
 )
 
