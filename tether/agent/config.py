@@ -4,6 +4,8 @@ Layout of `STATE_DIR` (created mode 0700 because the key inside is the agent's i
 - `agent.json`: server URL, instance id, file paths and `settings` (written atomically, mode 0600).
 - `agent.key`:  the Ed25519 private key created at registration (PEM, mode 0600).
 - `ca.pem`:     a copy of the server CA given at registration; absent means "use the system trust store".
+- `agent.pid`:  the running agent's pid (`tether.agent.reload`), so `tether agent config set` can reload it.
+- `reload.json`: what the last SIGHUP applied or refused.
 - `ssh-keys/`:  the managed authorized-keys files of temporary SSH keys (`tether.agent.sshkeys`), once used. sshd
                 opens them as the target user, so the state directory then becomes 0711 (enter, not list); every
                 secret in it stays 0600.
