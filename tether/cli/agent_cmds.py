@@ -239,7 +239,7 @@ RELOAD_WAIT = 10.0  # seconds `config set` waits for the running agent's answer 
 
 @agent.group("config")
 def config_group() -> None:
-    """Read and change this agent's settings (agent.json); `set` makes the running agent reload them.
+    """Read and change this agent's settings; `set` reloads the running agent.
 
     \b
     EXAMPLES
@@ -274,8 +274,8 @@ def config_list_cmd(state_dir: Path, as_json: bool) -> None:
     info = keys()
     width = max(len(k) for k in info)
     for name, key in info.items():
-        shown = show_value(values[name]) or '""'
-        click.echo(f"{name:<{width}}  {'live   ' if key.live else 'restart'}  {shown}")
+        value = show_value(values[name]) or '""'
+        click.echo(f"{name:<{width}}  {'live   ' if key.live else 'restart'}  {value}")
 
 
 @config_group.command("get")
@@ -305,10 +305,13 @@ def _change(key: str, words: list[str] | None, state_dir: Path, pid: int | None,
         raise _config_keys_error(e) from None
     except OSError as e:
         raise click.ClickException(f"cannot write the agent's settings in {state_dir}: {e}") from None
+    def shown(value: Any) -> str:
+        return show_value(value) or '""'  # an empty list, as it is typed
+
     if old == new:
-        click.echo(f"{key} is already {show_value(new) or chr(34) * 2} ({path})")
+        click.echo(f"{key} is already {shown(new)} ({path})")
     else:
-        click.echo(f"{key} = {show_value(new) or chr(34) * 2} (was {show_value(old) or chr(34) * 2}; saved in {path})")
+        click.echo(f"{key} = {shown(new)} (was {shown(old)}; saved in {path})")
     if reload:
         _reload_running_agent(state_dir.expanduser().absolute(), pid)
 
@@ -375,7 +378,7 @@ _no_reload_option = click.option(
 
 @config_group.command("set")
 @click.argument("key")
-@click.argument("values", nargs=-1, required=True)
+@click.argument("values", nargs=-1, required=True, metavar="VALUE...")
 @state_dir_option
 @_pid_option
 @_no_reload_option
