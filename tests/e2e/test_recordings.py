@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import pwd
 import signal
 import socket
 import socketserver
@@ -60,6 +61,8 @@ def test_recording_replays_to_the_live_screen(stack: Stack, instance: str, tmp_p
     lines = out.read_text(encoding="utf-8").splitlines()
     header = json.loads(lines[0])
     assert header["version"] == 2
+    # the shell the agent really started: the login user's passwd entry, not a constant /bin/sh
+    assert header["env"]["SHELL"] == pwd.getpwnam(str(session["Username"])).pw_shell, header
     # the header has the size the shell started with; a resize that reached the agent after the shell started
     # (its grace period is short) follows as an "r" event: either way the terminal ends up 100x30
     sizes = [f"{header['width']}x{header['height']}"] + [e[2] for e in map(json.loads, lines[1:]) if e[1] == "r"]

@@ -203,6 +203,19 @@ async def test_client_close_hangs_up_agent_side(api, make_agent, client_dial) ->
     assert row["EndReason"] == "client_closed"
 
 
+async def test_exit_then_client_close_first_ends_as_exit(api, make_agent, client_dial) -> None:
+    """The client closes the moment it reads EXIT, before the agent closes its side: the shell exited all the
+    same, so the session ends as `exit` with the status, not as `client_closed`."""
+    agent = await make_agent()
+    session_id, agent_ws, client_ws = await _pair(api, agent, client_dial)
+    await agent_ws.send_bytes(encode(Exit(0)))
+    assert await next_frame(client_ws) == Exit(0)
+    await client_ws.close()  # the agent's side is still open
+    assert await until_closed(agent_ws) == 1000
+    row = await _wait_state(api, session_id, "Terminated")
+    assert (row["EndReason"], row["ExitStatus"]) == ("exit", 0)
+
+
 async def test_session_failed_report_ends_session(api, make_agent, client_dial) -> None:
     agent = await make_agent()
     started, open_msg = await _start(api, agent)

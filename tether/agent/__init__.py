@@ -3,6 +3,8 @@ through it.
 
 Modules, each with one job:
 - `config`: the state directory (`agent.json`, `agent.key`, `ca.pem`) and its settings.
+- `configkeys`: the settings as keys for `tether agent config` (parsed, checked, which ones apply live).
+- `reload`: SIGHUP's reload of the settings, the pid file and the answer it leaves (`reload.json`).
 - `register`: one-time registration with an activation code.
 - `backoff`: the reconnect schedule (exponential, full jitter).
 - `errors`: `AgentError`, the base of every error that carries a code (`session_failed`, `push_key_result`, ...).

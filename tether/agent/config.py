@@ -4,6 +4,8 @@ Layout of `STATE_DIR` (created mode 0700 because the key inside is the agent's i
 - `agent.json`: server URL, instance id, file paths and `settings` (written atomically, mode 0600).
 - `agent.key`:  the Ed25519 private key created at registration (PEM, mode 0600).
 - `ca.pem`:     a copy of the server CA given at registration; absent means "use the system trust store".
+- `agent.pid`:  the running agent's pid (`tether.agent.reload`), so `tether agent config set` can reload it.
+- `reload.json`: what the last SIGHUP applied or refused.
 - `ssh-keys/`:  the managed authorized-keys files of temporary SSH keys (`tether.agent.sshkeys`), once used. sshd
                 opens them as the target user, so the state directory then becomes 0711 (enter, not list); every
                 secret in it stays 0600.
@@ -14,6 +16,7 @@ moved or restored from a backup without editing the file.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import tempfile
@@ -40,13 +43,21 @@ class ConfigError(Exception):
 
 
 def default_state_dir() -> Path:
-    """`$TETHER_AGENT_STATE_DIR`, else `/var/lib/tether-agent` as root, else `~/.local/state/tether-agent`."""
+    """`$TETHER_AGENT_STATE_DIR`, else `/var/lib/tether-agent` as root, else `$XDG_STATE_HOME/tether-agent`
+    (`~/.local/state/tether-agent`).
+
+    Root stays in /var/lib: a root agent is a system service (the systemd unit), whose state belongs where the FHS
+    and systemd's `StateDirectory=` put a system program's state, not in root's home; backups of /var/lib and
+    the packaging assume it. A user's agent is that user's program, so its state follows XDG; it holds the
+    agent's identity (its key), which is state, not configuration or cache."""
     env = os.environ.get(STATE_DIR_ENV)
     if env:
         return Path(env).expanduser()
     if os.geteuid() == 0:
         return ROOT_STATE_DIR
-    return Path.home() / ".local" / "state" / "tether-agent"
+    xdg = os.environ.get("XDG_STATE_HOME", "")
+    base = Path(xdg) if xdg and os.path.isabs(xdg) else Path.home() / ".local" / "state"
+    return base / "tether-agent"
 
 
 def ensure_state_dir(state_dir: Path) -> Path:
@@ -202,9 +213,16 @@ class AgentConfig:
         }
 
     def save(self) -> None:
-        """Write `agent.json` atomically (temp file + rename) so a crash never leaves half a config behind."""
+        """Write `agent.json` atomically (temp file + rename) so a crash never leaves half a config behind.
+
+        The file keeps its owner: root editing a user's agent (`tether agent config set`) must not leave that agent
+        a config it can no longer read."""
         ensure_state_dir(self.state_dir)
         text = json.dumps(self.to_dict(), indent=2, sort_keys=True) + "\n"
+        owner: tuple[int, int] | None = None
+        with contextlib.suppress(FileNotFoundError):
+            st = self.config_file.stat()
+            owner = (st.st_uid, st.st_gid)
         fd, tmp = tempfile.mkstemp(prefix=".agent.json.", dir=self.state_dir)
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as f:
@@ -212,6 +230,8 @@ class AgentConfig:
                 f.flush()
                 os.fsync(f.fileno())
             os.chmod(tmp, 0o600)
+            if owner is not None and owner != (os.geteuid(), os.getegid()):
+                os.chown(tmp, *owner)
             os.replace(tmp, self.config_file)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)

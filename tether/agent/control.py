@@ -13,6 +13,8 @@ Shape (startup -> main loop -> graceful shutdown, as uvicorn's server.py reads):
   `push_key_result` goes through the same outbox.
 - Shutdown: stop dialing, hang up every shell (each with a bounded grace), give the reports a moment to reach the
   server, close. `run_agent` returns normally, so `tether agent run` exits 0.
+- SIGHUP: re-read agent.json and apply the settings that can change live to every new session and forward
+  (`Agent.reload`, tether/agent/reload.py); the answer goes to the log and to STATE_DIR/reload.json.
 """
 
 from __future__ import annotations
@@ -22,10 +24,13 @@ import base64
 import binascii
 import collections
 import contextlib
+import copy
 import logging
+import os
 import signal
 import ssl
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -35,10 +40,11 @@ from tether import __version__
 from tether.agent import sysinfo
 from tether.agent.backoff import Backoff
 from tether.agent.bounds import BoundRefused, check_command, check_data_url, check_forward_target
-from tether.agent.config import AgentConfig, ConfigError
+from tether.agent.config import AgentConfig, AgentSettings, ConfigError
 from tether.agent.errors import AgentError
 from tether.agent.forward import PortForwardSession, session_target
 from tether.agent.launch import no_new_privileges_supported
+from tether.agent.reload import ReloadResult, apply_reload, remove_pid, write_pid, write_status
 from tether.agent.session import SessionEnd, SessionStartError, run_and_report
 from tether.agent.shell import ShellSession
 from tether.agent.sshkeys import SshKeyManager
@@ -140,11 +146,19 @@ class Agent:
     The constructor raises `ConfigError` when the key cannot be loaded.
     """
 
-    def __init__(self, config: AgentConfig, *, ssl_context: ssl.SSLContext | None = None) -> None:
+    def __init__(
+        self,
+        config: AgentConfig,
+        *,
+        ssl_context: ssl.SSLContext | None = None,
+        adjust: Callable[[AgentSettings], AgentSettings] | None = None,
+    ) -> None:
         from tether.auth.agentkey import load_key
 
         self.config = config
         self.settings = config.settings
+        # what `tether agent run`'s options change over agent.json; applied again to every reload
+        self._adjust = adjust or (lambda settings: settings)
         try:
             self._key = load_key(config.key_file)
         except (OSError, ValueError) as e:
@@ -180,6 +194,34 @@ class Agent:
     def stop(self) -> None:
         """Ask for a graceful shutdown (signal-handler safe: it only sets an event)."""
         self._stop.set()
+
+    def reload(self) -> ReloadResult:
+        """Re-read agent.json and apply what can change live (SIGHUP). The settings object is changed in place, so
+        everything holding it (the session checks, the key manager) sees the new values for what starts next; a
+        file that cannot be used leaves the running settings as they were."""
+        state_dir = self.config.state_dir
+        try:
+            fresh = AgentConfig.load(state_dir).settings
+            adjusted = self._adjust(copy.deepcopy(fresh))
+        except Exception as e:  # a bad file must never take the running agent down
+            message = str(e) if isinstance(e, ConfigError) else f"{type(e).__name__}: {e}"
+            log.error("reload: %s; the running settings stay as they were", message)
+            result = ReloadResult(pid=os.getpid(), ok=False, error=message, at=time.time())
+        else:
+            result = apply_reload(self.settings, fresh, adjusted, os.getpid())
+            if result.applied:
+                log.info("reload: applied %s to new sessions and forwards", ", ".join(result.applied))
+            if result.restart:
+                log.warning("reload: restart the agent to apply %s", ", ".join(result.restart))
+            if result.overridden:
+                log.warning("reload: %s set by a `tether agent run` option, which wins", ", ".join(result.overridden))
+            if not (result.applied or result.restart or result.overridden):
+                log.info("reload: no setting changed")
+        try:
+            write_status(state_dir, result)
+        except OSError as e:
+            log.warning("reload: cannot write %s: %s", state_dir, e)
+        return result
 
     async def run(self) -> None:
         warn_if_not_root()
@@ -460,19 +502,39 @@ class Agent:
             await asyncio.wait(pending, timeout=self.settings.hangup_grace + 1)
 
 
-async def run_agent(config: AgentConfig) -> None:
-    """Run the agent until SIGTERM/SIGINT (returns normally) or deregistration (raises `AgentDeregistered`)."""
-    agent = Agent(config)
+async def run_agent(
+    config: AgentConfig, *, adjust: Callable[[AgentSettings], AgentSettings] | None = None
+) -> None:
+    """Run the agent until SIGTERM/SIGINT (returns normally) or deregistration (raises `AgentDeregistered`).
+
+    SIGHUP reloads the settings (`Agent.reload`; `adjust` re-applies the run's own options); the pid file in the
+    state directory lets `tether agent config set` find this process."""
+    agent = Agent(config, adjust=adjust)
     loop = asyncio.get_running_loop()
     installed: list[signal.Signals] = []
-    for sig in (signal.SIGTERM, signal.SIGINT):
+    handlers: list[tuple[signal.Signals, Callable[[], object]]] = [
+        (signal.SIGTERM, agent.stop),
+        (signal.SIGINT, agent.stop),
+        (signal.SIGHUP, agent.reload),
+    ]
+    for sig, handler in handlers:
         try:
-            loop.add_signal_handler(sig, agent.stop)
+            loop.add_signal_handler(sig, handler)
             installed.append(sig)
         except (NotImplementedError, RuntimeError, ValueError):
-            pass  # not the main thread (embedded use): the caller stops the agent instead
+            pass  # not the main thread (embedded use): the caller stops (and reloads) the agent instead
+    pid_written = False
+    if signal.SIGHUP in installed:
+        try:
+            write_pid(config.state_dir)
+            pid_written = True
+        except OSError as e:
+            log.warning("cannot write the pid file in %s (`tether agent config set` will not find this agent): %s",
+                        config.state_dir, e)
     try:
         await agent.run()
     finally:
         for sig in installed:
             loop.remove_signal_handler(sig)
+        if pid_written:
+            remove_pid(config.state_dir)

@@ -62,18 +62,22 @@ CLIENT_TIMEOUT = SessionEnd("hangup", None, "ClientTimeout", "no client connecte
 
 
 async def dial_data_channel(
-    http: aiohttp.ClientSession, spec: OpenSession, ssl_context: ssl.SSLContext | None
+    http: aiohttp.ClientSession,
+    spec: OpenSession,
+    ssl_context: ssl.SSLContext | None,
+    extra_headers: dict[str, str] | None = None,
 ) -> aiohttp.ClientWebSocketResponse:
     """Dial a session's data channel with its one-time agent token; `SessionStartError` when that fails.
 
     The token goes in a header (never the URL, which servers log), and the size limit is one byte above MAX_MESSAGE
-    because aiohttp refuses a message whose size equals the limit.
+    because aiohttp refuses a message whose size equals the limit. `extra_headers` carry what the kind tells the
+    server about itself before any frame (a shell: its login shell, `tether.protocol.LOGIN_SHELL_HEADER`).
     """
     try:
         return await asyncio.wait_for(
             http.ws_connect(
                 spec.data_url,
-                headers={"Authorization": f"Bearer {spec.token}"},
+                headers={**(extra_headers or {}), "Authorization": f"Bearer {spec.token}"},
                 max_msg_size=MAX_MESSAGE + 1,
                 heartbeat=DATA_HEARTBEAT,
                 ssl=ssl_context if ssl_context is not None else True,
@@ -121,6 +125,10 @@ class DataChannelSession(ABC):
     def session_id(self) -> str:
         return self.spec.session_id
 
+    def channel_headers(self) -> dict[str, str]:
+        """Headers of the data channel's upgrade request besides the token: what this kind tells the server."""
+        return {}
+
     # -- the end ---------------------------------------------------------------------------------------------------
 
     def terminate(self, reason: str = "") -> None:
@@ -150,7 +158,7 @@ class DataChannelSession(ABC):
         if self._pending_end is not None:
             self._end.set_result(self._pending_end)
             return self._pending_end
-        ws = await dial_data_channel(self._http, self.spec, self._ssl)
+        ws = await dial_data_channel(self._http, self.spec, self._ssl, self.channel_headers())
         self._ws = ws
         end = UNEXPECTED_END
         try:

@@ -37,9 +37,28 @@ from typing import Any
 import aiohttp
 
 from tether.agent.launch import exit_status, give_tty, spawn_shell
-from tether.agent.session import CLIENT_WAIT, SEND_TIMEOUT, DataChannelSession, SessionEnd, SessionStartError
+from tether.agent.session import (
+    CLIENT_WAIT,
+    SEND_TIMEOUT,
+    DataChannelSession,
+    SessionEnd,
+    SessionStartError,
+)
 from tether.agent.users import LoginUser
-from tether.protocol import MAX_DATA, Ack, Close, Data, Eof, Error, Exit, Hello, ProtocolError, Resize, encode
+from tether.protocol import (
+    LOGIN_SHELL_HEADER,
+    MAX_DATA,
+    Ack,
+    Close,
+    Data,
+    Eof,
+    Error,
+    Exit,
+    Hello,
+    ProtocolError,
+    Resize,
+    encode,
+)
 from tether.protocol.control import OpenSession
 
 log = logging.getLogger(__name__)
@@ -97,6 +116,10 @@ class ShellSession(DataChannelSession):
         self._last_read = time.monotonic()
         self.bytes_out = 0
         self.bytes_in = 0
+
+    def channel_headers(self) -> dict[str, str]:
+        """The login shell (the user's passwd entry), so the recording's header names the shell that really runs."""
+        return {LOGIN_SHELL_HEADER: self.user.shell}
 
     @property
     def pid(self) -> int | None:

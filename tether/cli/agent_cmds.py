@@ -27,7 +27,7 @@ state_dir_option = click.option(
     "--state-dir",
     type=click.Path(path_type=Path, file_okay=False),
     default=default_state_dir,
-    show_default=f"${STATE_DIR_ENV}, else /var/lib/tether-agent as root, else ~/.local/state/tether-agent",
+    show_default=f"${STATE_DIR_ENV}, else /var/lib/tether-agent as root, else $XDG_STATE_HOME/tether-agent",
     help="Where the agent keeps agent.json, its key and the server CA.",
 )
 
@@ -179,7 +179,7 @@ def run_cmd(state_dir: Path, log_level: str, log_format: str, **bounds: Any) -> 
         sys.exit(EX_CONFIG)
     config.settings = apply_bounds(config.settings, bounds)
     try:
-        runtime.run(run_agent(config))
+        runtime.run(run_agent(config, adjust=lambda settings: apply_bounds(settings, bounds)))
     except (AgentDeregistered, ConfigError) as e:
         click.echo(f"Error: {e}", err=True)
         sys.exit(EX_CONFIG)
@@ -236,3 +236,172 @@ def sshd_config_cmd(state_dir: Path) -> None:
     except SshdConfigError as e:
         raise click.ClickException(str(e)) from None
     click.echo("\n".join(lines))
+
+
+# -- `tether agent config`: the settings in agent.json, read and changed without editing JSON -------------------------
+
+RELOAD_WAIT = 10.0  # seconds `config set` waits for the running agent's answer to SIGHUP
+
+
+@agent.group("config")
+def config_group() -> None:
+    """Read and change this agent's settings; `set` reloads the running agent.
+
+    \b
+    EXAMPLES
+      tether agent config list
+      tether agent config set forward_targets 'localhost:*' 10.0.0.0/8:5432
+      tether agent config set allowed_users alice,bob
+      tether agent config unset forward_targets
+    """
+
+
+def _config_keys_error(e: Exception) -> click.ClickException:
+    return click.ClickException(str(e))
+
+
+@config_group.command("list")
+@state_dir_option
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON object of every key and its value.")
+def config_list_cmd(state_dir: Path, as_json: bool) -> None:
+    """Show every setting, its value and whether a running agent applies a change live or at restart."""
+    from dataclasses import asdict
+
+    from tether.agent.configkeys import keys, show_value
+
+    try:
+        config = AgentConfig.load(state_dir)
+    except ConfigError as e:
+        raise click.ClickException(str(e)) from None
+    values = asdict(config.settings)
+    if as_json:
+        click.echo(json.dumps(values, indent=2))
+        return
+    info = keys()
+    width = max(len(k) for k in info)
+    for name, key in info.items():
+        value = show_value(values[name]) or '""'
+        click.echo(f"{name:<{width}}  {'live   ' if key.live else 'restart'}  {value}")
+
+
+@config_group.command("get")
+@click.argument("key")
+@state_dir_option
+@click.option("--json", "as_json", is_flag=True, help="Print the value as JSON.")
+def config_get_cmd(key: str, state_dir: Path, as_json: bool) -> None:
+    """Print one setting's value (a list comma-separated)."""
+    from tether.agent.configkeys import ConfigKeyError, key_info, show_value
+
+    try:
+        key_info(key)
+        config = AgentConfig.load(state_dir)
+    except (ConfigKeyError, ConfigError) as e:
+        raise _config_keys_error(e) from None
+    value = getattr(config.settings, key)
+    click.echo(json.dumps(value) if as_json else show_value(value))
+
+
+def _change(key: str, words: list[str] | None, state_dir: Path, pid: int | None, reload: bool) -> None:
+    from tether.agent.configkeys import ConfigKeyError, change_setting, parse_value, show_value
+
+    try:
+        value = None if words is None else parse_value(key, words)
+        old, new, path = change_setting(state_dir, key, value)
+    except (ConfigKeyError, ConfigError) as e:
+        raise _config_keys_error(e) from None
+    except OSError as e:
+        raise click.ClickException(f"cannot write the agent's settings in {state_dir}: {e}") from None
+    def shown(value: Any) -> str:
+        return show_value(value) or '""'  # an empty list, as it is typed
+
+    if old == new:
+        click.echo(f"{key} is already {shown(new)} ({path})")
+    else:
+        click.echo(f"{key} = {shown(new)} (was {shown(old)}; saved in {path})")
+    if reload:
+        _reload_running_agent(state_dir.expanduser().absolute(), pid)
+
+
+def _reload_running_agent(state_dir: Path, pid: int | None) -> None:
+    """SIGHUP the agent running from `state_dir` (or `pid`) and print its answer (STATE_DIR/reload.json)."""
+    import os
+    import signal
+    import time
+
+    from tether.agent.reload import agent_pid, read_status, status_stamp
+
+    if pid is None:
+        pid = agent_pid(state_dir)
+        if pid is None:
+            click.echo(f"no running agent found for {state_dir} (no live agent.pid); it reads this when it starts")
+            return
+    before = status_stamp(state_dir)
+    try:
+        os.kill(pid, signal.SIGHUP)
+    except ProcessLookupError:
+        raise click.ClickException(f"no process {pid}: is the agent running? It reads this when it starts") from None
+    except PermissionError:
+        raise click.ClickException(
+            f"not allowed to signal the agent (pid {pid}); run this as its user or root, or restart the agent"
+        ) from None
+    deadline = time.monotonic() + RELOAD_WAIT
+    while time.monotonic() < deadline:
+        if status_stamp(state_dir) != before:
+            result = read_status(state_dir)
+            if result is not None and result.pid == pid:
+                break
+        time.sleep(0.1)
+    else:
+        raise click.ClickException(
+            f"the agent (pid {pid}) did not confirm the reload within {RELOAD_WAIT:g} s; see its log "
+            "(`journalctl -u tether-agent`), or restart it to apply the change"
+        )
+    if not result.ok:
+        raise click.ClickException(f"the agent (pid {pid}) could not reload: {result.error}")
+    if result.applied:
+        click.echo(f"agent (pid {pid}) reloaded: {', '.join(result.applied)} now apply to new sessions and forwards")
+    if result.restart:
+        click.echo(
+            f"restart the agent to apply {', '.join(result.restart)} (`systemctl restart tether-agent`): "
+            "it reads them only at start"
+        )
+    if result.overridden:
+        click.echo(
+            f"not applied: {', '.join(result.overridden)} is set by an option of `tether agent run`, which wins; "
+            "remove the option to use agent.json"
+        )
+    if not (result.applied or result.restart or result.overridden):
+        click.echo(f"agent (pid {pid}) reloaded: nothing changed for it")
+
+
+_pid_option = click.option(
+    "--pid", type=click.IntRange(min=1), default=None, help="The agent's pid (default: STATE_DIR/agent.pid)."
+)
+_no_reload_option = click.option(
+    "--no-reload", "no_reload", is_flag=True, help="Only write agent.json; do not signal the running agent."
+)
+
+
+@config_group.command("set")
+@click.argument("key")
+@click.argument("values", nargs=-1, required=True, metavar="VALUE...")
+@state_dir_option
+@_pid_option
+@_no_reload_option
+def config_set_cmd(key: str, values: tuple[str, ...], state_dir: Path, pid: int | None, no_reload: bool) -> None:
+    """Set KEY to VALUE (a list: several values, or one comma-separated; "" for an empty list).
+
+    The value is checked first (a refused one leaves agent.json as it was); then the running agent is sent SIGHUP
+    and this prints what it applied, or which keys need a restart. `tether agent config list` shows every key.
+    """
+    _change(key, list(values), state_dir, pid, not no_reload)
+
+
+@config_group.command("unset")
+@click.argument("key")
+@state_dir_option
+@_pid_option
+@_no_reload_option
+def config_unset_cmd(key: str, state_dir: Path, pid: int | None, no_reload: bool) -> None:
+    """Put KEY back to its default, then reload the running agent like `set`."""
+    _change(key, None, state_dir, pid, not no_reload)

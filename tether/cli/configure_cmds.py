@@ -89,7 +89,7 @@ def configure(
     from_file: Path | None,
     as_json: bool,
 ) -> None:
-    """Save a server and access key as a profile in ~/.tether/config.toml (mode 0600).
+    """Save a server and access key as a profile in the profile file (mode 0600; docs/cli.md "Files").
 
     With --mode CredentialsURI --credentials-uri URL, no key is stored: each command fetches temporary
     credentials from URL (cached until shortly before they expire).

@@ -25,15 +25,16 @@ import click
 
 from tether.cli import runtime
 from tether.client.api import ApiClient, ApiError
+from tether.client.profile import xdg_dir
 
 START_TIMEOUT = 30.0
 ONLINE_TIMEOUT = 30.0
 
 
 def default_data_dir() -> Path:
-    """`$XDG_DATA_HOME/tether/demo`, else `~/.local/share/tether/demo`."""
-    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base) / "tether" / "demo"
+    """`$XDG_DATA_HOME/tether/demo`, else `~/.local/share/tether/demo`: a whole server and agent (database,
+    keys, recordings) a person keeps between runs, which is data, not configuration or cache."""
+    return xdg_dir("XDG_DATA_HOME", ".local/share", os.environ) / "tether" / "demo"
 
 
 def _port_free(port: int) -> bool:

@@ -1,7 +1,8 @@
 """Where the CLI's settings come from: flags, then environment, then the profile file.
 
 Each setting is resolved on its own, so `TETHER_SERVER=... tether instances` can borrow the key from the current
-profile. The profile file (`~/.tether/config.toml`, or `TETHER_CONFIG_FILE`) holds secrets, so it is written with
+profile. The profile file (`$XDG_CONFIG_HOME/tether/config.toml`, by default `~/.config/tether/config.toml`, or
+`TETHER_CONFIG_FILE`; see `config_path` for the older `~/.tether/config.toml`) holds secrets, so it is written with
 mode 0600 inside a 0700 directory, atomically, and never echoed back.
 
 File layout::
@@ -14,11 +15,12 @@ File layout::
     server = "https://tether.example:8443"
     access_key_id = "..."
     access_key_secret = "..."
-    ca_cert = "/home/me/.tether/ca.pem"   # optional
+    ca_cert = "/home/me/.config/tether/ca.pem"   # optional
     credentials_uri = "http://127.0.0.1:9000/creds"   # mode CredentialsURI only
 
-Credentials fetched from a URI are cached in `cache/` beside the profile file (mode 0600) until shortly before
-they expire, unless `TETHER_CREDENTIALS_CACHE=off`.
+Credentials fetched from a URI are cached (mode 0600) in `$XDG_CACHE_HOME/tether` (default `~/.cache/tether`),
+or in `cache/` beside a profile file given by `TETHER_CONFIG_FILE` or in the old place, until shortly before they
+expire, unless `TETHER_CREDENTIALS_CACHE=off`.
 """
 
 from __future__ import annotations
@@ -120,13 +122,37 @@ class Settings:
         return StaticCredentials(Credentials(self.access_key_id, self.access_key_secret, self.security_token))
 
 
+def xdg_dir(variable: str, default: str, env: Mapping[str, str]) -> Path:
+    """`$XDG_..._HOME` if set to an absolute path (the XDG spec ignores relative ones), else `~/DEFAULT`."""
+    value = env.get(variable, "")
+    return Path(value) if value and os.path.isabs(value) else Path.home() / default
+
+
+def legacy_config_path() -> Path:
+    """Where the profile file lived before it followed XDG."""
+    return Path.home() / ".tether" / "config.toml"
+
+
+def xdg_config_path(env: Mapping[str, str]) -> Path:
+    return xdg_dir("XDG_CONFIG_HOME", ".config", env) / "tether" / "config.toml"
+
+
 def config_path(env: Mapping[str, str] | None = None) -> Path:
-    """The profile file: `TETHER_CONFIG_FILE` if set (tests, several setups), else `~/.tether/config.toml`."""
+    """The profile file: `TETHER_CONFIG_FILE` if set (tests, several setups), else `$XDG_CONFIG_HOME/tether/
+    config.toml` (`~/.config/tether/config.toml`).
+
+    An existing `~/.tether/config.toml` stays in use (read and written) as long as the XDG file does not exist: its
+    profiles may name files beside it (`ca_cert`), so moving it behind the user's back could break them. Moving
+    the directory (`mv ~/.tether ~/.config/tether`, then fixing such paths) switches to the new place."""
     env = os.environ if env is None else env
     override = env.get(ENV_CONFIG_FILE)
     if override:
         return Path(override).expanduser()
-    return Path.home() / ".tether" / "config.toml"
+    path = xdg_config_path(env)
+    legacy = legacy_config_path()
+    if not path.exists() and legacy.exists():
+        return legacy
+    return path
 
 
 def _read_document(path: Path) -> dict[str, Any]:
@@ -356,10 +382,13 @@ def _credentials_uri(
 
 
 def _cache_file(config_file: Path, uri: str, env: Mapping[str, str]) -> Path | None:
-    """Where the answer of `uri` is cached: beside the profile file, one file per URI (None when turned off)."""
+    """Where the answer of `uri` is cached, one file per URI (None when turned off): `$XDG_CACHE_HOME/tether` for
+    the XDG profile file, else `cache/` beside the profile file (an explicit or old one keeps its own cache)."""
     if env.get(ENV_CREDENTIALS_CACHE, "").lower() in ("off", "0", "no", "false"):
         return None
     digest = hashlib.sha256(uri.encode()).hexdigest()[:24]
+    if config_file == xdg_config_path(env):
+        return xdg_dir("XDG_CACHE_HOME", ".cache", env) / "tether" / f"credentials-{digest}.json"
     return config_file.parent / "cache" / f"credentials-{digest}.json"
 
 

@@ -37,11 +37,12 @@ from tether.protocol.frames import (
     resize_of,
     stream_of,
 )
-from tether.protocol.vocabulary import SUBPROTOCOL, CloseCode, SessionKind, Side
+from tether.protocol.vocabulary import LOGIN_SHELL_HEADER, SUBPROTOCOL, CloseCode, SessionKind, Side, login_shell
 
 __all__ = [
     "DEFAULT_WINDOW",
     "HEADER_SIZE",
+    "LOGIN_SHELL_HEADER",
     "MAX_DATA",
     "MAX_MESSAGE",
     "MAX_STREAMS",
@@ -72,6 +73,7 @@ __all__ = [
     "decode",
     "decode_header",
     "encode",
+    "login_shell",
     "on_stream_zero",
     "payload_of",
     "payload_size",

@@ -48,3 +48,17 @@ class Side(StrEnum):
 # The WebSocket subprotocol tether's own clients offer on a client data channel: the server then knows at once that
 # the connection speaks tether's frames and not one of the Alibaba client framings it also accepts on that URL.
 SUBPROTOCOL = "tether.v1"
+
+# The header of an agent's data-channel upgrade that names the login shell a shell session runs (the user's passwd
+# entry): the server cannot know it, and the recording's header (`env.SHELL`) should say what really ran.
+LOGIN_SHELL_HEADER = "X-Tether-Login-Shell"
+MAX_LOGIN_SHELL = 256
+
+
+def login_shell(value: str | None) -> str | None:
+    """The header's value if it is a plausible shell path (absolute, printable, bounded), else None (not reported)."""
+    if not value or len(value) > MAX_LOGIN_SHELL or not value.startswith("/"):
+        return None
+    if not value.isprintable() or any(c.isspace() for c in value):
+        return None
+    return value

@@ -55,7 +55,7 @@ RECORDING_REQUIRED_KEY = "recording_required"  # "true": no session runs unrecor
 MAX_RECORDING_BYTES_KEY = "max_recording_bytes"  # per-session cap in bytes (MaxRecordingBytes)
 POLICY_TTL = 2.0  # seconds a node keeps the policy settings before reading them again
 SIZE_LIMIT_MARKER = "recording size limit reached"
-DEFAULT_SHELL = "/bin/sh"  # the agent starts the user's login shell, which the server does not know
+DEFAULT_SHELL = "/bin/sh"  # for an agent that does not report its login shell (LOGIN_SHELL_HEADER); an old one
 MISSING_FILE = "the recording file is missing"
 
 
@@ -224,8 +224,10 @@ class Recorder:
         max_bytes: int,
         on_failure: FailureCallback | None = None,
         required: bool = False,
+        shell: str = "",
     ) -> None:
         self.session_id = session_id
+        self._shell = shell or DEFAULT_SHELL
         self.path = path
         self.record_input = record_input
         self.started_at = _utcnow()
@@ -271,7 +273,7 @@ class Recorder:
                     height=rows,
                     timestamp=int(self.started_at.timestamp()),
                     title=self._title,
-                    shell=DEFAULT_SHELL,
+                    shell=self._shell,
                     command=self._command,
                 )
             )
@@ -491,6 +493,7 @@ class Recordings:
         login_user: str,
         command: str | None,
         policy: RecordingPolicy | None = None,
+        login_shell: str | None = None,
         on_failure: FailureCallback | None = None,
     ) -> Recorder:
         """Create the row and the recorder of a shell session that was just paired. The file comes with the first
@@ -511,6 +514,7 @@ class Recordings:
             path=self.file_path(relative),
             title=f"{instance_id} as {login_user}",
             command=command,
+            shell=login_shell or DEFAULT_SHELL,
             record_input=policy.record_input,
             max_bytes=policy.max_bytes,
             on_failure=failed,

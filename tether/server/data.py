@@ -25,7 +25,16 @@ import uuid
 from aiohttp import WSMsgType, web
 
 from tether.auth.tokens import token_matches
-from tether.protocol import MAX_MESSAGE, SUBPROTOCOL, CloseCode, ProtocolError, SessionKind, Side
+from tether.protocol import (
+    LOGIN_SHELL_HEADER,
+    MAX_MESSAGE,
+    SUBPROTOCOL,
+    CloseCode,
+    ProtocolError,
+    SessionKind,
+    Side,
+    login_shell,
+)
 from tether.server.api.errors import ApiError, error_response, session_not_found
 from tether.server.clock import utcnow
 from tether.server.framings import wire
@@ -108,6 +117,8 @@ async def _serve(request: web.Request, side: Side, token: str | None) -> web.Str
     ws = _socket(Framing.TETHER) if side is Side.CLIENT else web.WebSocketResponse(
         max_msg_size=WS_MAX_MSG_SIZE, compress=False, heartbeat=WS_HEARTBEAT, timeout=WS_CLOSE_TIMEOUT
     )
+    if side is Side.AGENT:
+        rs.login_shell = login_shell(request.headers.get(LOGIN_SHELL_HEADER)) or rs.login_shell
     await ws.prepare(request)
     await state.relay.serve(rs, WebSocketEndpoint(side, ws))
     return ws

@@ -93,6 +93,7 @@ class RelaySession:
         self.party = party
         self.kind = kind  # shell sessions are recorded as asciicast, port forwards as stream records
         self.login_user = login_user  # for the recording's title
+        self.login_shell: str | None = None  # the agent's login shell (its data channel's upgrade), for the header
         self.command = command
         self.phase = Phase.WAITING
         self._moved = asyncio.Event()  # set (and replaced) at every phase change
@@ -307,6 +308,7 @@ class Relay:
                 instance_id=rs.instance_id,
                 kind=rs.kind,
                 login_user=rs.login_user,
+                login_shell=rs.login_shell,
                 command=rs.command,
                 size=rs.size,
                 policy=rs.policy,
@@ -389,7 +391,7 @@ class Relay:
                 if from_client and await self._agent_loop_ends(rs):
                     return ALREADY_ENDED
                 other = side.other
-                return Outcome(f"{other}_closed", CloseCode.OK, f"the {other} went away")
+                return self._exited(rs) or Outcome(f"{other}_closed", CloseCode.OK, f"the {other} went away")
             if ftype == FrameType.DATA:
                 if from_client:
                     rs.bytes_from_client += payload_size(data)
@@ -397,14 +399,20 @@ class Relay:
                     rs.bytes_to_client += payload_size(data)
 
     @staticmethod
-    def _closed(rs: RelaySession, side: Side, closed: EndpointClosed) -> Outcome:
+    def _exited(rs: RelaySession) -> Outcome | None:
+        """`exit` with its status once the agent's EXIT has passed the relay: the shell is over, and that is how
+        the session ended, whichever socket closes first afterwards (a client typically closes the moment it
+        reads EXIT, which can beat the agent's own close)."""
+        if rs.exit_status is None:
+            return None
+        return Outcome("exit", CloseCode.OK, f"the shell exited with status {rs.exit_status}")
+
+    @classmethod
+    def _closed(cls, rs: RelaySession, side: Side, closed: EndpointClosed) -> Outcome:
         """How the session ends when one side's endpoint stopped delivering frames."""
-        if closed.clean and side is Side.AGENT:
-            if rs.agent_reason is not None:
-                return Outcome(rs.agent_reason, CloseCode.OK, f"the session ended: {rs.agent_reason}")
-            if rs.exit_status is not None:
-                return Outcome("exit", CloseCode.OK, f"the shell exited with status {rs.exit_status}")
-        return Outcome(closed.reason, closed.code, closed.message)
+        if closed.clean and side is Side.AGENT and rs.agent_reason is not None:
+            return Outcome(rs.agent_reason, CloseCode.OK, f"the session ended: {rs.agent_reason}")
+        return cls._exited(rs) or Outcome(closed.reason, closed.code, closed.message)
 
     @staticmethod
     async def _agent_loop_ends(rs: RelaySession) -> bool:

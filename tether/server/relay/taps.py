@@ -181,9 +181,11 @@ async def open_tap(
     recordings: Recordings,
     streams: ForwardStreamRepo,
     on_failure: FailureHandler,
+    login_shell: str | None = None,
 ) -> Tap | None:
     """The session's tap under `policy` (None: nothing is recorded); raises TapFailed if its recording could not
     start, which leaves the session unrecorded: whether that ends it is the caller's decision (`policy.required`).
+    `login_shell` is the shell the agent reported (None: unknown, the recording says /bin/sh).
     `size` is the terminal size the client already announced (its RESIZE may cross before the recording exists)."""
     if not policy.record:
         return None
@@ -204,6 +206,7 @@ async def open_tap(
             session_id,
             instance_id=instance_id,
             login_user=login_user,
+            login_shell=login_shell,
             command=command,
             policy=policy,
             on_failure=failed,

@@ -22,6 +22,29 @@ const KINDS = [["shell", "Shell"], ["port_forward", "Port forwarding"]];
 const SPEEDS = [0.5, 1, 1.5, 2, 4, 8];
 const IDLE_LIMITS = [["", "Keep pauses"], ["0.5", "0.5 s"], ["1", "1 s"], ["2", "2 s"], ["5", "5 s"]];
 const LEAD_IN = 0.5; // seconds of replay shown before a matching line, so the line is seen being printed
+// The replay's font: as large as fits the recording's width, between these (px). A recording wider than the page
+// at MIN_FONT scrolls sideways instead of shrinking into unreadable text; a narrow one does not grow into a poster.
+const MIN_FONT = 12;
+const MAX_FONT = 16;
+const CHAR_WIDTH = 0.6; // a monospace cell's width per px of font size (DejaVu Sans Mono, Menlo, Consolas: ~0.6)
+const CLOCK_EVERY = 250; // ms between updates of the seek bar and the time while playing
+
+/** 83.4 -> "1:23" */
+function clockText(seconds) {
+  const s = Math.max(0, Math.floor(Number(seconds) || 0));
+  const m = Math.floor(s / 60);
+  return `${m}:${String(s % 60).padStart(2, "0")}`;
+}
+
+/** The recording's width in columns, from its header (80 if it has none). */
+function castWidth(cast) {
+  try {
+    const header = JSON.parse(cast.slice(0, cast.indexOf("\n")));
+    return Number(header.width) > 0 ? Number(header.width) : 80;
+  } catch {
+    return 80;
+  }
+}
 
 const statePill = { Connected: "pill-ok", Pending: "pill-warn", Terminated: "pill-neutral", Expired: "pill-neutral" };
 
@@ -303,7 +326,11 @@ export function render(root) {
 
   // ------------------------------------------------------------------------------------------ replay
 
+  let ticker = null;
+
   function stopPlayer() {
+    if (ticker) clearInterval(ticker);
+    ticker = null;
     if (player) player.dispose();
     player = null;
     if (objectUrl) URL.revokeObjectURL(objectUrl);
@@ -317,12 +344,20 @@ export function render(root) {
     const idle = h("select.select", { id: "replay-idle" }, IDLE_LIMITS.map(([v, label]) => h("option", { value: v, selected: v === "2" }, label)));
     const download = h("a.btn.btn-sm", { "aria-disabled": "true", download: `${s.SessionId}.cast`, "data-testid": "download" }, "Download .cast");
     const close = h("button.btn.btn-sm.btn-ghost", { type: "button", onclick: () => { stopPlayer(); clear(replayBox); } }, "Close");
+    const toggle = h("button.btn.btn-sm.replay-toggle", { type: "button", id: "replay-toggle", disabled: true }, "Pause");
+    const seek = h("input.replay-seek", { type: "range", id: "replay-seek", min: "0", max: "0", step: "0.1", value: "0",
+      "aria-label": "Position in the recording", disabled: true });
+    const clock = h("span.replay-time.mono", { id: "replay-time", "aria-live": "off" }, "0:00 / 0:00");
+    const quick = [1, 2, 4].map((v) => h("button.btn.btn-sm.btn-ghost", { type: "button", "data-speed": v,
+      "aria-label": `Play at ${v}× speed`, onclick: () => { speed.value = String(v); speed.dispatchEvent(new Event("change")); } }, `${v}×`));
     clear(replayBox, h("section.card.replay", { "aria-label": "Replay" },
       h("div.replay-head", h("h2", "Replay ", h("span.mono", s.SessionId),
         at !== undefined ? h("span.small.muted", ` from ${offset(at)}`) : null),
       h("label.label", { for: "replay-speed" }, "Speed"), speed,
       h("label.label", { for: "replay-idle" }, "Idle limit"), idle, download, close),
-      stage));
+      stage,
+      h("div.replay-controls", { role: "group", "aria-label": "Player controls" }, toggle, seek, clock,
+        h("span.replay-quick", quick))));
     replayBox.scrollIntoView({ behavior: "smooth", block: "start" });
     let cast;
     let AsciinemaPlayer;
@@ -335,27 +370,70 @@ export function render(root) {
     objectUrl = URL.createObjectURL(new Blob([cast], { type: "application/x-asciicast" }));
     download.href = objectUrl;
     download.removeAttribute("aria-disabled");
+    const cols = castWidth(cast);
+    let playing = false;
+    let dragging = false;
+    const showState = () => {
+      toggle.textContent = playing ? "Pause" : "Play";
+      toggle.setAttribute("aria-label", playing ? "Pause the replay" : "Play the replay");
+      for (const b of quick) b.setAttribute("aria-pressed", String(Number(b.dataset.speed) === Number(speed.value)));
+    };
+    const tick = async () => {
+      if (!player) return;
+      const [now, total] = await Promise.all([player.getCurrentTime(), player.getDuration()]);
+      if (total) {
+        seek.max = String(total);
+        seek.disabled = false;
+      }
+      if (!dragging) seek.value = String(now || 0);
+      clock.textContent = `${clockText(dragging ? seek.value : now)} / ${clockText(total)}`;
+    };
     const mount = (startAt, autoPlay) => {
       if (player) player.dispose();
       clear(stage);
+      // The font as large as the width allows, within MIN_FONT..MAX_FONT; wider recordings scroll sideways.
+      const room = stage.clientWidth - 24;
+      const font = Math.max(MIN_FONT, Math.min(MAX_FONT, Math.floor(room / (cols * CHAR_WIDTH))));
+      stage.classList.toggle("wide", cols * CHAR_WIDTH * font > room);
       // startAt is in the recording's own time; the player maps it through the idle-time limit itself.
       player = AsciinemaPlayer.create({ data: cast }, stage, {
         speed: Number(speed.value),
         idleTimeLimit: idle.value ? Number(idle.value) : undefined,
         startAt,
         autoPlay,
-        fit: "both",
+        fit: false,
+        controls: false, // ours below: always visible, labelled, and they survive a remount
+        terminalFontSize: `${font}px`,
         terminalFontFamily: getComputedStyle(document.documentElement).getPropertyValue("--mono").trim(),
         theme: "asciinema",
       });
+      playing = autoPlay;
+      player.addEventListener("play", () => { playing = true; showState(); });
+      player.addEventListener("playing", () => { playing = true; showState(); });
+      player.addEventListener("pause", () => { playing = false; showState(); tick(); });
+      player.addEventListener("ended", () => { playing = false; showState(); tick(); });
+      toggle.disabled = false;
+      showState();
     };
     const remount = () => {
       const current = player ? player.getCurrentTime() : 0;
-      Promise.resolve(current).then((t) => mount(t || 0, true));
+      Promise.resolve(current).then((t) => mount(t || 0, playing));
     };
+    toggle.addEventListener("click", () => {
+      if (!player) return;
+      if (playing) player.pause();
+      else player.play();
+    });
+    seek.addEventListener("input", () => { dragging = true; clock.textContent = `${clockText(seek.value)} / ${clockText(seek.max)}`; });
+    seek.addEventListener("change", async () => {
+      dragging = false;
+      if (player) await player.seek(Number(seek.value));
+      tick();
+    });
     speed.addEventListener("change", remount);
     idle.addEventListener("change", remount);
     mount(at !== undefined ? Math.max(Number(at) - LEAD_IN, 0) : 0, true);
+    ticker = setInterval(tick, CLOCK_EVERY);
   }
 
   document.getElementById("session-filters").addEventListener("submit", (event) => {
