@@ -11,6 +11,7 @@ import importlib
 import click
 
 from tether import __version__
+from tether.client import tracing
 
 # command name -> (module under tether.cli, attribute), in the order `tether --help` lists them
 _COMMANDS: dict[str, tuple[str, str]] = {
@@ -50,6 +51,7 @@ class LazyGroup(click.Group):
         if target is None:
             return None
         module = importlib.import_module(f"tether.cli.{target[0]}")
+        tracing.mark(f"command module {target[0]} imported")
         command = getattr(module, target[1])
         assert isinstance(command, click.Command)
         return command
@@ -63,4 +65,5 @@ def cli() -> None:
 
 def main() -> None:
     """Console-script entry point."""
+    tracing.mark("cli imported")
     cli(prog_name="tether")
