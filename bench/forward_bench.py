@@ -1,7 +1,7 @@
 """Port-forward benchmark: `tether portforward` / `tether proxy` beside `ssh -L` / plain scp, in one run, as ratios.
 
     python bench/forward_bench.py [--bytes 1G] [--streams 8] [--opens 300] [--scp-bytes 200M] [--runs 3]
-                                  [--quick] [--guard [--guard-ratio 0.3]] [--json FILE]
+                                  [--quick] [--guard [--guard-ratio 0.2]] [--json FILE]
 
 Starts its own tether server and agent and a throwaway sshd on loopback, plus a small TCP server on the agent's
 side that streams zeros (bulk) or echoes (connection opens). Measures:
@@ -331,7 +331,9 @@ def main() -> int:
     parser.add_argument("--guard", action="store_true",
                         help="CI regression guard: single-stream upload and download only; exit 1 when either is "
                              "below --guard-ratio of ssh in the same run")
-    parser.add_argument("--guard-ratio", type=float, default=0.3)
+    # 0.2: on the shared 2-CPU CI machine single runs read 0.30-0.70x; a gross regression (a stall per frame, as the
+    # 0.15x upload once was) falls well below it, noise does not
+    parser.add_argument("--guard-ratio", type=float, default=0.2)
     parser.add_argument("--json", metavar="FILE", help="also write the results as JSON to FILE")
     args = parser.parse_args()
     if args.quick:

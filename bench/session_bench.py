@@ -2,6 +2,7 @@
 
     python bench/session_bench.py [--bytes 1G] [--keystrokes 300] [--starts 7] [--no-ssh]
                                   [--recording-rounds 3] [--recording-only] [--startup-only]
+                                  [--memory-count 5] [--memory-only]
 
 Starts its own tether server and agent (loopback, TLS) and, when `sshd` is installed, a throwaway sshd on a free
 loopback port with temporary host and user keys. Measures, for each:
@@ -12,6 +13,7 @@ loopback port with temporary host and user keys. Measures, for each:
   (CLI import, API call, each TCP+TLS handshake, data-channel attach, the agent's shell spawn), from the CLI's
   TETHER_TRACE_STARTUP marks (tether/client/tracing.py; off and free otherwise) and the agent's log;
 - peak RSS of each process during the bulk transfer (server, agent, CLI vs sshd, ssh);
+- memory: server RSS at idle, per idle agent and per open idle session; agent RSS per session; CLI RSS;
 - the cost of session recording: bulk output with recording on and off (the account setting RecordSessions,
   switched through the API between runs), alternating, best of each, as a ratio (the target is >= 0.90).
   `head -c N /dev/zero` is the recorder's worst case: every NUL byte becomes a 6-byte `\\u0000` in the cast.
@@ -219,6 +221,46 @@ def print_breakdown(steps: dict[str, list[float]]) -> None:
         print(f"  {step:<52}{statistics.median(values) * 1e3:9.1f}  (at {total * 1e3:7.1f})")
 
 
+def rss_mib(pid: int) -> float:
+    return float(psutil.Process(pid).memory_info().rss) / 2**20
+
+
+def memory_profile(stack: Stack, instance: str, shell: list[str], env: dict[str, str], count: int) -> list[str]:
+    """Server RSS at idle, then per idle agent (`count` more agents) and per open idle session (`count` shells).
+
+    Deltas are divided by `count`; the first of each warms caches too, so read them as upper bounds.
+    """
+    assert stack.server is not None
+    server, agent = stack.server.pid, stack.agents[instance].pid
+    time.sleep(1.0)
+    idle = rss_mib(server)
+    for i in range(count):
+        stack.add_agent(f"idle-{i}")
+    time.sleep(1.0)
+    with_agents = rss_mib(server)
+    agent_before = rss_mib(agent)
+    children = []
+    try:
+        for _ in range(count):
+            child = pexpect.spawn(shell[0], shell[1:], env=env, dimensions=(40, 120), timeout=30)
+            child.read_nonblocking(1, timeout=30)
+            children.append(child)
+        time.sleep(1.0)
+        with_sessions, agent_after = rss_mib(server), rss_mib(agent)
+        cli = statistics.median(rss_mib(c.pid) for c in children)
+    finally:
+        for child in children:
+            child.close(force=True)
+    return [
+        f"{'server RSS at idle (MiB)':<44}{idle:10.1f}",
+        f"{'server RSS per idle agent (MiB)':<44}{(with_agents - idle) / count:10.2f}  ({count} agents)",
+        f"{'server RSS per open idle session (MiB)':<44}{(with_sessions - with_agents) / count:10.2f}"
+        f"  ({count} shells)",
+        f"{'agent RSS per open idle session (MiB)':<44}{(agent_after - agent_before) / count:10.2f}",
+        f"{'CLI RSS of an open idle session (MiB)':<44}{cli:10.1f}  (peak during bulk: see above)",
+    ]
+
+
 def set_recording(stack: Stack, on: bool) -> None:
     stack.api("ModifyCloudAssistantSettings",
               {"SettingType": "SessionManagerConfig", "SessionManagerConfig": {"RecordSessions": on}})
@@ -285,6 +327,9 @@ def main() -> None:
     parser.add_argument("--recording-source", choices=["zeros", "text"], default="zeros",
                         help="bulk output for the recording comparison: NUL bytes (the recorder's worst case, "
                              "6 bytes of cast per byte) or lines of text (what terminals mostly print)")
+    parser.add_argument("--memory-count", type=int, default=5,
+                        help="idle agents and idle sessions added for the per-agent and per-session RSS (0 skips)")
+    parser.add_argument("--memory-only", action="store_true", help="measure only the memory figures")
     parser.add_argument("--startup-only", action="store_true",
                         help="measure only start to first byte and its breakdown (beside ssh)")
     parser.add_argument("--recording-only", action="store_true",
@@ -319,6 +364,9 @@ def main() -> None:
         if args.recording_only:
             print_recording_cost(recording_cost(stack, recording_bulk, env, nbytes, args.recording_rounds or 1,
                                                 tether_watch), nbytes, args.recording_source)
+            return
+        if args.memory_only:
+            print("\n".join(memory_profile(stack, instance, tether_shell, env, max(1, args.memory_count))))
             return
         if args.startup_only:
             ours_start = time_to_first_byte(tether_shell, env, args.starts)
@@ -367,6 +415,9 @@ def main() -> None:
             growth_label = label.replace("peak RSS", "RSS growth")
             print(f"{growth_label:<38}{peaks.get(key + ' growth', 0.0):12.1f}"
                   f"{ssh_peaks.get(key + ' growth', 0.0) if sshd else float('nan'):12.1f}  MiB     (flat = bounded)")
+        if args.memory_count > 0:
+            print()
+            print("\n".join(memory_profile(stack, instance, tether_shell, env, args.memory_count)))
         if args.recording_rounds > 0:
             print_recording_cost(recording_cost(stack, recording_bulk, env, nbytes, args.recording_rounds,
                                                 tether_watch), nbytes, args.recording_source)
