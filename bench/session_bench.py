@@ -138,6 +138,21 @@ def throughput(argv: list[str], env: dict[str, str] | None, nbytes: int,
     return total / elapsed, peaks
 
 
+def end_shell(child: pexpect.spawn) -> None:
+    """Type `exit` (read ahead by the shell once its prompt is up) and wait for the end; force it if that fails.
+
+    No ^C first: on SIGINT the line discipline flushes typed-ahead input, which ate the `e` of `exit` on a loaded
+    machine and left the shell running until the timeout.
+    """
+    child.send(b"exit\r")
+    try:
+        child.expect(pexpect.EOF, timeout=10)
+    except pexpect.TIMEOUT:
+        pass  # the timing is taken; close() ends it
+    finally:
+        child.close(force=True)
+
+
 def time_to_first_byte(argv: list[str], env: dict[str, str] | None, runs: int) -> list[float]:
     samples = []
     for _ in range(runs):
@@ -145,12 +160,7 @@ def time_to_first_byte(argv: list[str], env: dict[str, str] | None, runs: int) -
         child = pexpect.spawn(argv[0], argv[1:], env=env, dimensions=(40, 120), timeout=30)
         child.read_nonblocking(1, timeout=30)
         samples.append(time.perf_counter() - start)
-        child.sendcontrol("c")
-        child.send(b"exit\r")
-        try:
-            child.expect(pexpect.EOF, timeout=10)
-        finally:
-            child.close(force=True)
+        end_shell(child)
     return samples
 
 
@@ -186,17 +196,10 @@ def startup_breakdown(argv: list[str], env: dict[str, str], agent_log: Path, run
                               dimensions=(40, 120), timeout=30)
         child.read_nonblocking(1, timeout=30)
         first = time.time()
-        child.sendcontrol("c")
-        child.send(b"exit\r")
-        try:
-            child.expect(pexpect.EOF, timeout=10)
-        except pexpect.TIMEOUT:
-            pass  # the timings are in; close() below ends it
-        finally:
-            child.close(force=True)
+        end_shell(child)
         marks: list[tuple[float, str]] = [(spawned, "spawn")]
         connects = 0
-        for line in trace.read_text().splitlines():
+        for line in (trace.read_text().splitlines() if trace.exists() else []):
             stamp, _, step = line.partition(" ")
             if step.startswith("tcp+tls"):  # the first pair is the API's connection, the second the data channel's
                 connects += step == "tcp+tls connect start"
