@@ -1,14 +1,20 @@
 """Port-forward benchmark: `tether portforward` / `tether proxy` beside `ssh -L` / plain scp, in one run, as ratios.
 
-    python bench/forward_bench.py [--bytes 1G] [--streams 8] [--opens 300] [--scp-bytes 200M]
+    python bench/forward_bench.py [--bytes 1G] [--streams 8] [--opens 300] [--scp-bytes 200M] [--runs 3]
+                                  [--quick] [--guard [--guard-ratio 0.2]] [--json FILE]
 
 Starts its own tether server and agent and a throwaway sshd on loopback, plus a small TCP server on the agent's
 side that streams zeros (bulk) or echoes (connection opens). Measures:
 - bulk throughput of one TCP stream through the forward, each way: download (machine -> client, counted by the
   reading client) and upload (client -> machine, until the far end confirms every byte);
-- aggregate throughput of N parallel streams;
+- aggregate throughput of N parallel streams, each way;
 - time to open a new TCP connection through an established forward and get one byte echoed (p50/p99);
-- scp of a random file through `tether proxy` (ProxyCommand) vs plain scp to the same sshd.
+- scp of a random file, both ways, through `tether proxy` (ProxyCommand) vs plain scp to the same sshd;
+- CPU seconds per GiB moved of each process (tether: server, agent, CLI; OpenSSH: sshd and its children, ssh),
+  from /proc/PID/stat utime+stime before and after each transfer.
+Each measurement runs --runs times (alternating tether and ssh) and the median is printed, with the ratio to
+OpenSSH in its default configuration. `--guard` is the CI regression guard: upload and download only, failing
+only on a gross regression (below --guard-ratio of ssh in the same run), never on noise.
 Machines here are noisy: read the ratios.
 """
 
@@ -16,17 +22,23 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import socket
 import socketserver
+import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import _support  # noqa: F401  (registers tests/support as `support`, imported below)
+import psutil
 from support.ports import free_port, wait_listening
 from support.sshd import Sshd, sshd_binary
 from support.stack import Stack, read_json_document
@@ -109,13 +121,13 @@ def push(port: int, nbytes: int) -> float:
     return elapsed
 
 
-def parallel(port: int, nbytes: int, streams: int) -> float:
-    """Aggregate bytes/s of `streams` concurrent pulls of `nbytes` each."""
+def parallel(port: int, nbytes: int, streams: int, move: Callable[[int, int], float] = pull) -> float:
+    """Seconds for `streams` concurrent transfers (`pull` or `push`) of `nbytes` each."""
     errors: list[BaseException] = []
 
     def one() -> None:
         try:
-            pull(port, nbytes)
+            move(port, nbytes)
         except BaseException as exc:  # re-raised in the caller
             errors.append(exc)
 
@@ -127,7 +139,7 @@ def parallel(port: int, nbytes: int, streams: int) -> float:
         t.join()
     if errors:
         raise errors[0]
-    return streams * nbytes / (time.perf_counter() - start)
+    return time.perf_counter() - start
 
 
 def opens(port: int, count: int) -> list[float]:
@@ -148,8 +160,55 @@ def pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
+# ------------------------------------------------------------------------------------------------ CPU accounting
+
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """utime + stime of one process from /proc/PID/stat (0 once it is gone)."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0.0
+    fields = text[text.rindex(")") + 2 :].split()  # the name may contain spaces; fields after it start at state
+    return (int(fields[11]) + int(fields[12])) / _TICK
+
+
+def with_descendants(pid: int) -> list[int]:
+    try:
+        proc = psutil.Process(pid)
+        return [pid, *(child.pid for child in proc.children(recursive=True))]
+    except psutil.NoSuchProcess:
+        return []
+
+
+class CpuMeter:
+    """CPU seconds spent by named groups of processes (each a root pid and its descendants) around one measurement.
+
+    The groups are resolved when the measurement starts: sshd's per-connection children exist by then (the forward
+    is already up), and a process that ends during the measurement is counted up to its last reading.
+    """
+
+    def __init__(self, groups: dict[str, int]) -> None:
+        self.groups = groups
+        self._pids: dict[str, list[int]] = {}
+        self._before: dict[int, float] = {}
+
+    def start(self) -> None:
+        self._pids = {name: with_descendants(pid) for name, pid in self.groups.items()}
+        self._before = {pid: cpu_seconds(pid) for pids in self._pids.values() for pid in pids}
+
+    def stop(self) -> dict[str, float]:
+        return {
+            name: sum(max(0.0, cpu_seconds(pid) - self._before[pid]) for pid in pids)
+            for name, pids in self._pids.items()
+        }
+
+
 @contextlib.contextmanager
-def tether_forward(stack: Stack, instance: str, remote_port: int):  # type: ignore[no-untyped-def]
+def tether_forward(stack: Stack, instance: str, remote_port: int) -> Iterator[tuple[int, int]]:
+    """(local port, CLI pid) of a running `tether portforward`."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "tether", "portforward", "-i", instance, "--remote-port", str(remote_port),
          "--local-port", "0", "--json"],
@@ -158,14 +217,15 @@ def tether_forward(stack: Stack, instance: str, remote_port: int):  # type: igno
     try:
         assert proc.stdout is not None
         info = read_json_document(proc.stdout)
-        yield int(info["LocalPort"])
+        yield int(info["LocalPort"]), proc.pid
     finally:
         proc.terminate()
         proc.wait(timeout=10)
 
 
 @contextlib.contextmanager
-def ssh_forward(sshd: Sshd, remote_port: int):  # type: ignore[no-untyped-def]
+def ssh_forward(sshd: Sshd, remote_port: int) -> Iterator[tuple[int, int]]:
+    """(local port, ssh pid) of a running `ssh -N -L`, OpenSSH's default configuration."""
     local = free_port()
     proc = subprocess.Popen(
         ["ssh", "-N", "-L", f"{local}:127.0.0.1:{remote_port}", "-i", str(sshd.user_key), "-p", str(sshd.port),
@@ -174,7 +234,7 @@ def ssh_forward(sshd: Sshd, remote_port: int):  # type: ignore[no-untyped-def]
     )
     try:
         wait_listening(local, "ssh -L", process=proc, timeout=15)
-        yield local
+        yield local, proc.pid
     finally:
         proc.terminate()
         proc.wait(timeout=10)
@@ -186,20 +246,106 @@ def scp_seconds(argv: list[str]) -> float:
     return time.perf_counter() - start
 
 
-def row(label: str, ours: float, theirs: float | None, better: str) -> str:
-    ratio = f"{ours / theirs:6.2f}x" if theirs else "   n/a"
-    theirs_text = f"{theirs:12.2f}" if theirs is not None else f"{'-':>12}"
-    return f"{label:<40}{ours:12.2f}{theirs_text}  {ratio}  ({better})"
+# ------------------------------------------------------------------------------------------------------ results
 
 
-def main() -> None:
+@dataclass
+class Metric:
+    """One measured quantity for both sides: the samples of each run, their medians, and the CPU per GiB."""
+
+    label: str
+    unit: str
+    higher_is_better: bool
+    ours: list[float] = field(default_factory=list)
+    theirs: list[float] = field(default_factory=list)
+    ours_cpu: dict[str, list[float]] = field(default_factory=dict)  # process -> CPU-s per GiB, per run
+    theirs_cpu: dict[str, list[float]] = field(default_factory=dict)
+
+    @property
+    def ours_median(self) -> float:
+        return statistics.median(self.ours)
+
+    @property
+    def theirs_median(self) -> float | None:
+        return statistics.median(self.theirs) if self.theirs else None
+
+    @property
+    def ratio(self) -> float | None:
+        theirs = self.theirs_median
+        return self.ours_median / theirs if theirs else None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "label": self.label, "unit": self.unit, "higher_is_better": self.higher_is_better,
+            "tether": self.ours_median, "ssh": self.theirs_median, "ratio": self.ratio,
+            "tether_samples": self.ours, "ssh_samples": self.theirs,
+            "tether_cpu_s_per_gib": {k: statistics.median(v) for k, v in self.ours_cpu.items()},
+            "ssh_cpu_s_per_gib": {k: statistics.median(v) for k, v in self.theirs_cpu.items()},
+        }
+
+
+def measure_rate(
+    metric: Metric, side: str, meter: CpuMeter, run: Callable[[], float], nbytes: int
+) -> None:
+    """Run one transfer of `nbytes` (`run` returns its seconds); record MB/s and each process's CPU-s per GiB."""
+    meter.start()
+    seconds = run()
+    cpu = meter.stop()
+    (metric.ours if side == "tether" else metric.theirs).append(nbytes / seconds / 1e6)
+    per_gib = metric.ours_cpu if side == "tether" else metric.theirs_cpu
+    for name, used in cpu.items():
+        per_gib.setdefault(name, []).append(used / (nbytes / (1 << 30)))
+
+
+def print_table(metrics: list[Metric], header: str) -> None:
+    print(f"\n{header}")
+    print(f"{'median of each':<40}{'tether':>12}{'ssh':>12}  {'ratio':>7}")
+    for m in metrics:
+        theirs = m.theirs_median
+        ratio = f"{m.ratio:6.2f}x" if m.ratio is not None else "   n/a"
+        theirs_text = f"{theirs:12.2f}" if theirs is not None else f"{'-':>12}"
+        better = "higher is better" if m.higher_is_better else "lower is better"
+        print(f"{m.label + f' ({m.unit})':<40}{m.ours_median:12.2f}{theirs_text}  {ratio}  ({better})")
+    cpu_rows = [m for m in metrics if m.ours_cpu]
+    if cpu_rows:
+        print(f"\n{'CPU-s per GiB (median)':<40}{'tether':<40}{'ssh'}")
+        for m in cpu_rows:
+            ours = " ".join(f"{k} {statistics.median(v):.2f}" for k, v in m.ours_cpu.items())
+            total = sum(statistics.median(v) for v in m.ours_cpu.values())
+            theirs = " ".join(f"{k} {statistics.median(v):.2f}" for k, v in m.theirs_cpu.items())
+            theirs_total = sum(statistics.median(v) for v in m.theirs_cpu.values())
+            print(f"{m.label:<40}{ours + f' = {total:.2f}':<40}{theirs + f' = {theirs_total:.2f}' if theirs else '-'}")
+
+
+# --------------------------------------------------------------------------------------------------------- main
+
+
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--bytes", default="1G")
-    parser.add_argument("--streams", type=int, default=8)
-    parser.add_argument("--opens", type=int, default=300)
-    parser.add_argument("--scp-bytes", default="200M")
+    parser.add_argument("--bytes", default="1G", help="bytes per single-stream transfer (default 1G)")
+    parser.add_argument("--streams", type=int, default=8, help="parallel streams (default 8)")
+    parser.add_argument("--opens", type=int, default=300, help="new connections timed per run (default 300)")
+    parser.add_argument("--scp-bytes", default="200M", help="size of the scp file (default 200M; 0 skips scp)")
+    parser.add_argument("--runs", type=int, default=3, help="runs of each measurement; the median is shown")
+    parser.add_argument("--quick", action="store_true", help="a short version: 64M transfers, 4 streams, 16M scp")
+    parser.add_argument("--guard", action="store_true",
+                        help="CI regression guard: single-stream upload and download only; exit 1 when either is "
+                             "below --guard-ratio of ssh in the same run")
+    # 0.2: on the shared 2-CPU CI machine single runs read 0.30-0.70x; a gross regression (a stall per frame, as the
+    # 0.15x upload once was) falls well below it, noise does not
+    parser.add_argument("--guard-ratio", type=float, default=0.2)
+    parser.add_argument("--json", metavar="FILE", help="also write the results as JSON to FILE")
     args = parser.parse_args()
+    if args.quick:
+        args.bytes, args.streams, args.opens, args.scp_bytes = "64M", 4, 30, "16M"
     nbytes, scp_bytes = parse_size(args.bytes), parse_size(args.scp_bytes)
+    runs = max(1, args.runs)
+
+    if sshd_binary() is None:
+        if args.guard:
+            print("forward guard: sshd is not installed (apt-get install openssh-server); nothing to compare with")
+            return 1 if os.environ.get("TETHER_REQUIRE_SSHD") else 0
+        print("ssh columns skipped: sshd is not installed (apt-get install openssh-server)")
 
     root = Path(tempfile.mkdtemp(prefix="tether-fwd-bench-"))
     source = _Server(("127.0.0.1", 0), _Source)
@@ -207,68 +353,98 @@ def main() -> None:
     source_port = source.server_address[1]
     stack = Stack(root)
     sshd: Sshd | None = None
-    results: dict[str, tuple[float, float | None, str]] = {}
+    down = Metric("1 stream download", "MB/s", True)
+    up = Metric("1 stream upload", "MB/s", True)
+    par_down = Metric(f"{args.streams} streams download", "MB/s", True)
+    par_up = Metric(f"{args.streams} streams upload", "MB/s", True)
+    open50 = Metric("new connection p50", "ms", False)
+    open99 = Metric("new connection p99", "ms", False)
+    scp_up = Metric(f"scp {scp_bytes >> 20} MiB upload", "MB/s", True)
+    scp_down = Metric(f"scp {scp_bytes >> 20} MiB download", "MB/s", True)
+    metrics = [down, up] if args.guard else [down, up, par_down, par_up, open50, open99]
     try:
         stack.start_server()
         instance = stack.add_agent()
-        if sshd_binary() is None:
-            print("ssh columns skipped: sshd is not installed (apt-get install openssh-server)")
-        else:
+        if sshd_binary() is not None:
             sshd = Sshd(root / "ssh")
+        assert stack.server is not None
+        with contextlib.ExitStack() as forwards:
+            ours_port, cli_pid = forwards.enter_context(tether_forward(stack, instance, source_port))
+            ours_meter = CpuMeter({"server": stack.server.pid, "agent": stack.agents[instance].pid, "cli": cli_pid})
+            sides: list[tuple[str, int, CpuMeter]] = [("tether", ours_port, ours_meter)]
+            if sshd:
+                theirs_port, ssh_pid = forwards.enter_context(ssh_forward(sshd, source_port))
+                sides.append(("ssh", theirs_port, CpuMeter({"sshd": sshd.proc.pid, "ssh": ssh_pid})))
+            for _, port, _ in sides:
+                pull(port, 1 << 20)  # warm up: the first stream opens the session's data channel
+            # runs alternate between the two sides, so that a noisy neighbour hurts both alike
+            for _ in range(runs):
+                for side, port, meter in sides:
+                    measure_rate(down, side, meter, lambda p=port: pull(p, nbytes), nbytes)
+                    measure_rate(up, side, meter, lambda p=port: push(p, nbytes), nbytes)
+            if not args.guard:
+                each = nbytes // args.streams
+                for _ in range(runs):
+                    for side, port, meter in sides:
+                        measure_rate(par_down, side, meter, lambda p=port: parallel(p, each, args.streams, pull),
+                                     each * args.streams)
+                        measure_rate(par_up, side, meter, lambda p=port: parallel(p, each, args.streams, push),
+                                     each * args.streams)
+                for _ in range(runs):
+                    for side, port, _ in sides:
+                        samples = opens(port, args.opens)
+                        (open50.ours if side == "tether" else open50.theirs).append(pct(samples, 50) * 1e3)
+                        (open99.ours if side == "tether" else open99.theirs).append(pct(samples, 99) * 1e3)
 
-        with tether_forward(stack, instance, source_port) as port:
-            pull(port, 1 << 20)  # warm up: the first stream opens the session's data channel
-            ours_bulk = nbytes / pull(port, nbytes)
-            ours_up = nbytes / push(port, nbytes)
-            ours_par = parallel(port, nbytes // args.streams, args.streams)
-            ours_open = opens(port, args.opens)
-        theirs_bulk = theirs_up = theirs_par = None
-        theirs_open: list[float] | None = None
-        if sshd:
-            with ssh_forward(sshd, source_port) as port:
-                pull(port, 1 << 20)
-                theirs_bulk = nbytes / pull(port, nbytes)
-                theirs_up = nbytes / push(port, nbytes)
-                theirs_par = parallel(port, nbytes // args.streams, args.streams)
-                theirs_open = opens(port, args.opens)
-        results["1 stream download (MB/s)"] = (
-            ours_bulk / 1e6, theirs_bulk / 1e6 if theirs_bulk else None, "higher is better")
-        results["1 stream upload (MB/s)"] = (ours_up / 1e6, theirs_up / 1e6 if theirs_up else None, "higher is better")
-        results[f"{args.streams} streams aggregate (MB/s)"] = (
-            ours_par / 1e6, theirs_par / 1e6 if theirs_par else None, "higher is better")
-        results["new connection p50 (ms)"] = (
-            pct(ours_open, 50) * 1e3, pct(theirs_open, 50) * 1e3 if theirs_open else None, "lower is better")
-        results["new connection p99 (ms)"] = (
-            pct(ours_open, 99) * 1e3, pct(theirs_open, 99) * 1e3 if theirs_open else None, "lower is better")
-
-        if sshd:
+        if sshd and scp_bytes and not args.guard:
+            metrics += [scp_up, scp_down]
             payload = root / "payload.bin"
             with open(payload, "wb") as f:
-                for _ in range(scp_bytes // CHUNK):
+                for _ in range(max(1, scp_bytes // CHUNK)):
                     f.write(os.urandom(CHUNK))
+            size = payload.stat().st_size
             common = ["-q", "-i", str(sshd.user_key), *sshd.ssh_options()]
             proxy = f"{sys.executable} -m tether proxy -i {instance} --port {sshd.port}"
             os.environ.update({k: v for k, v in stack.env().items() if k.startswith("TETHER")})
-            ours_scp = scp_seconds(["scp", *common, "-o", f"ProxyCommand={proxy}", str(payload),
-                                    f"{sshd.user}@{instance}:{root}/via-tether.bin"])
-            theirs_scp = scp_seconds(["scp", *common, "-P", str(sshd.port), str(payload),
-                                      f"{sshd.user}@127.0.0.1:{root}/direct.bin"])
-            if (root / "via-tether.bin").read_bytes() != payload.read_bytes():
-                raise RuntimeError("scp through tether proxy corrupted the file")
-            results[f"scp {scp_bytes >> 20} MiB (MB/s)"] = (
-                scp_bytes / ours_scp / 1e6, scp_bytes / theirs_scp / 1e6, "higher is better")
-
-        print(f"\ntether forward benchmark: {nbytes >> 20} MiB bulk, {args.streams} streams, {args.opens} opens; "
-              f"{os.cpu_count()} CPUs")
-        print(f"{'':<40}{'tether':>12}{'ssh':>12}  {'ratio':>7}")
-        for label, (a, b, better) in results.items():
-            print(row(label, a, b, better))
+            via = ["scp", *common, "-o", f"ProxyCommand={proxy}"]
+            direct = ["scp", *common, "-P", str(sshd.port)]
+            for _ in range(runs):
+                scp_up.ours.append(size / scp_seconds(
+                    [*via, str(payload), f"{sshd.user}@{instance}:{root}/via-tether.bin"]) / 1e6)
+                scp_up.theirs.append(size / scp_seconds(
+                    [*direct, str(payload), f"{sshd.user}@127.0.0.1:{root}/direct.bin"]) / 1e6)
+                scp_down.ours.append(size / scp_seconds(
+                    [*via, f"{sshd.user}@{instance}:{payload}", str(root / "back-via-tether.bin")]) / 1e6)
+                scp_down.theirs.append(size / scp_seconds(
+                    [*direct, f"{sshd.user}@127.0.0.1:{payload}", str(root / "back-direct.bin")]) / 1e6)
+            original = payload.read_bytes()
+            for copy in ("via-tether.bin", "back-via-tether.bin"):
+                if (root / copy).read_bytes() != original:
+                    raise RuntimeError(f"scp through tether proxy corrupted the file ({copy})")
     finally:
         if sshd:
             sshd.close()
         stack.close()
         source.shutdown()
 
+    print_table(metrics, f"tether forward benchmark: {nbytes >> 20} MiB per transfer, {args.streams} streams, "
+                         f"{args.opens} opens, {runs} run(s) each; {os.cpu_count()} CPUs")
+    if args.json:
+        document = {
+            "benchmark": "forward", "bytes": nbytes, "streams": args.streams, "opens": args.opens, "runs": runs,
+            "cpus": os.cpu_count(), "metrics": {m.label: m.as_json() for m in metrics},
+        }
+        Path(args.json).write_text(json.dumps(document, indent=2) + "\n")
+    if args.guard:
+        slow = [m for m in (down, up) if m.ratio is not None and m.ratio < args.guard_ratio]
+        for m in slow:
+            print(f"forward guard: {m.label} is {m.ratio:.2f}x ssh, below {args.guard_ratio}x: a gross regression "
+                  f"of the forward data path (run bench/forward_bench.py for the full picture)")
+        if not slow:
+            print(f"forward guard: upload and download are at least {args.guard_ratio}x ssh")
+        return 1 if slow else 0
+    return 0
+
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

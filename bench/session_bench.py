@@ -1,15 +1,19 @@
 """Shell-session benchmark: tether beside OpenSSH on the same machine, in one run, as ratios.
 
     python bench/session_bench.py [--bytes 1G] [--keystrokes 300] [--starts 7] [--no-ssh]
-                                  [--recording-rounds 3] [--recording-only]
+                                  [--recording-rounds 3] [--recording-only] [--startup-only]
+                                  [--memory-count 5] [--memory-only]
 
 Starts its own tether server and agent (loopback, TLS) and, when `sshd` is installed, a throwaway sshd on a free
 loopback port with temporary host and user keys. Measures, for each:
 - keystroke echo round trip (p50/p99): one byte typed into `cat` under `stty -icanon`, timed until the terminal's
   echo arrives back at the client (the line discipline echoes, so this is pure transport latency);
 - bulk output throughput: `head -c N /dev/zero` in a PTY on the far side, counted at the client;
-- time from starting the client to the first byte of output (the prompt);
+- time from starting the client to the first byte of output (the prompt), and the same broken down by step
+  (CLI import, API call, each TCP+TLS handshake, data-channel attach, the agent's shell spawn), from the CLI's
+  TETHER_TRACE_STARTUP marks (tether/client/tracing.py; off and free otherwise) and the agent's log;
 - peak RSS of each process during the bulk transfer (server, agent, CLI vs sshd, ssh);
+- memory: server RSS at idle, per idle agent and per open idle session; agent RSS per session; CLI RSS;
 - the cost of session recording: bulk output with recording on and off (the account setting RecordSessions,
   switched through the API between runs), alternating, best of each, as a ratio (the target is >= 0.90).
   `head -c N /dev/zero` is the recorder's worst case: every NUL byte becomes a 6-byte `\\u0000` in the cast.
@@ -19,7 +23,9 @@ Machines here are noisy: read the ratios, not the absolute numbers.
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
+import re
 import select
 import shutil
 import statistics
@@ -132,6 +138,21 @@ def throughput(argv: list[str], env: dict[str, str] | None, nbytes: int,
     return total / elapsed, peaks
 
 
+def end_shell(child: pexpect.spawn) -> None:
+    """Type `exit` (read ahead by the shell once its prompt is up) and wait for the end; force it if that fails.
+
+    No ^C first: on SIGINT the line discipline flushes typed-ahead input, which ate the `e` of `exit` on a loaded
+    machine and left the shell running until the timeout.
+    """
+    child.send(b"exit\r")
+    try:
+        child.expect(pexpect.EOF, timeout=10)
+    except pexpect.TIMEOUT:
+        pass  # the timing is taken; close() ends it
+    finally:
+        child.close(force=True)
+
+
 def time_to_first_byte(argv: list[str], env: dict[str, str] | None, runs: int) -> list[float]:
     samples = []
     for _ in range(runs):
@@ -139,13 +160,108 @@ def time_to_first_byte(argv: list[str], env: dict[str, str] | None, runs: int) -
         child = pexpect.spawn(argv[0], argv[1:], env=env, dimensions=(40, 120), timeout=30)
         child.read_nonblocking(1, timeout=30)
         samples.append(time.perf_counter() - start)
-        child.sendcontrol("c")
-        child.send(b"exit\r")
-        try:
-            child.expect(pexpect.EOF, timeout=10)
-        finally:
-            child.close(force=True)
+        end_shell(child)
     return samples
+
+
+AGENT_SHELL_STARTED = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d),(\d{3}) .*: session \S+: shell started")
+
+
+def agent_shell_starts(log: Path) -> list[float]:
+    """Wall-clock times of the agent's "shell started" log lines (its asctime is local time, in milliseconds)."""
+    times = []
+    for line in log.read_text(errors="replace").splitlines():
+        match = AGENT_SHELL_STARTED.match(line)
+        if match:
+            stamp = time.mktime(time.strptime(match.group(1), "%Y-%m-%d %H:%M:%S"))
+            times.append(stamp + int(match.group(2)) / 1000)
+    return times
+
+
+def startup_breakdown(argv: list[str], env: dict[str, str], agent_log: Path, runs: int,
+                      trace_dir: Path) -> dict[str, list[float]]:
+    """Per step, seconds since the previous step, from the CLI's TETHER_TRACE_STARTUP marks and the agent's log.
+
+    Steps: process spawn -> CLI imported -> API call (its TCP+TLS connection inside) -> data channel dialled ->
+    its TCP+TLS connection -> WebSocket attached -> the agent's shell spawned -> first byte at the terminal.
+    The agent's log has millisecond stamps; the rest microseconds.
+    """
+    steps: dict[str, list[float]] = {}
+    for run in range(runs):
+        trace = trace_dir / f"startup-{run}.trace"
+        trace.unlink(missing_ok=True)
+        before = len(agent_shell_starts(agent_log))
+        spawned = time.time()
+        child = pexpect.spawn(argv[0], argv[1:], env={**env, "TETHER_TRACE_STARTUP": str(trace)},
+                              dimensions=(40, 120), timeout=30)
+        child.read_nonblocking(1, timeout=30)
+        first = time.time()
+        end_shell(child)
+        marks: list[tuple[float, str]] = [(spawned, "spawn")]
+        connects = 0
+        for line in (trace.read_text().splitlines() if trace.exists() else []):
+            stamp, _, step = line.partition(" ")
+            if step.startswith("tcp+tls"):  # the first pair is the API's connection, the second the data channel's
+                connects += step == "tcp+tls connect start"
+                step = f"{step} ({'API' if connects == 1 else 'data channel'})"
+            marks.append((float(stamp), step))
+        shells = agent_shell_starts(agent_log)[before:]
+        if shells:
+            marks.append((shells[0], "agent shell started (agent log)"))
+        marks.append((first, "first byte at the terminal"))
+        marks.sort()
+        for (previous, _), (stamp, step) in itertools.pairwise(marks):
+            steps.setdefault(step, []).append(stamp - previous)
+    return steps
+
+
+def print_breakdown(steps: dict[str, list[float]]) -> None:
+    runs = max(len(v) for v in steps.values())
+    print(f"\nstart to first byte, step by step (median ms since the previous step, {runs} runs)")
+    total = 0.0
+    for step, values in steps.items():
+        total += statistics.median(values)
+        print(f"  {step:<52}{statistics.median(values) * 1e3:9.1f}  (at {total * 1e3:7.1f})")
+
+
+def rss_mib(pid: int) -> float:
+    return float(psutil.Process(pid).memory_info().rss) / 2**20
+
+
+def memory_profile(stack: Stack, instance: str, shell: list[str], env: dict[str, str], count: int) -> list[str]:
+    """Server RSS at idle, then per idle agent (`count` more agents) and per open idle session (`count` shells).
+
+    Deltas are divided by `count`; the first of each warms caches too, so read them as upper bounds.
+    """
+    assert stack.server is not None
+    server, agent = stack.server.pid, stack.agents[instance].pid
+    time.sleep(1.0)
+    idle = rss_mib(server)
+    for i in range(count):
+        stack.add_agent(f"idle-{i}")
+    time.sleep(1.0)
+    with_agents = rss_mib(server)
+    agent_before = rss_mib(agent)
+    children = []
+    try:
+        for _ in range(count):
+            child = pexpect.spawn(shell[0], shell[1:], env=env, dimensions=(40, 120), timeout=30)
+            child.read_nonblocking(1, timeout=30)
+            children.append(child)
+        time.sleep(1.0)
+        with_sessions, agent_after = rss_mib(server), rss_mib(agent)
+        cli = statistics.median(rss_mib(c.pid) for c in children)
+    finally:
+        for child in children:
+            child.close(force=True)
+    return [
+        f"{'server RSS at idle (MiB)':<44}{idle:10.1f}",
+        f"{'server RSS per idle agent (MiB)':<44}{(with_agents - idle) / count:10.2f}  ({count} agents)",
+        f"{'server RSS per open idle session (MiB)':<44}{(with_sessions - with_agents) / count:10.2f}"
+        f"  ({count} shells)",
+        f"{'agent RSS per open idle session (MiB)':<44}{(agent_after - agent_before) / count:10.2f}",
+        f"{'CLI RSS of an open idle session (MiB)':<44}{cli:10.1f}  (peak during bulk: see above)",
+    ]
 
 
 def set_recording(stack: Stack, on: bool) -> None:
@@ -214,6 +330,11 @@ def main() -> None:
     parser.add_argument("--recording-source", choices=["zeros", "text"], default="zeros",
                         help="bulk output for the recording comparison: NUL bytes (the recorder's worst case, "
                              "6 bytes of cast per byte) or lines of text (what terminals mostly print)")
+    parser.add_argument("--memory-count", type=int, default=5,
+                        help="idle agents and idle sessions added for the per-agent and per-session RSS (0 skips)")
+    parser.add_argument("--memory-only", action="store_true", help="measure only the memory figures")
+    parser.add_argument("--startup-only", action="store_true",
+                        help="measure only start to first byte and its breakdown (beside ssh)")
     parser.add_argument("--recording-only", action="store_true",
                         help="measure only the cost of recording (no echo, start-up or OpenSSH runs)")
     args = parser.parse_args()
@@ -247,6 +368,16 @@ def main() -> None:
             print_recording_cost(recording_cost(stack, recording_bulk, env, nbytes, args.recording_rounds or 1,
                                                 tether_watch), nbytes, args.recording_source)
             return
+        if args.memory_only:
+            print("\n".join(memory_profile(stack, instance, tether_shell, env, max(1, args.memory_count))))
+            return
+        if args.startup_only:
+            ours_start = time_to_first_byte(tether_shell, env, args.starts)
+            theirs_start = time_to_first_byte(sshd.argv(), None, args.starts) if sshd else None
+            print(row("start to first byte (ms)", statistics.median(ours_start) * 1e3,
+                      statistics.median(theirs_start) * 1e3 if theirs_start else None, "", "lower is better"))
+            print_breakdown(startup_breakdown(tether_shell, env, root / f"agent-{instance}.log", args.starts, root))
+            return
         results: dict[str, tuple[float, float | None]] = {}
         ours = echo_latency(tether_shell, env, args.keystrokes)
         theirs = echo_latency(sshd.argv(), None, args.keystrokes) if sshd else None
@@ -269,6 +400,8 @@ def main() -> None:
             statistics.median(ours_start) * 1e3, statistics.median(theirs_start) * 1e3 if theirs_start else None
         )
 
+        breakdown = startup_breakdown(tether_shell, env, root / f"agent-{instance}.log", args.starts, root)
+
         print(f"\ntether session benchmark: {nbytes / 2**20:.0f} MiB bulk, {args.keystrokes} keystrokes, "
               f"{args.starts} starts; {os.cpu_count()} CPUs")
         print(f"{'':<38}{'tether':>12}{'ssh':>12}  {'unit':<8}{'ratio':>7}")
@@ -276,6 +409,7 @@ def main() -> None:
                   "bulk output (MB/s)": "higher is better", "start to first byte (ms)": "lower is better"}
         for label, (a, b) in results.items():
             print(row(label, a, b, "", better[label]))
+        print_breakdown(breakdown)
         labels = {"server": "peak RSS server / sshd listener", "agent": "peak RSS agent / sshd session",
                   "client": "peak RSS tether CLI / ssh"}
         for key, label in labels.items():
@@ -284,6 +418,9 @@ def main() -> None:
             growth_label = label.replace("peak RSS", "RSS growth")
             print(f"{growth_label:<38}{peaks.get(key + ' growth', 0.0):12.1f}"
                   f"{ssh_peaks.get(key + ' growth', 0.0) if sshd else float('nan'):12.1f}  MiB     (flat = bounded)")
+        if args.memory_count > 0:
+            print()
+            print("\n".join(memory_profile(stack, instance, tether_shell, env, args.memory_count)))
         if args.recording_rounds > 0:
             print_recording_cost(recording_cost(stack, recording_bulk, env, nbytes, args.recording_rounds,
                                                 tether_watch), nbytes, args.recording_source)

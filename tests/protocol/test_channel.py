@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from tether.protocol import (
     DEFAULT_WINDOW,
     MAX_DATA,
+    SEND_CHUNK,
     Ack,
     Channel,
     Data,
@@ -16,7 +17,9 @@ from tether.protocol import (
     OpenOk,
     ProtocolError,
     Resize,
+    decode,
     encode,
+    encode_data,
 )
 
 
@@ -106,6 +109,35 @@ def test_large_send_is_split_into_max_data_frames() -> None:
     _, agent = pair()
     frames = agent.send_data(b"x" * (MAX_DATA * 2 + 1))
     assert [len(f) - 5 for f in frames] == [MAX_DATA, MAX_DATA, 1]
+
+
+def test_bulk_send_in_send_chunk_frames_keeps_every_byte_in_order() -> None:
+    client, agent = pair()
+    data = bytes(range(256)) * 1024  # 256 KiB, not a multiple of SEND_CHUNK
+    frames = agent.send_data(data, chunk=SEND_CHUNK)
+    assert [len(f) - 5 for f in frames] == [SEND_CHUNK] * 4 + [len(data) - 4 * SEND_CHUNK]
+    received = [client.receive(f) for f in frames]
+    assert all(isinstance(f, Data) for f in received)
+    assert b"".join(f.data for f in received if isinstance(f, Data)) == data
+    assert agent.credit() == DEFAULT_WINDOW - len(data)  # credit is spent per byte, whatever the chunking
+
+
+def test_send_chunk_outside_the_frame_limit_is_refused() -> None:
+    _, agent = pair()
+    for chunk in (0, MAX_DATA + 1):
+        with pytest.raises(ValueError, match="chunk must be"):
+            agent.send_data(b"x", chunk=chunk)
+    assert agent.credit() == DEFAULT_WINDOW  # nothing was spent
+
+
+def test_encode_data_is_encode_of_data_for_bytes_and_memoryview() -> None:
+    payload = b"abc" * 1000
+    assert encode_data(7, payload) == encode(Data(7, payload))
+    assert encode_data(7, memoryview(payload)[3:6]) == encode(Data(7, b"abc"))
+    assert decode(encode_data(7, payload)) == Data(7, payload)
+    for bad in (b"", b"x" * (MAX_DATA + 1)):
+        with pytest.raises(ProtocolError):
+            encode_data(7, bad)
 
 
 def test_streams_open_accept_and_close() -> None:

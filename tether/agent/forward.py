@@ -10,7 +10,7 @@ Per stream (docs/protocol.md, "Port-forward sessions"):
   and *every* address checked against the link-local/metadata list before anything is dialled, and the connection
   goes to the checked addresses only (no second lookup a rebinding DNS server could answer differently). The dial is
   bounded (`connect_timeout`); the answer is OPEN_OK or OPEN_FAIL with a short reason a person can act on.
-- socket -> client: one reader task per stream reads at most `min(credit, MAX_DATA)` bytes and waits for an ACK when
+- socket -> client: one reader task per stream reads at most `min(credit, SEND_CHUNK)` bytes and waits for an ACK when
   the credit is spent. It never reads while it has no credit, so asyncio's per-connection read buffer fills, the
   transport pauses reading, and the target is pushed back by TCP; other streams are unaffected because nothing
   shared ever waits on one stream.
@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 import aiohttp
 
 from tether.agent.session import CLIENT_WAIT, DataChannelSession, SessionEnd, SessionStartError
-from tether.protocol import MAX_DATA, MAX_STREAMS, Ack, Close, Data, Eof, Error, Hello, Open, ProtocolError
+from tether.protocol import MAX_STREAMS, SEND_CHUNK, Ack, Close, Data, Eof, Error, Hello, Open, ProtocolError
 from tether.protocol.control import OpenSession
 from tether.protocol.targets import is_canonical_target
 
@@ -399,7 +399,7 @@ class PortForwardSession(DataChannelSession):
                     s.credit_changed.clear()
                     await s.credit_changed.wait()
                     continue
-                data = await s.reader.read(min(credit, MAX_DATA))
+                data = await s.reader.read(min(credit, SEND_CHUNK))
                 if s.gone:
                     return
                 if not data:
@@ -411,7 +411,7 @@ class PortForwardSession(DataChannelSession):
                 s.sent += len(data)
                 s.record.bytes_from_target += len(data)
                 self.bytes_from_target += len(data)
-                for frame in self._channel.send_data(data, s.id):
+                for frame in self._channel.send_data(data, s.id, chunk=SEND_CHUNK):
                     await self._send(frame)
         except ChannelClosed:
             return  # the session ends and closes the socket

@@ -15,6 +15,7 @@ from click.shell_completion import CompletionItem
 from tether import __version__
 from tether.cli.common import CONNECTION_FIELDS, connection_option_list
 from tether.cli.examples import attach_examples
+from tether.client import tracing
 
 # command name -> (module under tether.cli, attribute), in the order `tether --help` lists them
 _COMMANDS: dict[str, tuple[str, str]] = {
@@ -91,6 +92,7 @@ class LazyGroup(click.Group):
         if target is None:
             return None
         module = importlib.import_module(f"tether.cli.{target[0]}")
+        tracing.mark(f"command module {target[0]} imported")
         command = getattr(module, target[1])
         assert isinstance(command, click.Command)
         if command.short_help is None and cmd_name in _SHORT_HELP:
@@ -154,4 +156,5 @@ def cli(ctx: click.Context, /, **connection: str | None) -> None:
 
 def main() -> None:
     """Console-script entry point."""
+    tracing.mark("cli imported")
     cli(prog_name="tether")

@@ -23,6 +23,7 @@ import aiohttp
 
 from tether.auth.signing import sign_request
 from tether.auth.tls import client_ssl_context
+from tether.client import tracing
 from tether.client.credentials import Credentials, CredentialsProvider, StaticCredentials
 from tether.client.errors import ApiError, ConfigError, ConnectionFailure
 
@@ -340,7 +341,9 @@ class ApiClient:
         if self._session is None:
             timeout = aiohttp.ClientTimeout(total=self._timeout, sock_connect=self._connect_timeout)
             connector = aiohttp.TCPConnector(ssl=self.ssl_context if self.server.startswith("https:") else False)
-            self._session = aiohttp.ClientSession(timeout=timeout, connector=connector)
+            self._session = aiohttp.ClientSession(
+                timeout=timeout, connector=connector, trace_configs=tracing.trace_configs()
+            )
         return self._session
 
     async def call(self, action: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -358,6 +361,7 @@ class ApiClient:
         return await self._call_once(action, body)
 
     async def _call_once(self, action: str, body: dict[str, Any] | None) -> dict[str, Any]:
+        tracing.mark(f"api {action}: signing")
         url, payload, headers = await self._signed(action, body)
         try:
             async with self._http().post(url, data=payload, headers=headers, allow_redirects=False) as response:
@@ -365,6 +369,7 @@ class ApiClient:
                 status = response.status
         except (aiohttp.ClientError, OSError, TimeoutError) as exc:
             raise ConnectionFailure(describe_connection_error(self.server, exc, timeout=self._timeout)) from exc
+        tracing.mark(f"api {action}: answered")
         return self._parse(raw, status)
 
     async def download(self, action: str, body: dict[str, Any], write: Callable[[bytes], object]) -> int:

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
+from tether.client import tracing
 from tether.client.api import ApiClient, describe_connection_error
 from tether.client.errors import ClientError
 from tether.protocol import MAX_MESSAGE, SUBPROTOCOL, CloseCode
@@ -89,8 +90,9 @@ async def connect_data_channel(
     where = redact_url(url)
     secure = url.startswith("wss:")
     try:
+        tracing.mark("data channel dialling")
         async with asyncio.timeout(connect_timeout):
-            return await http.ws_connect(
+            ws = await http.ws_connect(
                 url,
                 ssl=(ssl_context or True) if secure else False,
                 # aiohttp rejects a message whose size *equals* max_msg_size; a full DATA frame is MAX_MESSAGE.
@@ -99,6 +101,8 @@ async def connect_data_channel(
                 protocols=(SUBPROTOCOL,),  # says "tether framing" at once (the server also speaks Alibaba's)
                 timeout=aiohttp.ClientWSTimeout(ws_close=CLOSE_TIMEOUT),
             )
+        tracing.mark("data channel attached")
+        return ws
     except aiohttp.WSServerHandshakeError as exc:
         if exc.status in (401, 403, 404, 410):
             raise SessionFailure(

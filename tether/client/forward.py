@@ -46,6 +46,7 @@ from tether.client.datachannel import (
 from tether.client.errors import ApiError, ClientError, ConfigError
 from tether.protocol import (
     DEFAULT_WINDOW,
+    SEND_CHUNK,
     Ack,
     Channel,
     Close,
@@ -277,7 +278,7 @@ class Multiplexer:
         state = self._streams.get(stream)
         if state is None or not data:
             return
-        frames = self._channel.send_data(data, stream)
+        frames = self._channel.send_data(data, stream, chunk=SEND_CHUNK)
         state.sent += len(data)
         for frame in frames:
             self._send(frame)
@@ -468,7 +469,7 @@ class _TcpConnection(asyncio.Protocol):
         self._mux: Multiplexer | None = None
         self._stream = 0
         self._open = False
-        self._pending = bytearray()  # read from the socket, not yet covered by credit (at most one read)
+        self._pending = b""  # read from the socket, not yet covered by credit (at most one read)
         self._local_eof = False
         self._eof_sent = False
         self._reading = True
@@ -487,7 +488,8 @@ class _TcpConnection(asyncio.Protocol):
         self._fwd._accepted(self)
 
     def data_received(self, data: bytes) -> None:
-        self._pending += data
+        # Reading pauses while anything is pending, so this is nearly always the first case: no copy.
+        self._pending = self._pending + data if self._pending else data
         self._pump()
 
     def eof_received(self) -> bool:
@@ -576,11 +578,9 @@ class _TcpConnection(asyncio.Protocol):
         credit = mux.credit(self._stream)
         if self._pending and credit > 0:
             if len(self._pending) <= credit:
-                chunk = bytes(self._pending)
-                self._pending.clear()
-            else:
-                chunk = bytes(self._pending[:credit])
-                del self._pending[:credit]
+                chunk, self._pending = self._pending, b""
+            else:  # at the window's edge only: the rest waits for the next ACK
+                chunk, self._pending = self._pending[:credit], self._pending[credit:]
             mux.send(self._stream, chunk)
             credit -= len(chunk)
         if self._local_eof and not self._pending and not self._eof_sent:

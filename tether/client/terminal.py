@@ -32,6 +32,7 @@ from typing import TextIO
 
 import aiohttp
 
+from tether.client import tracing
 from tether.client.datachannel import (
     CLOSE_TIMEOUT,
     CONNECT_TIMEOUT,
@@ -188,7 +189,7 @@ class TerminalSession:
         loop = asyncio.get_running_loop()
         self._loop = loop
         self._done = loop.create_future()
-        async with aiohttp.ClientSession() as http:
+        async with aiohttp.ClientSession(trace_configs=tracing.trace_configs()) as http:
             ws = await self._connect(http)
             writer = FdWriter(self._stdout_fd, loop)
             direct = self._direct = _DirectWriter(self._stdout_fd)

@@ -33,6 +33,7 @@ from tether.protocol.frames import (
     OpenOk,
     decode,
     encode,
+    encode_data,
 )
 
 MAX_STREAMS = 4096
@@ -92,16 +93,21 @@ class Channel:
             return 0
         return self.peer_window - (state.sent - state.acked)
 
-    def send_data(self, data: bytes, stream: int = 0) -> list[bytes]:
-        """Encode `data` as DATA frames, spending credit; raises if it does not fit the credit."""
+    def send_data(self, data: bytes, stream: int = 0, *, chunk: int = MAX_DATA) -> list[bytes]:
+        """Encode `data` as DATA frames of at most `chunk` bytes, spending credit; raises if it exceeds the credit.
+
+        Bulk senders pass `chunk=SEND_CHUNK` (see frames.py). Each payload byte is copied once, into its frame.
+        """
         state = self._stream(stream)
         if len(data) > self.credit(stream):
             raise ProtocolError("no-credit", f"{len(data)} bytes exceed the {self.credit(stream)} bytes of credit")
+        if not 0 < chunk <= MAX_DATA:
+            raise ValueError(f"chunk must be 1..{MAX_DATA} bytes, not {chunk}")
         state.sent += len(data)
-        if len(data) <= MAX_DATA:
-            return [encode(Data(stream, data))] if data else []
+        if len(data) <= chunk:
+            return [encode_data(stream, data)] if data else []
         view = memoryview(data)
-        return [encode(Data(stream, bytes(view[i : i + MAX_DATA]))) for i in range(0, len(data), MAX_DATA)]
+        return [encode_data(stream, view[i : i + chunk]) for i in range(0, len(data), chunk)]
 
     def consumed(self, n: int, stream: int = 0) -> bytes | None:
         """Record that `n` more received bytes were really consumed; return an ACK frame when one is due."""
