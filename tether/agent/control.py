@@ -226,9 +226,10 @@ class Agent:
                 failure = describe_error(e)
             if self._stopping:
                 return
-            if self.connections > welcomed_before:
-                backoff.connected_for(time.monotonic() - started)
-            delay = backoff.next_delay()
+            if self.connections > welcomed_before:  # a connection was lost: a long-lived one retries soon
+                delay = backoff.after_connection(time.monotonic() - started)
+            else:
+                delay = backoff.next_delay()
             log.warning("control channel to %s: %s; reconnecting in %.1f s", self.config.server, failure, delay)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stop.wait(), delay)

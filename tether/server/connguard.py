@@ -205,8 +205,9 @@ class GuardedSite(web.SockSite):
         guard: ConnectionGuard,
         *,
         ssl_context: SSLContext | None = None,
+        backlog: int = 4096,
     ) -> None:
-        super().__init__(runner, sock, ssl_context=ssl_context)
+        super().__init__(runner, sock, ssl_context=ssl_context, backlog=backlog)  # asyncio listens again with it
         self._guard = guard
 
     async def start(self) -> None:
@@ -222,3 +223,35 @@ class GuardedSite(web.SockSite):
             ssl_handshake_timeout=self._guard.settings.header_timeout if self._ssl_context else None,
         )
 
+
+
+MAX_HANDSHAKES = 200  # agent control-channel handshakes in progress at once, per node
+RETRY_AFTER = 2  # seconds, in the 503 that answers the ones past it
+
+
+class HandshakeGate:
+    """Bounds the agent handshakes in progress (WebSocket upgrade, challenge, hello, signature, presence).
+
+    In a connect storm (10,000 agents redialling after a restart) an unbounded server starts every handshake at
+    once, finishes none within the agents' 30 s timeout, and the agents' retries keep it that way. Past `limit` a
+    new one is answered 503 with Retry-After at once, which costs next to nothing; the agent backs off and comes
+    back, and the handshakes admitted finish quickly. `refused` counts them (also in /metrics).
+    """
+
+    def __init__(self, limit: int = MAX_HANDSHAKES, retry_after: int = RETRY_AFTER) -> None:
+        if limit < 1:
+            raise ValueError("the handshake limit must be at least 1")
+        self.limit = limit
+        self.retry_after = retry_after
+        self.in_progress = 0
+        self.refused = 0
+
+    def try_enter(self) -> bool:
+        if self.in_progress >= self.limit:
+            self.refused += 1
+            return False
+        self.in_progress += 1
+        return True
+
+    def leave(self) -> None:
+        self.in_progress -= 1
