@@ -60,6 +60,7 @@ from tether.protocol.control import (
 HANDSHAKE_TIMEOUT = 30.0  # the agent's (tether/agent/control.py)
 CONTROL_HEARTBEAT = 20.0
 ACTIVATION_USES = 1000  # what every server version accepts per activation
+AGENTS_PER_ADDRESS = 40
 
 
 def raise_nofile() -> int:
@@ -171,11 +172,19 @@ async def worker_main(spec_file: Path) -> None:
     agents = [SimAgent(a["index"], a["id"], a["key"]) for a in spec["agents"]]
     ctx = ssl.create_default_context(cafile=spec["ca"])
     url = spec["url"].replace("https://", "wss://") + "/agent/v1/control"
-    http = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0))
+    # agents are machines of their own: each group dials from its own loopback address (127.W.G.1), so the server's
+    # per-address bounds (64 connections awaiting their headers) see what they would see in a fleet
+    worker = spec["worker"]
+    sessions = [
+        aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0, local_addr=(f"127.{worker + 1}.{g}.1", 0)))
+        for g in range(max(1, math.ceil(len(agents) / AGENTS_PER_ADDRESS)))
+    ]
     sys.stdout.write("ready\n")
     sys.stdout.flush()
     await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)  # "go"
-    tasks = [asyncio.create_task(run_agent(a, url, ctx, http)) for a in agents]
+    tasks = [
+        asyncio.create_task(run_agent(a, url, ctx, sessions[i // AGENTS_PER_ADDRESS])) for i, a in enumerate(agents)
+    ]
 
     async def flusher() -> None:
         while True:
@@ -188,7 +197,8 @@ async def worker_main(spec_file: Path) -> None:
     for task in tasks:
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
-    await http.close()
+    for http in sessions:
+        await http.close()
     sys.stdout.flush()
 
 
@@ -215,8 +225,9 @@ class Server:
         env = {k: v for k, v in os.environ.items() if not k.startswith("TETHER_")}
         env["TETHER_CONFIG_FILE"] = str(self.root / "config.toml")
         with open(self.log, "ab") as out:
+            # cwd: not the checkout, so PYTHONPATH alone says which tree the server runs (`-m` puts cwd first)
             self.proc = subprocess.Popen(argv, stdout=out, stderr=out, stdin=subprocess.DEVNULL, env=env,
-                                         start_new_session=True)
+                                         start_new_session=True, cwd=self.root)
 
     async def wait_ready(self, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
@@ -457,7 +468,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         specs = []
         for w in range(args.workers):
             spec = root / f"worker-{w}.json"
-            spec.write_text(json.dumps({"agents": agents[w::args.workers], "url": creds["server"],
+            spec.write_text(json.dumps({"agents": agents[w::args.workers], "url": creds["server"], "worker": w,
                                         "ca": creds["ca_cert"]}))
             specs.append(spec)
         await workers.start(specs)
