@@ -44,6 +44,11 @@ import aiohttp
 import asyncpg
 
 from tether.agent.backoff import Backoff
+
+try:
+    from tether.agent.control import retry_after_of
+except ImportError:  # a tree from before agents honoured Retry-After
+    retry_after_of = None  # type: ignore[assignment]
 from tether.auth.agentkey import generate_key, public_key_text, sign_challenge
 from tether.client.api import ApiClient
 from tether.protocol.control import (
@@ -106,6 +111,7 @@ async def run_agent(agent: SimAgent, url: str, ctx: ssl.SSLContext, http: aiohtt
         started = time.monotonic()
         welcomed = False
         failure = "closed"
+        busy: float | None = None
         try:
             ws = await asyncio.wait_for(
                 http.ws_connect(url, heartbeat=CONTROL_HEARTBEAT, max_msg_size=MAX_CONTROL_MESSAGE + 1, ssl=ctx),
@@ -150,6 +156,7 @@ async def run_agent(agent: SimAgent, url: str, ctx: ssl.SSLContext, http: aiohtt
                     await asyncio.wait_for(ws.close(), 2)
         except aiohttp.WSServerHandshakeError as exc:
             failure = f"http{exc.status}"
+            busy = retry_after_of(exc) if retry_after_of is not None else None
         except (aiohttp.ClientError, OSError, TimeoutError, ConnectionError, ValueError) as exc:
             failure = type(exc).__name__
         if agent.connected:
@@ -157,7 +164,9 @@ async def run_agent(agent: SimAgent, url: str, ctx: ssl.SSLContext, http: aiohtt
             emit("down", agent.index)
         else:
             emit("fail", agent.index, failure)
-        if welcomed and hasattr(backoff, "after_connection"):  # the agent's schedule (tether/agent/control.py)
+        if busy is not None:  # the agent's schedule (tether/agent/control.py)
+            delay = backoff.after_refusal(busy)
+        elif welcomed and hasattr(backoff, "after_connection"):  # the agent's schedule (tether/agent/control.py)
             delay = backoff.after_connection(time.monotonic() - started)
         else:
             if welcomed:  # before the first-retry window existed

@@ -11,6 +11,9 @@ loss is usually a server restart or a node lost behind a balancer, where every a
 at the same instant (the 0.2 s floor leaves the restarting server a moment) and not all within the first second
 (a uniform [0, 1] brings a whole fleet back as one storm the server answers with 503s). After it the schedule
 goes on from the second step (ceiling 2 * base), so a server that stays down is approached as gently as before.
+
+A server that is up but busy answers 503 with a Retry-After it computed from its own rate (`after_refusal`): the
+agent waits around that time instead of growing its schedule, so a crowd drains at the rate the server admits.
 """
 
 from __future__ import annotations
@@ -63,6 +66,13 @@ class Backoff:
         low, high = (min(bound, self.cap) for bound in FIRST_RETRY)
         self._attempt = 1
         return low + self._rng() * (high - low)
+
+    def after_refusal(self, retry_after: float) -> float:
+        """The delay after a server that is up answered 503 with Retry-After (too many agents connecting at once):
+        uniform in [0.5, 1.5] times what it asked, at most `cap`. The schedule does not advance: the server said
+        when it expects to have room, and its estimate already grows with the crowd."""
+        wanted = min(max(retry_after, 0.0), self.cap)
+        return min(self.cap, wanted * (0.5 + self._rng()))
 
     def connected_for(self, seconds: float) -> None:
         """Record how long the last connection lasted; a long-lived one resets the schedule."""

@@ -25,7 +25,9 @@ from __future__ import annotations
 import asyncio
 import enum
 import logging
+import math
 import socket
+import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -226,7 +228,8 @@ class GuardedSite(web.SockSite):
 
 
 MAX_HANDSHAKES = 200  # agent control-channel handshakes in progress at once, per node
-RETRY_AFTER = 2  # seconds, in the 503 that answers the ones past it
+RETRY_AFTER_MAX = 30  # seconds: the most a 503 asks an agent to wait
+RATE_WINDOW = 2.0  # seconds over which handshakes done and refused are counted for Retry-After
 
 
 class HandshakeGate:
@@ -234,24 +237,53 @@ class HandshakeGate:
 
     In a connect storm (10,000 agents redialling after a restart) an unbounded server starts every handshake at
     once, finishes none within the agents' 30 s timeout, and the agents' retries keep it that way. Past `limit` a
-    new one is answered 503 with Retry-After at once, which costs next to nothing; the agent backs off and comes
-    back, and the handshakes admitted finish quickly. `refused` counts them (also in /metrics).
+    new one is answered 503 at once, which costs next to nothing; the handshakes admitted finish quickly.
+
+    The 503's Retry-After is the time this node needs for the agents it turned away: those refused in the last
+    window divided by the handshakes it completed per second, from 1 s up to RETRY_AFTER_MAX. Agents wait a
+    random time around it (tether/agent/backoff.py), so the retries arrive about as fast as the node admits them,
+    instead of all of them every few seconds. `refused` counts the 503s (also in /metrics).
     """
 
-    def __init__(self, limit: int = MAX_HANDSHAKES, retry_after: int = RETRY_AFTER) -> None:
+    def __init__(self, limit: int = MAX_HANDSHAKES, clock: Callable[[], float] = time.monotonic) -> None:
         if limit < 1:
             raise ValueError("the handshake limit must be at least 1")
         self.limit = limit
-        self.retry_after = retry_after
         self.in_progress = 0
         self.refused = 0
+        self._clock = clock
+        self._window_start = clock()
+        self._done = 0  # handshakes completed in the current window
+        self._turned_away = 0  # and refused
+        self._rate = float(limit)  # handshakes per second, from the last full window
+        self._waiting = 0  # refused in the last full window
 
     def try_enter(self) -> bool:
+        self._roll()
         if self.in_progress >= self.limit:
             self.refused += 1
+            self._turned_away += 1
             return False
         self.in_progress += 1
         return True
 
     def leave(self) -> None:
         self.in_progress -= 1
+        self._done += 1
+
+    @property
+    def retry_after(self) -> int:
+        """Seconds a refused agent should wait (the Retry-After of the 503)."""
+        self._roll()
+        waiting = max(self._waiting, self._turned_away)
+        return max(1, min(RETRY_AFTER_MAX, math.ceil(waiting / max(self._rate, 1.0))))
+
+    def _roll(self) -> None:
+        now = self._clock()
+        elapsed = now - self._window_start
+        if elapsed < RATE_WINDOW:
+            return
+        if self._done or self.in_progress:  # an idle window says nothing about the rate
+            self._rate = self._done / elapsed
+        self._waiting = self._turned_away
+        self._window_start, self._done, self._turned_away = now, 0, 0

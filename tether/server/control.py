@@ -81,7 +81,7 @@ async def control_channel(request: web.Request) -> web.StreamResponse:
         request.app[METRICS_KEY].agent_handshakes_refused.inc()
         return web.Response(
             status=503,
-            headers={"Retry-After": str(gate.retry_after)},
+            headers={"Retry-After": str(gate.retry_after)},  # what this node needs for the crowd (connguard.py)
             text="ServiceUnavailable.Busy: too many agents connecting at once; retry after a short wait\n",
         )
     entered = True
