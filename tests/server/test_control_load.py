@@ -13,30 +13,44 @@ from tether.protocol import control
 from tether.server.connguard import HandshakeGate
 
 
-async def test_handshakes_past_the_limit_get_503_with_retry_after(make_server, api_for, make_agent_for) -> None:
-    server = await make_server(max_agent_handshakes=1, hello_timeout=30.0)
+async def test_handshakes_past_the_limit_wait_then_get_503_with_retry_after(
+    make_server, make_agent_for
+) -> None:
+    server = await make_server(hello_timeout=30.0)
+    server.state.handshakes = HandshakeGate(1, queue=1, queue_wait=30.0)  # one at a time, one more may wait
     api, agent = await make_agent_for(server)  # a finished handshake no longer counts
     url = agent.base_ws + "/agent/v1/control"
     holder = await api.http.ws_connect(url, ssl=api.ssl)  # challenged, never says hello: holds the one place
-    try:
-        await holder.receive(timeout=5)
-        assert server.state.handshakes.in_progress == 1
-        try:
-            await api.http.ws_connect(url, ssl=api.ssl)
-        except aiohttp.WSServerHandshakeError as exc:
-            refused = exc
-        else:
-            raise AssertionError("a handshake past the limit was accepted")
-        assert refused.status == 503
-        assert refused.headers is not None and 1 <= int(refused.headers["Retry-After"]) <= 30
-        assert server.state.handshakes.refused == 1
-        metrics, _ = server.metrics.render()
-        assert b"tether_agent_handshakes_refused_total 1.0" in metrics
-    finally:
-        await holder.close()
-    await eventually(lambda: server.state.handshakes.in_progress == 0, what="the held handshake to be let go")
+    await holder.receive(timeout=5)
+    gate = server.state.handshakes
+    assert gate.in_progress == 1
     await agent.close()
-    await agent.connect()  # the place is free again
+    queued = asyncio.create_task(agent.connect())  # waits for the place
+    await eventually(lambda: gate.waiting == 1, what="the second handshake to wait for a place")
+    try:
+        await api.http.ws_connect(url, ssl=api.ssl)
+    except aiohttp.WSServerHandshakeError as exc:
+        refused = exc
+    else:
+        raise AssertionError("a handshake past the limit and the queue was accepted")
+    assert refused.status == 503
+    assert refused.headers is not None and 1 <= int(refused.headers["Retry-After"]) <= 30
+    assert gate.refused == 1
+    metrics, _ = server.metrics.render()
+    assert b"tether_agent_handshakes_refused_total 1.0" in metrics
+    assert not queued.done()
+    await holder.close()  # the place passes to the one waiting
+    await asyncio.wait_for(queued, 10)
+    await eventually(lambda: gate.in_progress == 0, what="every handshake to be done")
+
+
+async def test_a_handshake_that_waits_too_long_is_refused() -> None:
+    gate = HandshakeGate(1, queue=5, queue_wait=0.05)
+    assert await gate.enter()
+    assert not await gate.enter()  # nobody left: the wait ran out
+    assert gate.refused == 1 and gate.waiting == 0
+    gate.leave()
+    assert gate.in_progress == 0 and await gate.enter()
 
 
 async def test_a_failing_presence_write_leaves_the_channel_open(make_server, make_agent_for, monkeypatch) -> None:

@@ -13,7 +13,8 @@ at the same instant (the 0.2 s floor leaves the restarting server a moment) and 
 goes on from the second step (ceiling 2 * base), so a server that stays down is approached as gently as before.
 
 A server that is up but busy answers 503 with a Retry-After it computed from its own rate (`after_refusal`): the
-agent waits around that time instead of growing its schedule, so a crowd drains at the rate the server admits.
+agent waits a random part of that time instead of growing its schedule, so a crowd drains at the rate the server
+admits.
 """
 
 from __future__ import annotations
@@ -69,10 +70,10 @@ class Backoff:
 
     def after_refusal(self, retry_after: float) -> float:
         """The delay after a server that is up answered 503 with Retry-After (too many agents connecting at once):
-        uniform in [0.5, 1.5] times what it asked, at most `cap`. The schedule does not advance: the server said
-        when it expects to have room, and its estimate already grows with the crowd."""
-        wanted = min(max(retry_after, 0.0), self.cap)
-        return min(self.cap, wanted * (0.5 + self._rng()))
+        uniform in [0.2, Retry-After] s (at most `cap`), so the crowd the server counted spreads over the time it
+        said it needs. The schedule does not advance: the server's figure already grows with the crowd."""
+        ceiling = min(max(retry_after, FIRST_RETRY[0]), self.cap)
+        return FIRST_RETRY[0] + self._rng() * (ceiling - FIRST_RETRY[0])
 
     def connected_for(self, seconds: float) -> None:
         """Record how long the last connection lasted; a long-lived one resets the schedule."""

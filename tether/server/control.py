@@ -75,9 +75,9 @@ def hello_identity(hello: AgentHello) -> AgentIdentity | None:
 async def control_channel(request: web.Request) -> web.StreamResponse:
     state = get_state(request)
     gate = state.handshakes
-    if not gate.try_enter():
-        # more agents mid-handshake than the node should take on at once: a fast, cheap answer that makes the
-        # agent back off, instead of a queue that grows until every handshake times out
+    if not await gate.enter():
+        # more agents mid-handshake (and waiting) than the node should take on at once: a fast, cheap answer that
+        # makes the agent back off, instead of a queue that grows until every handshake times out
         request.app[METRICS_KEY].agent_handshakes_refused.inc()
         return web.Response(
             status=503,
