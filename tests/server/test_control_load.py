@@ -110,3 +110,21 @@ def test_retry_after_is_the_time_the_node_needs_for_the_agents_it_turned_away() 
     quiet = HandshakeGate(limit=5, clock=lambda: now[0])
     assert quiet.retry_after == 1
     assert gate.refused == 1100
+
+
+async def test_a_waiting_handshake_cancelled_gives_its_place_back() -> None:
+    gate = HandshakeGate(1, queue=5, queue_wait=30.0)
+    assert await gate.enter()
+    waiter = asyncio.create_task(gate.enter())
+    await eventually(lambda: gate.waiting == 1, what="the second to wait")
+    gate.leave()  # the place is handed to the waiter ...
+    waiter.cancel()  # ... which is cancelled before it runs again
+    try:
+        await waiter
+    except asyncio.CancelledError:
+        pass
+    else:
+        assert waiter.result() is True
+        gate.leave()
+    assert gate.in_progress == 0 and gate.waiting == 0
+    assert await gate.enter()  # the place was not lost

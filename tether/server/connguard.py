@@ -302,12 +302,16 @@ class HandshakeGate:
             await asyncio.wait_for(asyncio.shield(place), self.queue_wait)
         except TimeoutError:
             pass
+        except BaseException:  # the handler was cancelled while it waited
+            if place.done() and not place.cancelled():
+                self.leave()  # it had just been handed a place: pass that on, or it is lost for good
+            raise
         finally:
             if not place.done():
                 place.cancel()
             with contextlib.suppress(ValueError):
                 self._waiters.remove(place)
-        if place.cancelled() or not place.done():
+        if place.cancelled():
             self._refuse()
             return False
         return True  # leave() handed its place over: in_progress already counts this one
