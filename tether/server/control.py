@@ -35,7 +35,7 @@ from tether.server.clock import iso, utcnow
 from tether.server.logs import printable
 from tether.server.metrics import METRICS_KEY
 from tether.server.state import ServerState, get_state
-from tether.store import AgentIdentity, Instance
+from tether.store import AgentIdentity
 
 log = logging.getLogger(__name__)
 
@@ -95,10 +95,10 @@ async def control_channel(request: web.Request) -> web.StreamResponse:
         known = await _authenticate(state, request, ws)
         if known is None:
             return ws
-        instance, hello = known
+        instance_id, hello = known
         gate.leave()
         entered = False  # the handshake is over once the agent proved who it is
-        await _attached(state, request, ws, instance, hello)
+        await _attached(state, request, ws, instance_id, hello)
     except ConnectionError as exc:  # the peer went away: an ordinary end, one line
         log.info("control channel from %s: %s", printable(state.client_ip(request)), exc or type(exc).__name__)
     finally:
@@ -109,8 +109,8 @@ async def control_channel(request: web.Request) -> web.StreamResponse:
 
 async def _authenticate(
     state: ServerState, request: web.Request, ws: web.WebSocketResponse
-) -> tuple[Instance, AgentHello] | None:
-    """Challenge, hello, signature check; the instance and its hello, or None once the agent was told why not."""
+) -> tuple[str, AgentHello] | None:
+    """Challenge, hello, signature check; the instance id and its hello, or None once the agent was told why not."""
     nonce = os.urandom(CHALLENGE_BYTES)
     await ws.send_str(
         encode_control(Challenge(nonce=base64.b64encode(nonce).decode(), server_time=iso(utcnow()) or ""))
@@ -119,29 +119,30 @@ async def _authenticate(
     if isinstance(hello, str):
         await _refuse(ws, "InvalidMessage", hello)
         return None
+    instance_id = hello.instance_id
     try:
-        instance = await state.instances.get(hello.instance_id)
+        known = await state.instances.credentials(instance_id)
     except SQLAlchemyError as exc:
-        log.warning("control channel for %s: the store failed (%s)", hello.instance_id, type(exc).__name__)
+        log.warning("control channel for %s: the store failed (%s)", instance_id, type(exc).__name__)
         await _refuse(ws, "ServiceUnavailable", "the server could not look up the instance; retry later")
         return None
-    if instance is None or instance.deregistered:
-        await _refuse(ws, "InvalidInstance.NotFound", f"instance {hello.instance_id} is not registered; register again")
+    if known is None or known[1]:
+        await _refuse(ws, "InvalidInstance.NotFound", f"instance {instance_id} is not registered; register again")
         return None
-    if not verify_challenge(instance.public_key, nonce, instance.id, hello.signature):
+    if not verify_challenge(known[0], nonce, instance_id, hello.signature):
         log.warning(
-            "control channel for %s from %s: bad signature", instance.id, printable(state.client_ip(request))
+            "control channel for %s from %s: bad signature", instance_id, printable(state.client_ip(request))
         )
         await _refuse(ws, "InvalidSignature", "the challenge signature does not match the registered key")
         return None
-    return instance, hello
+    return instance_id, hello
 
 
 async def _attached(
-    state: ServerState, request: web.Request, ws: web.WebSocketResponse, instance: Instance, hello: AgentHello
+    state: ServerState, request: web.Request, ws: web.WebSocketResponse, instance_id: str, hello: AgentHello
 ) -> None:
     """Make the channel the instance's current one, serve it, and let it go however it ends."""
-    conn = AgentConnection(instance.id, ws)
+    conn = AgentConnection(instance_id, ws)
     try:
         await presence.arrive(
             state,
@@ -155,7 +156,7 @@ async def _attached(
         )
         log.info(
             "agent %s connected from %s (version %s)",
-            instance.id,
+            instance_id,
             printable(state.client_ip(request)),
             printable(hello.agent_version or "?"),
         )
@@ -165,7 +166,7 @@ async def _attached(
         # also when attaching it failed: the registry must not keep a channel that is not served
         conn.abandon()
         await presence.leave(state, conn)
-        log.info("agent %s disconnected", instance.id)
+        log.info("agent %s disconnected", instance_id)
 
 
 async def _serve(state: ServerState, conn: AgentConnection) -> None:

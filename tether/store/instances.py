@@ -14,6 +14,7 @@ from tether.store.models import AGENT_TETHER, Instance
 
 MAX_NOTICES = 16
 MAX_NOTICE = 300
+_CREDENTIALS = select(Instance.public_key, Instance.deregistered).where(Instance.id == bindparam("instance_id"))
 IN_CHUNK = 500  # ids per `IN (...)` list: well under SQLite's and asyncpg's bind parameter limits
 
 
@@ -80,6 +81,14 @@ class InstanceRepo:
     async def get(self, instance_id: str) -> Instance | None:
         async with self._db.transaction() as s:
             return await s.get(Instance, instance_id)
+
+    async def credentials(self, instance_id: str) -> tuple[str, bool] | None:
+        """The instance's registered public key and whether it was deregistered (None if unknown): what an agent's
+        handshake needs, read with one plain SELECT of two columns. It runs at every handshake, and the ORM's
+        `get` (identity map, loading, the full row) was the largest cost of a connect storm."""
+        async with self._db.engine.connect() as conn:
+            row = (await conn.execute(_CREDENTIALS, {"instance_id": instance_id})).first()
+        return None if row is None else (str(row[0]), bool(row[1]))
 
     async def page(
         self,
