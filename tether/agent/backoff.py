@@ -5,12 +5,24 @@ channel at the same instant. Plain exponential backoff would bring them all back
 each wait over the whole interval flattens the thundering herd (see the AWS architecture blog, "Exponential Backoff
 And Jitter"). The ceiling doubles from `base` up to `cap` and starts over after a connection that stayed up for
 `reset_after` seconds, so a flapping server is not hammered but a healthy one is rejoined quickly after a blip.
+
+The first retry after losing a long-lived connection (`after_connection`) is drawn from [0.2, 3] s instead: that
+loss is usually a server restart or a node lost behind a balancer, where every agent should come back soon, but not
+at the same instant (the 0.2 s floor leaves the restarting server a moment) and not all within the first second
+(a uniform [0, 1] brings a whole fleet back as one storm the server answers with 503s). After it the schedule
+goes on from the second step (ceiling 2 * base), so a server that stays down is approached as gently as before.
+
+A server that is up but busy answers 503 with a Retry-After it computed from its own rate (`after_refusal`): the
+agent waits a random part of that time instead of growing its schedule, so a crowd drains at the rate the server
+admits.
 """
 
 from __future__ import annotations
 
 import random
 from collections.abc import Callable
+
+FIRST_RETRY = (0.2, 3.0)  # seconds: the first retry after a long-lived connection was lost (capped by `cap`)
 
 
 class Backoff:
@@ -46,6 +58,22 @@ class Backoff:
         delay = self._rng() * self.ceiling()
         self._attempt += 1
         return delay
+
+    def after_connection(self, seconds: float) -> float:
+        """The delay after a connection that was established and lasted `seconds`: from the first-retry window
+        if it was long-lived (the schedule resets), else the next step of the schedule."""
+        if seconds < self.reset_after:
+            return self.next_delay()
+        low, high = (min(bound, self.cap) for bound in FIRST_RETRY)
+        self._attempt = 1
+        return low + self._rng() * (high - low)
+
+    def after_refusal(self, retry_after: float) -> float:
+        """The delay after a server that is up answered 503 with Retry-After (too many agents connecting at once):
+        uniform in [0.2, Retry-After] s (at most `cap`), so the crowd the server counted spreads over the time it
+        said it needs. The schedule does not advance: the server's figure already grows with the crowd."""
+        ceiling = min(max(retry_after, FIRST_RETRY[0]), self.cap)
+        return FIRST_RETRY[0] + self._rng() * (ceiling - FIRST_RETRY[0])
 
     def connected_for(self, seconds: float) -> None:
         """Record how long the last connection lasted; a long-lived one resets the schedule."""

@@ -127,6 +127,17 @@ def control_url(server: str) -> str:
     return f"{scheme}://{parts.netloc}{parts.path.rstrip('/')}{CONTROL_PATH}"
 
 
+def retry_after_of(e: BaseException) -> float | None:
+    """The Retry-After (seconds) of a 503 that refused the control channel's upgrade, else None."""
+    if not isinstance(e, aiohttp.WSServerHandshakeError) or e.status != 503 or e.headers is None:
+        return None
+    try:
+        value = float(e.headers.get("Retry-After", ""))
+    except ValueError:
+        return None
+    return value if 0 <= value <= 3600 else None
+
+
 def describe_error(e: BaseException) -> str:
     """One line saying why a connection failed, in words an operator can act on."""
     if isinstance(e, aiohttp.ClientConnectorCertificateError):
@@ -266,11 +277,17 @@ class Agent:
                 raise
             except (aiohttp.ClientError, OSError, TimeoutError, ProtocolError, ControlRefused) as e:
                 failure = describe_error(e)
+                busy = retry_after_of(e)
+            else:
+                busy = None
             if self._stopping:
                 return
-            if self.connections > welcomed_before:
-                backoff.connected_for(time.monotonic() - started)
-            delay = backoff.next_delay()
+            if busy is not None:  # the server is up but has too many agents connecting: it said when to return
+                delay = backoff.after_refusal(busy)
+            elif self.connections > welcomed_before:  # a connection was lost: a long-lived one retries soon
+                delay = backoff.after_connection(time.monotonic() - started)
+            else:
+                delay = backoff.next_delay()
             log.warning("control channel to %s: %s; reconnecting in %.1f s", self.config.server, failure, delay)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stop.wait(), delay)

@@ -174,7 +174,8 @@ async def _assemble(config: ServerConfig, stack: AsyncExitStack) -> RunningServe
     data_dir = config.data_dir
     data_dir.mkdir(parents=True, exist_ok=True)
     os.chmod(data_dir, 0o700)
-    socks = listeners.bind(config.listen_host, config.listen_port)
+    listeners.raise_open_files_limit()
+    socks = listeners.bind(config.listen_host, config.listen_port, config.listen_backlog)
     stack.callback(listeners.close, socks)
     port = listeners.bound_port(socks)
     scheme = "https" if config.tls else "http"
@@ -234,6 +235,14 @@ async def _assemble(config: ServerConfig, stack: AsyncExitStack) -> RunningServe
         keepalive_timeout=KEEPALIVE_TIMEOUT,
         handle_signals=False,
     )
+    presence_stop = asyncio.Event()
+    presence_task = asyncio.get_running_loop().create_task(state.presence.run(presence_stop))
+
+    async def stop_presence() -> None:
+        presence_stop.set()  # after the handlers are gone: their last disconnects are in the final batch
+        await presence_task
+
+    stack.push_async_callback(stop_presence)
     await runner.setup()
     stack.push_async_callback(runner.cleanup)
     indexer.start()
@@ -256,7 +265,9 @@ async def _assemble(config: ServerConfig, stack: AsyncExitStack) -> RunningServe
 
     stack.push_async_callback(close_agents)
     for sock in socks:
-        site = GuardedSite(runner, sock, guard, ssl_context=tls.context if tls is not None else None)
+        site = GuardedSite(
+            runner, sock, guard, ssl_context=tls.context if tls is not None else None, backlog=config.listen_backlog
+        )
         await site.start()
         stack.push_async_callback(site.stop)
 

@@ -76,6 +76,10 @@ class ServerConfig:
     trusted_proxies: list[str] = field(default_factory=list)
     # GET /metrics answers only with `Authorization: Bearer metrics_token` (None: metrics are off); never logged
     metrics_token: str | None = field(default=None, repr=False)
+    # many agents (docs/design-notes.md, "Ten thousand agents"): the kernel's accept queue per listener (capped at
+    # net.core.somaxconn) and the agent handshakes in progress at once, past which agents are answered 503
+    listen_backlog: int = 4096
+    max_agent_handshakes: int = 200
 
     def __post_init__(self) -> None:
         self.data_dir = Path(self.data_dir).resolve()
@@ -108,6 +112,8 @@ class ServerConfig:
             "max_pending_sessions_per_principal",
             "max_pending_per_address",
             "max_pending_connections",
+            "listen_backlog",
+            "max_agent_handshakes",
         ):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1")

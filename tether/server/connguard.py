@@ -23,9 +23,13 @@ parsed them) and that the request is done when the handler returns; that is the 
 from __future__ import annotations
 
 import asyncio
+import collections
+import contextlib
 import enum
 import logging
+import math
 import socket
+import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -205,8 +209,9 @@ class GuardedSite(web.SockSite):
         guard: ConnectionGuard,
         *,
         ssl_context: SSLContext | None = None,
+        backlog: int = 4096,
     ) -> None:
-        super().__init__(runner, sock, ssl_context=ssl_context)
+        super().__init__(runner, sock, ssl_context=ssl_context, backlog=backlog)  # asyncio listens again with it
         self._guard = guard
 
     async def start(self) -> None:
@@ -222,3 +227,121 @@ class GuardedSite(web.SockSite):
             ssl_handshake_timeout=self._guard.settings.header_timeout if self._ssl_context else None,
         )
 
+
+
+MAX_HANDSHAKES = 200  # agent control-channel handshakes in progress at once, per node
+QUEUE_FACTOR = 10  # and up to this many times as many waiting for a place
+QUEUE_WAIT = 10.0  # seconds one may wait (the agent gives its whole handshake 30 s)
+RETRY_AFTER_MAX = 30  # seconds: the most a 503 asks an agent to wait
+RATE_WINDOW = 2.0  # seconds over which handshakes done and refused are counted for Retry-After
+
+
+class HandshakeGate:
+    """Bounds the agent handshakes in progress (WebSocket upgrade, challenge, hello, signature, presence).
+
+    In a connect storm (10,000 agents redialling after a restart) an unbounded server starts every handshake at
+    once, finishes none within the agents' 30 s timeout, and the agents' retries keep it that way. So at most
+    `limit` run at once; up to `limit * QUEUE_FACTOR` more wait (first come, first served, at most QUEUE_WAIT s)
+    for a place, which keeps the TLS handshake they already paid for; past that, or after that wait, a new one is
+    answered 503 at once, which costs next to nothing.
+
+    The 503's Retry-After is the time this node needs for the agents waiting and turned away: their number divided
+    by the handshakes it completed per second, from 1 s up to RETRY_AFTER_MAX. Agents wait a random fraction of
+    it (tether/agent/backoff.py), so their retries arrive about as fast as the node admits them. `refused` counts
+    the 503s (also in /metrics).
+    """
+
+    def __init__(
+        self,
+        limit: int = MAX_HANDSHAKES,
+        *,
+        queue: int | None = None,
+        queue_wait: float = QUEUE_WAIT,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if limit < 1:
+            raise ValueError("the handshake limit must be at least 1")
+        self.limit = limit
+        self.max_waiting = limit * QUEUE_FACTOR if queue is None else queue
+        self.queue_wait = queue_wait
+        self.in_progress = 0
+        self.refused = 0
+        self._waiters: collections.deque[asyncio.Future[None]] = collections.deque()
+        self._clock = clock
+        self._window_start = clock()
+        self._done = 0  # handshakes completed in the current window
+        self._turned_away = 0  # and refused
+        self._rate = float(limit)  # handshakes per second, from the last full window
+        self._waiting = 0  # refused in the last full window
+
+    @property
+    def waiting(self) -> int:
+        return len(self._waiters)
+
+    def try_enter(self) -> bool:
+        """Take a place now if one is free (False otherwise, counted as refused)."""
+        self._roll()
+        if self.in_progress < self.limit and not self._waiters:
+            self.in_progress += 1
+            return True
+        self._refuse()
+        return False
+
+    async def enter(self) -> bool:
+        """Take a place, waiting for one if the queue has room; False (counted as refused) if there is none."""
+        self._roll()
+        if self.in_progress < self.limit and not self._waiters:
+            self.in_progress += 1
+            return True
+        if len(self._waiters) >= self.max_waiting:
+            self._refuse()
+            return False
+        place: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiters.append(place)
+        try:
+            await asyncio.wait_for(asyncio.shield(place), self.queue_wait)
+        except TimeoutError:
+            pass
+        except BaseException:  # the handler was cancelled while it waited
+            if place.done() and not place.cancelled():
+                self.leave()  # it had just been handed a place: pass that on, or it is lost for good
+            raise
+        finally:
+            if not place.done():
+                place.cancel()
+            with contextlib.suppress(ValueError):
+                self._waiters.remove(place)
+        if place.cancelled():
+            self._refuse()
+            return False
+        return True  # leave() handed its place over: in_progress already counts this one
+
+    def leave(self) -> None:
+        self._done += 1
+        while self._waiters:
+            place = self._waiters.popleft()
+            if not place.done():
+                place.set_result(None)  # the place passes on: in_progress stays
+                return
+        self.in_progress -= 1
+
+    @property
+    def retry_after(self) -> int:
+        """Seconds a refused agent should wait at most (the Retry-After of the 503)."""
+        self._roll()
+        crowd = max(self._waiting, self._turned_away) + len(self._waiters)
+        return max(1, min(RETRY_AFTER_MAX, math.ceil(crowd / max(self._rate, 1.0))))
+
+    def _refuse(self) -> None:
+        self.refused += 1
+        self._turned_away += 1
+
+    def _roll(self) -> None:
+        now = self._clock()
+        elapsed = now - self._window_start
+        if elapsed < RATE_WINDOW:
+            return
+        if self._done or self.in_progress:  # an idle window says nothing about the rate
+            self._rate = self._done / elapsed
+        self._waiting = self._turned_away
+        self._window_start, self._done, self._turned_away = now, 0, 0

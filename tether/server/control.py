@@ -11,6 +11,7 @@ import logging
 import os
 
 from aiohttp import WSMsgType, web
+from sqlalchemy.exc import SQLAlchemyError
 
 from tether.auth.agentkey import verify_challenge
 from tether.protocol import CloseCode, ProtocolError
@@ -32,6 +33,7 @@ from tether.server import presence
 from tether.server.agents import AgentConnection, close_reason
 from tether.server.clock import iso, utcnow
 from tether.server.logs import printable
+from tether.server.metrics import METRICS_KEY
 from tether.server.state import ServerState, get_state
 from tether.store import AgentIdentity
 
@@ -72,12 +74,43 @@ def hello_identity(hello: AgentHello) -> AgentIdentity | None:
 
 async def control_channel(request: web.Request) -> web.StreamResponse:
     state = get_state(request)
+    gate = state.handshakes
+    if not await gate.enter():
+        # more agents mid-handshake (and waiting) than the node should take on at once: a fast, cheap answer that
+        # makes the agent back off, instead of a queue that grows until every handshake times out
+        request.app[METRICS_KEY].agent_handshakes_refused.inc()
+        return web.Response(
+            status=503,
+            headers={"Retry-After": str(gate.retry_after)},  # what this node needs for the crowd (connguard.py)
+            text="ServiceUnavailable.Busy: too many agents connecting at once; retry after a short wait\n",
+        )
+    entered = True
     ws = web.WebSocketResponse(
         heartbeat=WS_HEARTBEAT,
         max_msg_size=MAX_CONTROL_MESSAGE + 1,  # aiohttp refuses sizes >= the limit
         timeout=5.0,
     )
-    await ws.prepare(request)
+    try:
+        await ws.prepare(request)
+        known = await _authenticate(state, request, ws)
+        if known is None:
+            return ws
+        instance_id, hello = known
+        gate.leave()
+        entered = False  # the handshake is over once the agent proved who it is
+        await _attached(state, request, ws, instance_id, hello)
+    except ConnectionError as exc:  # the peer went away: an ordinary end, one line
+        log.info("control channel from %s: %s", printable(state.client_ip(request)), exc or type(exc).__name__)
+    finally:
+        if entered:
+            gate.leave()
+    return ws
+
+
+async def _authenticate(
+    state: ServerState, request: web.Request, ws: web.WebSocketResponse
+) -> tuple[str, AgentHello] | None:
+    """Challenge, hello, signature check; the instance id and its hello, or None once the agent was told why not."""
     nonce = os.urandom(CHALLENGE_BYTES)
     await ws.send_str(
         encode_control(Challenge(nonce=base64.b64encode(nonce).decode(), server_time=iso(utcnow()) or ""))
@@ -85,19 +118,31 @@ async def control_channel(request: web.Request) -> web.StreamResponse:
     hello = await _read_hello(ws, state.config.hello_timeout)
     if isinstance(hello, str):
         await _refuse(ws, "InvalidMessage", hello)
-        return ws
-    instance = await state.instances.get(hello.instance_id)
-    if instance is None or instance.deregistered:
-        await _refuse(ws, "InvalidInstance.NotFound", f"instance {hello.instance_id} is not registered; register again")
-        return ws
-    if not verify_challenge(instance.public_key, nonce, instance.id, hello.signature):
+        return None
+    instance_id = hello.instance_id
+    try:
+        known = await state.instances.credentials(instance_id)
+    except SQLAlchemyError as exc:
+        log.warning("control channel for %s: the store failed (%s)", instance_id, type(exc).__name__)
+        await _refuse(ws, "ServiceUnavailable", "the server could not look up the instance; retry later")
+        return None
+    if known is None or known[1]:
+        await _refuse(ws, "InvalidInstance.NotFound", f"instance {instance_id} is not registered; register again")
+        return None
+    if not verify_challenge(known[0], nonce, instance_id, hello.signature):
         log.warning(
-            "control channel for %s from %s: bad signature", instance.id, printable(state.client_ip(request))
+            "control channel for %s from %s: bad signature", instance_id, printable(state.client_ip(request))
         )
         await _refuse(ws, "InvalidSignature", "the challenge signature does not match the registered key")
-        return ws
+        return None
+    return instance_id, hello
 
-    conn = AgentConnection(instance.id, ws)
+
+async def _attached(
+    state: ServerState, request: web.Request, ws: web.WebSocketResponse, instance_id: str, hello: AgentHello
+) -> None:
+    """Make the channel the instance's current one, serve it, and let it go however it ends."""
+    conn = AgentConnection(instance_id, ws)
     try:
         await presence.arrive(
             state,
@@ -111,18 +156,17 @@ async def control_channel(request: web.Request) -> web.StreamResponse:
         )
         log.info(
             "agent %s connected from %s (version %s)",
-            instance.id,
+            instance_id,
             printable(state.client_ip(request)),
             printable(hello.agent_version or "?"),
         )
         await conn.send(Welcome(heartbeat_interval=state.config.heartbeat_interval))
         await _serve(state, conn)
     finally:
-        # also when marking it connected failed: the registry must not keep a channel that is not served
+        # also when attaching it failed: the registry must not keep a channel that is not served
         conn.abandon()
         await presence.leave(state, conn)
-        log.info("agent %s disconnected", instance.id)
-    return ws
+        log.info("agent %s disconnected", instance_id)
 
 
 async def _serve(state: ServerState, conn: AgentConnection) -> None:
@@ -135,12 +179,18 @@ async def _serve(state: ServerState, conn: AgentConnection) -> None:
         except ProtocolError as exc:
             await conn.send(ControlError(code="InvalidMessage", message=str(exc)))
             continue
-        await _handle(state, conn, message)
+        try:
+            await _handle(state, conn, message)
+        except SQLAlchemyError as exc:  # the store failed this one message: the connection itself is healthy
+            log.warning(
+                "control channel of %s: handling %s failed in the store (%s); the channel stays open",
+                conn.instance_id, message.TYPE, type(exc).__name__,
+            )
 
 
 async def _handle(state: ServerState, conn: AgentConnection, message: ControlMessage) -> None:
     if isinstance(message, Heartbeat):
-        await state.instances.heartbeat(conn.instance_id, utcnow())
+        presence.heartbeat(state, conn)
     elif isinstance(message, SessionFailed | SessionEnded):
         await _agent_ended_session(state, conn, message)
     elif isinstance(message, PushKeyResult):

@@ -88,6 +88,10 @@ class ServerMetrics:
             "tether_event_loop_lag_seconds", "How late the event loop woke a periodic task.", buckets=LAG_BUCKETS,
             registry=r,
         )
+        self.agent_handshakes_refused = Counter(
+            "tether_agent_handshakes_refused", "Agent handshakes answered 503 because too many were in progress.",
+            registry=r,
+        )
         for kind in SESSION_KINDS:  # present from the start, so a rate() has a first sample
             self.sessions_active.labels(kind)
             self.sessions_started.labels(kind)

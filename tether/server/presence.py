@@ -3,12 +3,11 @@
 Tether's own control channel (tether/server/control.py) and the Cloud Assistant agent's notify socket
 (tether/server/assist/notify.py) both make their link the instance's current one (closing the one it replaces),
 record the node and the agent's facts, and on the way out clear both only if the link is still current, so a
-replaced connection never marks a reconnected agent offline.
+replaced connection never marks a reconnected agent offline. The store learns of all of it in batches
+(`PresenceWriter`, presencewriter.py), never one transaction per event.
 """
 
 from __future__ import annotations
-
-import asyncio
 
 from tether.protocol import CloseCode
 from tether.server.agents import AgentLink
@@ -32,9 +31,8 @@ async def arrive(
     previous = state.agents.attach(link)
     if previous is not None:
         await previous.close(CloseCode.REPLACED, f"replaced by a newer {channel} connection")
-    await state.instances.mark_connected(
+    state.presence.connected(  # written to the store in the next batch (presencewriter.py)
         link.instance_id,
-        node=state.node_id,
         hostname=hostname,
         os_type=os_type,
         os_name=os_name,
@@ -47,4 +45,10 @@ async def arrive(
 async def leave(state: ServerState, link: AgentLink) -> None:
     """Let `link` go; the instance is marked disconnected only if it was still the current connection."""
     if state.agents.detach(link):
-        await asyncio.shield(state.instances.mark_disconnected(link.instance_id, state.node_id))
+        state.presence.disconnected(link.instance_id)
+
+
+def heartbeat(state: ServerState, link: AgentLink) -> None:
+    """The agent said it is alive: noted in memory, written to the store with the next batch."""
+    if state.agents.get(link.instance_id) is link:
+        state.presence.heartbeat(link.instance_id, utcnow())

@@ -18,7 +18,9 @@ from tether.server.agents import AgentRegistry
 from tether.server.audit import AuditTrail
 from tether.server.clientaddr import IpNetwork, client_address, parse_networks
 from tether.server.config import ServerConfig
+from tether.server.connguard import HandshakeGate
 from tether.server.lifecycle import SessionLifecycle
+from tether.server.presencewriter import FLUSH_INTERVAL, PresenceWriter
 from tether.server.ratelimit import SignInLimiter
 from tether.server.relay import Relay
 from tether.server.router import AgentRouter
@@ -64,6 +66,8 @@ class ServerState:
     policy_cache: PolicyCache = field(init=False)
     signin_limiter: SignInLimiter = field(init=False)
     trusted_proxies: list[IpNetwork] = field(init=False)
+    presence: PresenceWriter = field(init=False)  # agents' connects and heartbeats, batched into the store
+    handshakes: HandshakeGate = field(init=False)  # bounds the agent handshakes in progress (connguard.py)
 
     def __post_init__(self) -> None:
 
@@ -85,6 +89,11 @@ class ServerState:
             window=self.config.signin_window,
             base_delay=self.config.signin_base_delay,
             max_delay=self.config.signin_max_delay,
+        )
+        self.handshakes = HandshakeGate(self.config.max_agent_handshakes)
+        # heartbeats reach the store well inside the three intervals after which an instance counts as Offline
+        self.presence = PresenceWriter(
+            self.instances, self.node_id, interval=min(FLUSH_INTERVAL, self.config.heartbeat_interval)
         )
 
     def client_ip(self, request: web.BaseRequest) -> str:

@@ -17,6 +17,16 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+# The pool: agents' presence is written in batches (tether/server/presencewriter.py), so the pool serves API calls,
+# handshakes' instance lookups and sessions. A request that cannot get a connection within POOL_TIMEOUT seconds
+# fails (and says so) rather than queueing for SQLAlchemy's default 30 s while its client has long given up.
+POOL_SIZE = 10
+POOL_OVERFLOW = 20
+POOL_TIMEOUT = 10.0
+# PostgreSQL connections are replaced after this many seconds instead of being pinged at every checkout (a round
+# trip per transaction, 7-15% of the server's time under load); a connection that died anyway fails one call,
+# and SQLAlchemy then replaces the whole pool's connections (it invalidates the pool on a disconnect error).
+POOL_RECYCLE = 1800.0
 
 
 def sqlite_url(path: Path) -> str:
@@ -54,11 +64,13 @@ class Database:
     def __init__(self, url: str) -> None:
         self.url = normalize_url(url)
         self.is_sqlite = self.url.startswith("sqlite")
-        options: dict[str, Any] = {}
+        options: dict[str, Any] = {
+            "pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW, "pool_timeout": POOL_TIMEOUT,
+        }
         if self.is_sqlite:
             options["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
         else:
-            options["pool_pre_ping"] = True
+            options["pool_recycle"] = POOL_RECYCLE
         self.engine: AsyncEngine = create_async_engine(self.url, **options)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _configure_sqlite)

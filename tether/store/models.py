@@ -123,7 +123,10 @@ class Instance(Base):
     """A registered machine. `connected_node` names the relay node holding its control channel, or NULL."""
 
     __tablename__ = "instances"
-    __table_args__ = (Index("ix_instances_connected_node", "connected_node"),)
+    __table_args__ = (
+        Index("ix_instances_connected_node", "connected_node"),
+        Index("ix_instances_list", "registered_at", "id"),  # listing in registration order (migration 0014)
+    )
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     name: Mapped[str] = mapped_column(String(256), default="")

@@ -17,11 +17,15 @@ from tether.server.clock import iso, utcnow
 from tether.server.state import ServerState
 from tether.store import Activation, AgentIdentity
 
+# how many machines one activation may register: a fleet is enrolled with one activation, and the bound keeps a
+# leaked code's reach finite (an activation can also be disabled or deleted)
+MAX_ACTIVATION_USES = 100_000
+
 
 class CreateActivationParams(Params):
     Description: str = Field("", max_length=1024)
     InstanceName: str = Field("", max_length=128)
-    InstanceCount: int = Field(10, ge=1, le=1000)
+    InstanceCount: int = Field(10, ge=1, le=MAX_ACTIVATION_USES)
     TimeToLiveInHours: int = Field(4, ge=1, le=876000)
 
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import base64
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from pydantic import Field
 
 from tether.server.api.actions import Action, Context
 from tether.server.api.authz import authorize, tag_context
-from tether.server.api.errors import instance_not_found
+from tether.server.api.errors import ApiError, instance_not_found
 from tether.server.api.params import Params
 from tether.server.clock import iso
 from tether.server.principals import instance_arn
@@ -23,6 +25,10 @@ class DescribeInstancesParams(Params):
     InstanceName: str | None = Field(None, max_length=128)
     PageNumber: int = Field(1, ge=1, le=1_000_000)
     PageSize: int = Field(10, ge=1, le=100)
+    # keyset paging (what a caller listing everything should use): no count, and a page deep in the list costs
+    # what the first one does; the answer carries NextToken while there is more
+    MaxResults: int | None = Field(None, ge=1, le=100)
+    NextToken: str | None = Field(None, max_length=512)
 
 
 class DeregisterInstanceParams(Params):
@@ -59,8 +65,49 @@ def _instance_view(state: ServerState, row: Instance, tags: dict[str, str]) -> d
     }
 
 
+def _next_token(row: Instance) -> str:
+    raw = f"{row.registered_at.astimezone(UTC).isoformat()}|{row.id}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _after(token: str) -> tuple[datetime, str]:
+    try:
+        at, instance_id = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode().split("|", 1)
+        when = datetime.fromisoformat(at)
+    except (ValueError, UnicodeDecodeError):
+        raise ApiError(
+            "InvalidParameter", "The parameter NextToken is invalid: pass the NextToken of the previous answer.", 400
+        ) from None
+    if when.tzinfo is None or not instance_id:
+        raise ApiError("InvalidParameter", "The parameter NextToken is invalid.", 400)
+    return when, instance_id
+
+
+async def _describe_keyset(ctx: Context, p: DescribeInstancesParams) -> dict[str, Any]:
+    limit = p.MaxResults or p.PageSize
+    after = _after(p.NextToken) if p.NextToken else None
+    rows = list(
+        await ctx.state.instances.page_after(
+            instance_ids=p.InstanceIds, name=p.InstanceName, after=after, limit=limit + 1
+        )
+    )
+    more = len(rows) > limit
+    rows = rows[:limit]
+    tags = await ctx.state.tags.tags_of_many([r.id for r in rows])
+    result: dict[str, Any] = {
+        "Instances": [_instance_view(ctx.state, r, tags.get(r.id, {})) for r in rows],
+        "MaxResults": limit,
+    }
+    if more and rows:
+        result["NextToken"] = _next_token(rows[-1])
+    return result
+
+
 async def describe_instances(ctx: Context, p: DescribeInstancesParams) -> dict[str, Any]:
     await authorize(ctx, "ecs:DescribeInstances", "*")
+    await ctx.state.presence.settle()  # what this node's agents just did (presencewriter.py)
+    if p.MaxResults is not None or p.NextToken is not None:
+        return await _describe_keyset(ctx, p)
     rows, total = await ctx.state.instances.page(
         instance_ids=p.InstanceIds,
         name=p.InstanceName,
@@ -107,6 +154,7 @@ async def describe_cloud_assistant_status(ctx: Context, p: DescribeCloudAssistan
             instance_arn(state.config.region, state.account_id, instance_id),
             tag_context(tags.get(instance_id, {})),
         )
+    await state.presence.settle()
     rows, _ = await state.instances.page(instance_ids=ids, name=None, offset=0, limit=len(ids))
     return {
         "InstanceCloudAssistantStatusSet": {
