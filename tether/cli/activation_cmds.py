@@ -36,7 +36,7 @@ def activation() -> None:
 @activation.command("create")
 @click.option("--description", metavar="TEXT")
 @click.option("--instance-name", metavar="NAME", help="Default name for instances registered with this code.")
-@click.option("--count", type=click.IntRange(1, 1000), help="How many instances may register [server default 10].")
+@click.option("--count", type=click.IntRange(1, 100_000), help="How many instances may register [server default 10].")
 @click.option("--ttl-hours", type=click.IntRange(1, 876000), help="Hours the code stays valid [server default 4].")
 @json_option
 @connection_options
