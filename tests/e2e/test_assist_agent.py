@@ -136,8 +136,14 @@ def ended(machine: Machine, session_id: str) -> dict[str, Any]:
 
 def test_listed_online_as_a_cloud_assistant_agent(machine: Machine) -> None:
     table = machine.stack.cli("instances").stdout
-    line = next(row for row in table.splitlines() if machine.instance in row)
-    assert line.split()[2:6] == ["Online", "ecs-assist-user", "(sudo)", "cloud-assistant"]
+    lines = table.splitlines()
+    header = lines[0].split()
+    line = next(row for row in lines if machine.instance in row)
+    fields = line.split()
+    # the Name column may be empty (`-`) or hold a word: find Status by its value, the rest follow it
+    status = fields.index("Online")
+    assert "Status" in header
+    assert fields[status:status + 4] == ["Online", "ecs-assist-user", "(sudo)", "cloud-assistant"]
     assert "2.1.3.578" in line
 
 

@@ -26,6 +26,7 @@ After=network-online.target
 [Service]
 Type=simple
 ExecStart=@PREFIX@/bin/tether agent run --state-dir @STATE_DIR@
+ExecReload=/bin/kill -HUP $MAINPID
 Restart=always
 RestartSec=5
 RestartPreventExitStatus=78
