@@ -39,7 +39,22 @@ import aiohttp
 from tether.agent.launch import exit_status, give_tty, spawn_shell
 from tether.agent.session import CLIENT_WAIT, SEND_TIMEOUT, DataChannelSession, SessionEnd, SessionStartError
 from tether.agent.users import LoginUser
-from tether.protocol import MAX_DATA, Ack, Close, Data, Eof, Error, Exit, Hello, ProtocolError, Resize, encode
+from tether.protocol import (
+    DEFAULT_WINDOW,
+    MAX_DATA,
+    Ack,
+    Channel,
+    Close,
+    Data,
+    Eof,
+    Error,
+    Exit,
+    Hello,
+    ProtocolError,
+    Resize,
+    Resume,
+    encode,
+)
 from tether.protocol.control import OpenSession
 
 log = logging.getLogger(__name__)
@@ -77,6 +92,11 @@ class ShellSession(DataChannelSession):
         client_wait: float = CLIENT_WAIT,
     ) -> None:
         super().__init__(spec, http, ssl_context=ssl_context, client_wait=client_wait)
+        # Resumable: the output not yet acknowledged (at most the client's window, which credit already bounds) is
+        # kept, so a client that reconnects gets everything it lacks; with that window full the PTY is not read and
+        # the program blocks in its write, paused, never killed and never losing a byte (docs/protocol.md section 6).
+        self._channel = Channel(spec.window or DEFAULT_WINDOW, resumable=True)
+        self._replay: list[bytes] = []  # RESUME answer and resent DATA, sent before anything else
         self.user = user
         self._switch_user = os.geteuid() == 0 if switch_user is None else switch_user
         self._hangup_grace = hangup_grace
@@ -176,13 +196,18 @@ class ShellSession(DataChannelSession):
 
     def _on_frame(self, frame: object) -> None:
         match frame:
-            case Data(_, data):
+            case Data(_, data) if not self._channel.resyncing:
                 self._last_activity = time.monotonic()
                 self.bytes_in += len(data)
                 self._inbuf += data
                 self._flush_input()
             case Ack():
                 self._resume_reader()
+            case Data():
+                pass  # sent before a reconnect we are resuming from: resent from our offset
+            case Resume():
+                self._replay += self._channel.resumed(frame)
+                self._wake.set()
             case Resize(cols, rows):
                 if self._master >= 0:
                     set_winsize(self._master, cols, rows)
@@ -309,6 +334,8 @@ class ShellSession(DataChannelSession):
             self._resume_reader()
 
     async def _send_pending(self, ws: aiohttp.ClientWebSocketResponse) -> None:
+        while self._replay:  # a RESUME's answer and resent output go before any new output
+            await ws.send_bytes(self._replay.pop(0))
         if self._pending_ack is not None:
             ack, self._pending_ack = self._pending_ack, None
             await ws.send_bytes(ack)
