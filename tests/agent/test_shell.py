@@ -287,3 +287,6 @@ async def test_resume_resends_the_unacknowledged_output_from_the_clients_offset(
     assert len(resent) == total - keep
     assert bytes(resent).endswith(everything)
     assert b"\n400\r\n" in resent and b"\r\n1\r\n" not in resent
+    await r.client.send(b"exit 0\n")
+    await r.client.until_closed()
+    assert (await r.task).reason == "exit"
