@@ -122,6 +122,10 @@ class FlowMonitor:
                 d.acked.pop(stream, None)
         return FrameType(ftype)
 
+    def sent(self, direction: Side, stream: int = 0) -> int:
+        """The offset just past the last DATA byte `direction` sent on `stream` (rewound by resumes)."""
+        return self._dirs[direction].sent.get(stream, 0)
+
     def _check_resume(self, direction: Side, stream: int, message: bytes) -> None:
         """A side's own attempt is queued; an answer rewinds both directions: the answering side resends from the
         offset of the attempt it answers (the oldest one not yet answered: answers come in order), the other from

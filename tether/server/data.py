@@ -105,6 +105,8 @@ async def _serve(request: web.Request, side: Side, token: str | None) -> web.Str
     except ApiError as error:
         log.info("refused %s data channel for %s: %s", side, printable(session_id), error.code)
         return error_response(error, str(uuid.uuid4()))
+    if side is Side.CLIENT and request.query.get("resumable") == "1":
+        state.relay.make_resumable(rs)  # a shell session then outlives a broken client connection
     ws = _socket(Framing.TETHER) if side is Side.CLIENT else web.WebSocketResponse(
         max_msg_size=WS_MAX_MSG_SIZE, compress=False, heartbeat=WS_HEARTBEAT, timeout=WS_CLOSE_TIMEOUT
     )
@@ -122,6 +124,8 @@ async def agent_data(request: web.Request) -> web.StreamResponse:
 async def client_data(request: web.Request) -> web.StreamResponse:
     """`GET /client/v1/data/{session_id}?token=<client token>` (browsers cannot set headers)."""
     framing = from_handshake(request)
+    if framing is Framing.TETHER and "resume" in request.query:
+        return await _serve_resumed(request, request.query["resume"])
     if framing is Framing.TETHER:
         return await _serve(request, Side.CLIENT, request.query.get("token"))
     state = get_state(request)
@@ -136,6 +140,28 @@ async def client_data(request: web.Request) -> web.StreamResponse:
         if again is not None:
             return await _serve_again(request, again)
     return await _serve_translated(request, framing)
+
+
+async def _serve_resumed(request: web.Request, token: str) -> web.StreamResponse:
+    """`?resume=<attach token>` (from ResumeSession): a resuming client's new attachment to its detached session."""
+    state = get_state(request)
+    session_id = request.match_info["session_id"]
+    try:
+        token = _precheck(request, state, session_id, Side.CLIENT, token)
+        rs = state.relay.get(session_id)
+        if rs is None or rs.ended or rs.resume is None:
+            raise ApiError("InvalidSession.Ended", f"Session {session_id} is no longer active on this server.", 410)
+        if not rs.resume.take_attach(token):
+            raise ApiError(
+                "InvalidToken", "This resume URL is not valid (used, expired or forged); call ResumeSession again.", 403
+            )
+    except ApiError as error:
+        log.info("refused a resumed client data channel for %s: %s", printable(session_id), error.code)
+        return error_response(error, str(uuid.uuid4()))
+    ws = _socket(Framing.TETHER)
+    await ws.prepare(request)
+    await state.relay.reattach(rs, WebSocketEndpoint(Side.CLIENT, ws))
+    return ws
 
 
 async def _readmit(

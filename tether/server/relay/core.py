@@ -23,11 +23,16 @@ A session's phases, and what each promises (they only move forward):
 
 A side's loop that returns while the session is ENDING waits for CLOSED, so it never closes its socket with a code
 of its own in the moment between the end being decided and the closes being sent.
+
+A resumable shell session (tether/server/relay/resume.py) may, while PAIRED, have its client detached: the client's
+WebSocket broke, the agent's loop waits (holding at most the one frame it read) for a new client attachment
+(`reattach`) until the resume window passes, and then the session ends as `detached_timeout`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from enum import IntEnum
@@ -57,6 +62,7 @@ from tether.server.metrics import ServerMetrics
 from tether.server.records import SessionRecords
 from tether.server.relay.endpoint import Endpoint, EndpointClosed
 from tether.server.relay.outcome import ALREADY_ENDED, Outcome
+from tether.server.relay.resume import DEFAULT_RESUME_WINDOW, ResumeState
 from tether.server.relay.taps import Tap, TapFailed, lost, open_tap
 from tether.server.router import AgentRouter
 from tether.store import ForwardStreamRepo, SessionRepo, SessionState
@@ -108,6 +114,7 @@ class RelaySession:
         self.agent_reason: str | None = None  # from the agent's session_ended report
         self.timers: list[asyncio.TimerHandle] = []
         self.closing: dict[Side, asyncio.Task[None]] = {}
+        self.resume: ResumeState | None = None  # set when a client that can resume attached (shell sessions)
 
     @property
     def session_id(self) -> str:
@@ -152,7 +159,9 @@ class Relay:
         client_token_ttl: float,
         agent_connect_timeout: float,
         metrics: ServerMetrics | None = None,
+        resume_window: float = DEFAULT_RESUME_WINDOW,
     ) -> None:
+        self.resume_window = resume_window
         self._sessions_repo = sessions
         self._records = records
         self._recordings = recordings
@@ -243,6 +252,85 @@ class Relay:
         rs.endpoints[side] = endpoint
         if rs.endpoints[side.other] is not None:
             await self._pair(rs)
+        await self._run_side(rs, endpoint)
+
+    def make_resumable(self, rs: RelaySession) -> None:
+        """The client attaching now can resume: keep the session through a broken client connection."""
+        if rs.resume is None and rs.kind is SessionKind.SHELL:
+            rs.resume = ResumeState(self.resume_window)
+
+    async def reattach(self, rs: RelaySession, endpoint: Endpoint) -> None:
+        """A resuming client's new attachment (its attach token was checked): give it the next resume token, let
+        the agent's loop forward to it, and forward its frames (its RESUME first) until the session ends."""
+        resume = rs.resume
+        if rs.ended or resume is None or rs.phase is not Phase.PAIRED or rs.endpoints[Side.CLIENT] is not None:
+            await endpoint.close(CloseCode.POLICY_VIOLATION, b"the session is not waiting for a client")
+            return
+        try:
+            await endpoint.send(resume.issue_token())
+        except ConnectionError:
+            return  # gone again at once: the session stays detached
+        if resume.timer is not None:
+            resume.timer.cancel()
+            resume.timer = None
+        rs.endpoints[Side.CLIENT] = endpoint
+        resume.attached.set()
+        log.info("session %s: client reattached", rs.session_id)
+        await self._run_side(rs, endpoint)
+
+    def displace(self, rs: RelaySession, code: int, message: str) -> None:
+        """Detach the client attached now (ResumeSession from another connection) and close it with `code`."""
+        endpoint = rs.endpoints[Side.CLIENT]
+        if endpoint is None or rs.resume is None:
+            return
+        self._detach(rs, endpoint)
+        self._track(endpoint.close(code, close_reason(message)))
+
+    def _detach(self, rs: RelaySession, endpoint: Endpoint) -> Outcome:
+        """The client's connection broke: keep the session for the resume window (the session does not end)."""
+        resume = rs.resume
+        assert resume is not None
+        if rs.endpoints[Side.CLIENT] is endpoint:
+            rs.endpoints[Side.CLIENT] = None
+            resume.attached.clear()
+            resume.detaches += 1
+            if resume.timer is None:
+                resume.timer = asyncio.get_running_loop().call_later(
+                    resume.window, self._spawn, self._detached_timeout, rs
+                )
+                rs.timers.append(resume.timer)
+            log.info("session %s: client detached; kept %.0f s for it to resume", rs.session_id, resume.window)
+        return ALREADY_ENDED
+
+    async def _detached_timeout(self, rs: RelaySession) -> None:
+        if rs.endpoints[Side.CLIENT] is None:
+            await self.end(
+                rs,
+                SessionState.TERMINATED,
+                "detached_timeout",
+                code=CloseCode.GOING_AWAY,
+                message="no client resumed the session within the resume window",
+            )
+
+    async def _client_again(self, rs: RelaySession) -> Endpoint | None:
+        """The agent's loop found the client gone: the next client attachment, or None once the session ends."""
+        resume = rs.resume
+        assert resume is not None
+        while not rs.ended:
+            endpoint = rs.endpoints[Side.CLIENT]
+            if endpoint is not None and not endpoint.closed:
+                return endpoint
+            attached = asyncio.ensure_future(resume.attached.wait())
+            ending = asyncio.ensure_future(rs.reached(Phase.ENDING))
+            try:
+                await asyncio.wait({attached, ending}, return_when=asyncio.FIRST_COMPLETED, timeout=1.0)
+            finally:
+                attached.cancel()
+                ending.cancel()
+        return None
+
+    async def _run_side(self, rs: RelaySession, endpoint: Endpoint) -> None:
+        side = endpoint.side
         try:
             outcome = await self._forward(rs, endpoint)
         except Exception:
@@ -354,6 +442,9 @@ class Relay:
             try:
                 data = await source.receive()
             except EndpointClosed as closed:
+                if rs.resume is not None and from_client and not rs.ended:
+                    if rs.endpoints[side] is not source or not closed.clean:  # displaced, or the connection broke
+                        return self._detach(rs, source)
                 return self._closed(rs, side, closed)
             try:
                 ftype = check(side, data)
@@ -365,10 +456,14 @@ class Relay:
                 log.warning("session %s: %s broke the protocol: %s", rs.session_id, side, exc)
                 return Outcome(f"protocol_error: {exc.code}", CloseCode.PROTOCOL_ERROR, f"{side} {exc}")
             tap = rs.tap
-            if tap is not None and tap.observe(from_client, ftype, data):
-                stop = await tap.hold()
-                if stop is not None:
-                    return stop
+            if tap is not None:
+                seen: bytes | None = data
+                if rs.resume is not None and ftype == FrameType.DATA:
+                    seen = rs.resume.fresh(rs.monitor, side, data)  # resent bytes were recorded the first time
+                if seen is not None and tap.observe(from_client, ftype, seen):
+                    stop = await tap.hold()
+                    if stop is not None:
+                        return stop
             if ftype == FrameType.RESIZE and from_client:
                 rs.size = resize_of(data)
             if peer is None:
@@ -379,9 +474,21 @@ class Relay:
                 return ALREADY_ENDED
             if ftype == FrameType.HELLO and not from_client:
                 rs.client_has_hello = True  # set before the write: an ERROR frame may now follow it
+            if rs.resume is not None and not from_client and peer is not rs.endpoints[Side.CLIENT]:
+                peer = await self._client_again(rs)  # detached: wait for the next attachment
+                if peer is None:
+                    return ALREADY_ENDED
             try:
                 await peer.send(data)
             except ConnectionError:
+                if rs.resume is not None and not from_client:
+                    peer = await self._client_again(rs)
+                    if peer is None:
+                        return ALREADY_ENDED
+                    if ftype not in (FrameType.DATA, FrameType.ACK):  # DATA is resent by RESUME, ACKs are cumulative
+                        with contextlib.suppress(ConnectionError):
+                            await peer.send(data)
+                    continue
                 if from_client and await self._agent_loop_ends(rs):
                     return ALREADY_ENDED
                 other = side.other
@@ -391,6 +498,9 @@ class Relay:
                     rs.bytes_from_client += payload_size(data)
                 else:
                     rs.bytes_to_client += payload_size(data)
+            elif ftype == FrameType.HELLO and rs.resume is not None and not from_client:
+                with contextlib.suppress(ConnectionError):
+                    await peer.send(rs.resume.issue_token())  # the client's first resume token, right after HELLO
 
     @staticmethod
     def _closed(rs: RelaySession, side: Side, closed: EndpointClosed) -> Outcome:
