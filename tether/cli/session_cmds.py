@@ -76,7 +76,18 @@ def session(
             if not isinstance(url, str) or not url.startswith(("wss://", "ws://")):
                 raise ClientError("the server's StartTerminalSession answer has no WebSocketUrl — server too old?")
             ssl_context = api.ssl_context if url.startswith("wss://") else None
-        return await run_terminal_session(url, ssl_context=ssl_context, label=instance_id, escape_char=escape)
+            session_id = str(response.get("SessionId") or "")
+
+            async def resume(token: str) -> str:  # a dropped connection reattaches through ResumeSession
+                answer = await api.call("ResumeSession", {"SessionId": session_id, "ResumeToken": token})
+                again = answer.get("WebSocketUrl")
+                if not isinstance(again, str) or not again.startswith(("wss://", "ws://")):
+                    raise ClientError("the server's ResumeSession answer has no WebSocketUrl")
+                return again
+
+            return await run_terminal_session(
+                url, ssl_context=ssl_context, label=instance_id, escape_char=escape, resume=resume
+            )
 
     sys.exit(run_async(go, error_code=EXIT_TETHER_ERROR))
 

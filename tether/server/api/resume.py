@@ -4,7 +4,7 @@ Resuming is starting again as far as authorisation goes: the caller must be the 
 and must still be allowed `ecs:StartTerminalSession` on the instance with the same login user and command (a policy
 changed meanwhile takes effect), and the request is audited like every other (event `ResumeSession`). On top of
 that it must present the session's current resume token, which it receives over the data channel at each
-attachment and which this call uses up (single use per attachment). What it gets is a WebSocket URL with a
+attachment and which the next attachment replaces (single use per attachment). What it gets is a WebSocket URL with a
 single-use attach token, valid for the client-token lifetime; the attachment that was still alive, if any (the
 server had not noticed the break yet), is closed with code 4002 (docs/protocol.md section 6).
 """
@@ -71,7 +71,7 @@ async def resume_session(ctx: Context, p: ResumeSessionParams) -> dict[str, Any]
     rs = state.relay.get(p.SessionId)
     if row.state != SessionState.CONNECTED.value or rs is None or rs.ended or rs.resume is None:
         raise _refused(p.SessionId)
-    if not rs.resume.take_token(p.ResumeToken):
+    if not rs.resume.token_valid(p.ResumeToken):
         raise _refused(p.SessionId)
     state.relay.displace(rs, CloseCode.REATTACHED, REATTACHED_MESSAGE)
     attach = rs.resume.issue_attach(state.config.client_token_ttl)

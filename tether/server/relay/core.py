@@ -443,7 +443,7 @@ class Relay:
                 data = await source.receive()
             except EndpointClosed as closed:
                 if rs.resume is not None and from_client and not rs.ended:
-                    if rs.endpoints[side] is not source or not closed.clean:  # displaced, or the connection broke
+                    if rs.endpoints[side] is not source or closed.broken:  # displaced, or the connection broke
                         return self._detach(rs, source)
                 return self._closed(rs, side, closed)
             try:

@@ -3,8 +3,8 @@
 A client that asked for it when it first attached (`resumable=1`) gets a resume token in a TOKEN frame after the
 agent's HELLO, and a new one each time it reattaches. When its WebSocket breaks (anything but an orderly close),
 the session stays Connected with the client detached for the resume window; ResumeSession (the same principal,
-authorised like StartTerminalSession, with the current resume token, which it uses up) mints a single-use attach
-token for the new WebSocket. Tokens are kept hashed and compared in constant time.
+authorised like StartTerminalSession, with the current resume token, which the next attachment replaces) mints a
+single-use attach token for the new WebSocket. Tokens are kept hashed and compared in constant time.
 
 Recording stays exact across the resend: the relay tracks, per direction, the stream offset up to which DATA was
 shown to the tap, and shows it only the bytes beyond (a resent frame, or the resent part of one, is not recorded
@@ -44,13 +44,11 @@ class ResumeState:
         self._token_hash = hash_token(token)
         return encode(Token(token))
 
-    def take_token(self, token: str) -> bool:
-        """Use up the current resume token if `token` is it (single use per attachment)."""
+    def token_valid(self, token: str) -> bool:
+        """Whether `token` is the current resume token. It stays valid until the next attachment replaces it (so a
+        client whose new WebSocket failed may ask again), which makes it single use per attachment."""
         hashed = self._token_hash
-        if hashed is None or not token_matches(token, hashed):
-            return False
-        self._token_hash = None
-        return True
+        return hashed is not None and token_matches(token, hashed)
 
     def issue_attach(self, ttl: float) -> str:
         """A single-use token for the WebSocket of the next attachment, valid for `ttl` seconds."""

@@ -1,0 +1,103 @@
+"""Shell sessions survive broken connections (docs/protocol.md section 6): real processes, real cuts.
+
+The server's public URL is a `CutProxy` in front of it, so both data channels (the CLI's and the agent's) cross the
+proxy while the API and the agent's control channel do not; a cut breaks the CLI's connections without a close
+frame, exactly like a network that went away.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pexpect
+import pytest
+from support.cutproxy import CutProxy
+from support.stack import Stack
+from support.wait import eventually_sync
+
+LINES = 1500
+
+
+@pytest.fixture
+def cut_stack(tmp_path: Path) -> Iterator[tuple[Stack, CutProxy]]:
+    s = Stack(tmp_path)
+    proxy = CutProxy(s.port)
+    s.start_server("--public-url", f"https://127.0.0.1:{proxy.port}", "--resume-window", "4")
+    try:
+        yield s, proxy
+    finally:
+        s.close()
+        proxy.close()
+
+
+def _notices(label: str) -> re.Pattern[bytes]:
+    return re.compile(
+        rb"\r\ntether: (connection to " + re.escape(label.encode()) + rb" lost, reconnecting\.\.\.|reconnected to "
+        + re.escape(label.encode()) + rb")\r\n"
+    )
+
+
+def _wait_cut(proxy: CutProxy, pid: int) -> None:
+    eventually_sync(lambda: proxy.cut(pid) > 0, what="the CLI's data channel to cross the proxy", timeout=10)
+
+
+def test_output_survives_cuts_exactly_once_in_order(cut_stack: tuple[Stack, CutProxy]) -> None:
+    stack, proxy = cut_stack
+    instance = stack.add_agent()
+    child = stack.session(instance)
+    child.expect(rb"\$ ")
+    child.send(f"for i in $(seq 1 {LINES}); do echo L$i; sleep 0.01; done; echo DO''NE\r".encode())
+    child.expect(rb"\r\nL20\r\n")
+    seen = bytearray()
+    for _ in range(3):
+        _wait_cut(proxy, child.pid)
+        child.expect(b"reconnected")
+        seen += (child.before or b"") + (child.after or b"")
+    child.expect(b"DONE", timeout=60)
+    seen += child.before or b""
+    output = b"\n" + _notices(instance).sub(b"", bytes(seen))  # the "\n" that `expect` took with L20
+    numbers = [int(n) for n in re.findall(rb"\nL(\d+)\r", output)]
+    assert numbers == list(range(21, LINES + 1)), "every line once, in order, across 3 cuts"
+    assert output.count(b"L") >= LINES - 20
+    child.send(b"exit\r")
+    child.expect(pexpect.EOF)
+
+
+def test_input_typed_during_a_cut_is_delivered_once(cut_stack: tuple[Stack, CutProxy]) -> None:
+    stack, proxy = cut_stack
+    instance = stack.add_agent()
+    child = stack.session(instance)
+    child.expect(rb"\$ ")
+    _wait_cut(proxy, child.pid)
+    child.send(b"echo TYPED_$((6*7))\r")
+    child.expect(b"reconnected")
+    child.expect(b"TYPED_42")
+    child.send(b"echo EN''D\r")
+    child.expect(b"END")
+    assert (child.before or b"").count(b"TYPED_42") == 0  # the result came once: nothing between it and END
+    child.send(b"exit\r")
+    child.expect(pexpect.EOF)
+
+
+def test_a_session_nobody_resumes_ends_as_detached_timeout(cut_stack: tuple[Stack, CutProxy]) -> None:
+    stack, proxy = cut_stack
+    instance = stack.add_agent()
+    child = stack.session(instance)
+    child.expect(rb"\$ ")
+    child.kill(19)  # SIGSTOP: the CLI cannot reconnect
+    try:
+        _wait_cut(proxy, child.pid)
+
+        def ended() -> bool:
+            rows = stack.api("DescribeTerminalSessions", {"InstanceId": instance})["Sessions"]
+            return bool(rows) and rows[0]["State"] == "Terminated"
+
+        eventually_sync(ended, what="the detached session to end", timeout=30, interval=0.5)
+        rows = stack.api("DescribeTerminalSessions", {"InstanceId": instance})["Sessions"]
+        assert rows[0]["EndReason"] == "detached_timeout"
+    finally:
+        child.kill(18)  # SIGCONT
+    child.expect(b"cannot resume the session", timeout=30)
+    child.expect(pexpect.EOF)
