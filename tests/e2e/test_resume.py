@@ -63,6 +63,11 @@ def test_output_survives_cuts_exactly_once_in_order(cut_stack: tuple[Stack, CutP
     assert output.count(b"L") >= LINES - 20
     child.send(b"exit\r")
     child.expect(pexpect.EOF)
+    # the recording shows each line once too: resent output is not recorded again
+    session_id = stack.api("DescribeTerminalSessions", {"InstanceId": instance})["Sessions"][0]["SessionId"]
+    cat = stack.cli("recordings", "cat", session_id)
+    recorded = [int(n) for n in re.findall(r"^L(\d+)\r?$", cat.stdout, re.M)]
+    assert recorded == list(range(1, LINES + 1)), "the recording has every line once, in order"
 
 
 def test_input_typed_during_a_cut_is_delivered_once(cut_stack: tuple[Stack, CutProxy]) -> None:
