@@ -7,7 +7,10 @@ frame, exactly like a network that went away.
 
 from __future__ import annotations
 
+import json
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -105,4 +108,35 @@ def test_a_session_nobody_resumes_ends_as_detached_timeout(cut_stack: tuple[Stac
     finally:
         child.kill(18)  # SIGCONT
     child.expect(b"cannot resume the session", timeout=30)
+    child.expect(pexpect.EOF)
+
+
+def test_resume_needs_the_current_token_and_the_same_principal(cut_stack: tuple[Stack, CutProxy]) -> None:
+    """ResumeSession refuses a token that is not the session's current one, and another principal even with the
+    permission to start sessions; a real reattach is audited as ResumeSession."""
+    stack, proxy = cut_stack
+    instance = stack.add_agent()
+    child = stack.session(instance)
+    child.expect(rb"\$ ")
+    _wait_cut(proxy, child.pid)
+    child.expect(b"reconnected")
+    session_id = stack.api("DescribeTerminalSessions", {"InstanceId": instance})["Sessions"][0]["SessionId"]
+    forged = stack.cli("api", "ResumeSession", "--body", json.dumps({"SessionId": session_id, "ResumeToken": "x" * 43}),
+                       check=False)
+    assert forged.returncode != 0 and "InvalidSession.NotResumable" in forged.stderr + forged.stdout
+    stack.api("CreateUser", {"UserName": "other"})
+    everything = {"Version": "1", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+    stack.api("CreatePolicy", {"PolicyName": "all", "PolicyDocument": json.dumps(everything)})
+    stack.api("AttachPolicyToUser", {"UserName": "other", "PolicyName": "all", "PolicyType": "Custom"})
+    key = stack.api("CreateAccessKey", {"UserName": "other"})["AccessKey"]
+    env = stack.env() | {"TETHER_ACCESS_KEY_ID": key["AccessKeyId"], "TETHER_ACCESS_KEY_SECRET": key["AccessKeySecret"]}
+    other = subprocess.run(
+        [sys.executable, "-m", "tether", "api", "ResumeSession", "--body",
+         json.dumps({"SessionId": session_id, "ResumeToken": "x" * 43})],
+        env=env, capture_output=True, text=True, timeout=60, check=False,
+    )
+    assert other.returncode != 0 and "Forbidden.SessionOwner" in other.stderr + other.stdout, other.stderr
+    events = stack.api("LookupEvents", {"EventName": "ResumeSession", "MaxResults": 100})["Events"]
+    assert any(e["SessionId"] == session_id and e["Result"] == "Success" for e in events), events
+    child.send(b"exit\r")
     child.expect(pexpect.EOF)

@@ -61,8 +61,11 @@ UNEXPECTED_END = SessionEnd("error", None, "InternalError", "the session ended u
 CLIENT_TIMEOUT = SessionEnd("hangup", None, "ClientTimeout", "no client connected to the session in time")
 
 
+RESUME_HEADER = "X-Tether-Resume"  # says at the dial that this session can resume (docs/protocol.md section 6)
+
+
 async def dial_data_channel(
-    http: aiohttp.ClientSession, spec: OpenSession, ssl_context: ssl.SSLContext | None
+    http: aiohttp.ClientSession, spec: OpenSession, ssl_context: ssl.SSLContext | None, *, resumable: bool = False
 ) -> aiohttp.ClientWebSocketResponse:
     """Dial a session's data channel with its one-time agent token; `SessionStartError` when that fails.
 
@@ -73,7 +76,7 @@ async def dial_data_channel(
         return await asyncio.wait_for(
             http.ws_connect(
                 spec.data_url,
-                headers={"Authorization": f"Bearer {spec.token}"},
+                headers={"Authorization": f"Bearer {spec.token}", **({RESUME_HEADER: "1"} if resumable else {})},
                 max_msg_size=MAX_MESSAGE + 1,
                 heartbeat=DATA_HEARTBEAT,
                 ssl=ssl_context if ssl_context is not None else True,
@@ -150,7 +153,7 @@ class DataChannelSession(ABC):
         if self._pending_end is not None:
             self._end.set_result(self._pending_end)
             return self._pending_end
-        ws = await dial_data_channel(self._http, self.spec, self._ssl)
+        ws = await dial_data_channel(self._http, self.spec, self._ssl, resumable=self._channel.resumable)
         self._ws = ws
         end = UNEXPECTED_END
         try:

@@ -47,6 +47,7 @@ WS_HEARTBEAT = 20.0
 WS_MAX_MSG_SIZE = MAX_MESSAGE + 1
 WS_CLOSE_TIMEOUT = 5.0
 ATTACH_WAIT = 5.0  # a second forward WebSocket racing the first waits this long for the first's endpoint
+RESUME_HEADER = "X-Tether-Resume"  # an agent's data-channel dial: it can resume (docs/protocol.md section 6)
 
 
 async def _admit(state: ServerState, session_id: str, side: Side, token: str) -> RelaySession:
@@ -105,8 +106,8 @@ async def _serve(request: web.Request, side: Side, token: str | None) -> web.Str
     except ApiError as error:
         log.info("refused %s data channel for %s: %s", side, printable(session_id), error.code)
         return error_response(error, str(uuid.uuid4()))
-    if side is Side.CLIENT and request.query.get("resumable") == "1":
-        state.relay.make_resumable(rs)  # a shell session then outlives a broken client connection
+    if (request.query.get("resumable") if side is Side.CLIENT else request.headers.get(RESUME_HEADER)) == "1":
+        state.relay.can_resume(rs, side)  # both sides can: a shell session outlives a broken client connection
     ws = _socket(Framing.TETHER) if side is Side.CLIENT else web.WebSocketResponse(
         max_msg_size=WS_MAX_MSG_SIZE, compress=False, heartbeat=WS_HEARTBEAT, timeout=WS_CLOSE_TIMEOUT
     )

@@ -114,7 +114,8 @@ class RelaySession:
         self.agent_reason: str | None = None  # from the agent's session_ended report
         self.timers: list[asyncio.TimerHandle] = []
         self.closing: dict[Side, asyncio.Task[None]] = {}
-        self.resume: ResumeState | None = None  # set when a client that can resume attached (shell sessions)
+        self.resume: ResumeState | None = None  # set at pairing when both sides can resume (shell sessions)
+        self.sides_resume: set[Side] = set()  # the sides whose handshake said they can resume
 
     @property
     def session_id(self) -> str:
@@ -254,10 +255,11 @@ class Relay:
             await self._pair(rs)
         await self._run_side(rs, endpoint)
 
-    def make_resumable(self, rs: RelaySession) -> None:
-        """The client attaching now can resume: keep the session through a broken client connection."""
-        if rs.resume is None and rs.kind is SessionKind.SHELL:
-            rs.resume = ResumeState(self.resume_window)
+    @staticmethod
+    def can_resume(rs: RelaySession, side: Side) -> None:
+        """The side attaching now said it can resume. When both can (and it is a shell), the session outlives a
+        broken client connection; an agent or client that predates resume never sees RESUME or TOKEN."""
+        rs.sides_resume.add(side)
 
     async def reattach(self, rs: RelaySession, endpoint: Endpoint) -> None:
         """A resuming client's new attachment (its attach token was checked): give it the next resume token, let
@@ -358,6 +360,8 @@ class Relay:
         `wait_peer` and the second side's loop has not started, so the tap misses nothing."""
         for timer in rs.timers:
             timer.cancel()
+        if rs.kind is SessionKind.SHELL and len(rs.sides_resume) == 2:
+            rs.resume = ResumeState(self.resume_window)
         await self._sessions_repo.mark_connected(rs.session_id, utcnow())
         log.info("session %s connected", rs.session_id)
         stop = await self._open_tap(rs)
