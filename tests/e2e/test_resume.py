@@ -7,6 +7,7 @@ frame, exactly like a network that went away.
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import subprocess
@@ -140,3 +141,33 @@ def test_resume_needs_the_current_token_and_the_same_principal(cut_stack: tuple[
     assert any(e["SessionId"] == session_id and e["Result"] == "Success" for e in events), events
     child.send(b"exit\r")
     child.expect(pexpect.EOF)
+
+
+def test_output_survives_cuts_of_the_agents_data_channel(cut_stack: tuple[Stack, CutProxy]) -> None:
+    """The agent's data channel is cut (its process and control channel live on): the agent re-dials it, the client
+    stays attached, and the output goes on with every line once, in order."""
+    stack, proxy = cut_stack
+    instance = stack.add_agent()
+    agent_pid = stack.agents[instance].pid
+    child = stack.session(instance)
+    screen = io.BytesIO()
+    child.logfile_read = screen  # every byte the CLI wrote to its terminal
+    child.expect(rb"\$ ")
+    child.send(f"for i in $(seq 1 {LINES}); do echo L$i; sleep 0.01; done; echo DO''NE\r".encode())
+    child.expect(rb"\r\nL20\r\n")
+    for _ in range(3):
+        child.expect(rb"\r\nL\d+\r\n")
+        eventually_sync(lambda: proxy.cut(agent_pid) > 0, what="the agent's data channel to cross the proxy",
+                        timeout=10)
+        child.expect(rb"\r\nL\d+\r\n")
+    child.expect(b"DONE", timeout=60)
+    child.send(b"exit\r")
+    child.expect(pexpect.EOF)
+    shown = [int(n) for n in re.findall(rb"[\r\n]L(\d+)\r", screen.getvalue())]
+    assert shown == list(range(1, LINES + 1)), "the terminal shows every line once, in order"
+    assert b"reconnecting" not in screen.getvalue()  # the client's own connection never broke
+    session_id = stack.api("DescribeTerminalSessions", {"InstanceId": instance})["Sessions"][0]["SessionId"]
+    cat = stack.cli("recordings", "cat", session_id)
+    recorded = [int(n) for n in re.findall(r"^L(\d+)\r?$", cat.stdout, re.M)]
+    assert recorded == list(range(1, LINES + 1)), "the recording has every line once, in order"
+    assert stack.log(f"agent-{instance}").count("re-dialled") == 3

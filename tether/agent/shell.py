@@ -53,6 +53,7 @@ from tether.protocol import (
     ProtocolError,
     Resize,
     Resume,
+    Token,
     encode,
 )
 from tether.protocol.control import OpenSession
@@ -157,7 +158,7 @@ class ShellSession(DataChannelSession):
         log.info("session %s: shell started for %s (pid %d)", self.session_id, self.user.name, self._proc.pid)
         child = asyncio.create_task(self._wait_child())
         self._child_task = child
-        self._tasks.extend([child, asyncio.create_task(self._sender(ws))])
+        self._tasks.extend([child, asyncio.create_task(self._sender())])
         self._start_limits()
         self._resume_reader()
         either: set[asyncio.Future[Any]] = {self._end, child}
@@ -208,6 +209,8 @@ class ShellSession(DataChannelSession):
             case Resume():
                 self._replay += self._channel.resumed(frame)
                 self._wake.set()
+            case Token(token):
+                self._resume_token = token
             case Resize(cols, rows):
                 if self._master >= 0:
                     set_winsize(self._master, cols, rows)
@@ -322,15 +325,22 @@ class ShellSession(DataChannelSession):
         if got or self._pty_eof:
             self._wake.set()
 
-    async def _sender(self, ws: aiohttp.ClientWebSocketResponse) -> None:
-        """Writes ACKs and PTY output while the shell runs; `_send_lock` keeps the final frame last."""
+    async def _sender(self) -> None:
+        """Writes ACKs and PTY output while the shell runs; `_send_lock` keeps the final frame last. Frames that
+        meet a broken channel are lost with it: the channel kept the output, which a resume sends again."""
         while True:
             await self._wake.wait()
             self._wake.clear()
             async with self._send_lock:
                 if self._data_done:
                     return
-                await self._send_pending(ws)
+                ws = self._ws
+                assert ws is not None
+                try:
+                    await self._send_pending(ws)
+                except (ConnectionError, aiohttp.ClientError, RuntimeError):
+                    if not self._channel.resumable:
+                        raise
             self._resume_reader()
 
     async def _send_pending(self, ws: aiohttp.ClientWebSocketResponse) -> None:
@@ -339,12 +349,17 @@ class ShellSession(DataChannelSession):
         if self._pending_ack is not None:
             ack, self._pending_ack = self._pending_ack, None
             await ws.send_bytes(ack)
-        if self._outbuf:
+        if self._outbuf and not self._channel.resyncing:  # resyncing: no credit until the answer
             data = bytes(self._outbuf)
             self._outbuf.clear()
             for frame in self._channel.send_data(data):
                 await ws.send_bytes(frame)
             self.bytes_out += len(data)
+
+    def _new_channel(self) -> None:
+        """A re-dialled channel: what was queued for the broken one is void (the resume resends the output)."""
+        self._replay.clear()
+        self._pending_ack = None
 
     async def _drain(self) -> None:
         """After the shell exited: send what is left in the PTY, until EIO, a quiet spell, or DRAIN_TIMEOUT."""

@@ -116,6 +116,7 @@ class RelaySession:
         self.closing: dict[Side, asyncio.Task[None]] = {}
         self.resume: ResumeState | None = None  # set at pairing when both sides can resume (shell sessions)
         self.sides_resume: set[Side] = set()  # the sides whose handshake said they can resume
+        self.agent_redials = False  # the agent's handshake said it also re-dials a broken data channel
 
     @property
     def session_id(self) -> str:
@@ -256,28 +257,31 @@ class Relay:
         await self._run_side(rs, endpoint)
 
     @staticmethod
-    def can_resume(rs: RelaySession, side: Side) -> None:
-        """The side attaching now said it can resume. When both can (and it is a shell), the session outlives a
-        broken client connection; an agent or client that predates resume never sees RESUME or TOKEN."""
+    def can_resume(rs: RelaySession, side: Side, *, redials: bool = False) -> None:
+        """The side attaching now said it can resume (an agent: and whether it re-dials). When both can (and it is
+        a shell), the session outlives a broken connection; a side that predates resume never sees RESUME or
+        TOKEN."""
         rs.sides_resume.add(side)
+        if side is Side.AGENT:
+            rs.agent_redials = redials
 
     async def reattach(self, rs: RelaySession, endpoint: Endpoint) -> None:
-        """A resuming client's new attachment (its attach token was checked): give it the next resume token, let
-        the agent's loop forward to it, and forward its frames (its RESUME first) until the session ends."""
-        resume = rs.resume
-        if rs.ended or resume is None or rs.phase is not Phase.PAIRED or rs.endpoints[Side.CLIENT] is not None:
-            await endpoint.close(CloseCode.POLICY_VIOLATION, b"the session is not waiting for a client")
+        """A resuming side's new attachment (its token was checked): give it its next resume token, let the other
+        side's loop forward to it, and forward its frames (its RESUME first) until the session ends."""
+        resume, side = rs.resume, endpoint.side
+        if rs.ended or resume is None or rs.phase is not Phase.PAIRED or rs.endpoints[side] is not None:
+            await endpoint.close(CloseCode.POLICY_VIOLATION, f"the session is not waiting for the {side}".encode())
             return
         try:
-            await endpoint.send(resume.issue_token())
+            await endpoint.send(resume.issue_token() if side is Side.CLIENT else resume.issue_agent_token())
         except ConnectionError:
             return  # gone again at once: the session stays detached
-        if resume.timer is not None:
+        rs.endpoints[side] = endpoint
+        resume.attached[side].set()
+        if resume.timer is not None and all(e is not None for e in rs.endpoints.values()):
             resume.timer.cancel()
             resume.timer = None
-        rs.endpoints[Side.CLIENT] = endpoint
-        resume.attached.set()
-        log.info("session %s: client reattached", rs.session_id)
+        log.info("session %s: %s reattached", rs.session_id, side)
         await self._run_side(rs, endpoint)
 
     def displace(self, rs: RelaySession, code: int, message: str) -> None:
@@ -289,40 +293,40 @@ class Relay:
         self._track(endpoint.close(code, close_reason(message)))
 
     def _detach(self, rs: RelaySession, endpoint: Endpoint) -> Outcome:
-        """The client's connection broke: keep the session for the resume window (the session does not end)."""
-        resume = rs.resume
+        """A side's connection broke: keep the session for the resume window (the session does not end)."""
+        resume, side = rs.resume, endpoint.side
         assert resume is not None
-        if rs.endpoints[Side.CLIENT] is endpoint:
-            rs.endpoints[Side.CLIENT] = None
-            resume.attached.clear()
+        if rs.endpoints[side] is endpoint:
+            rs.endpoints[side] = None
+            resume.attached[side].clear()
             resume.detaches += 1
             if resume.timer is None:
                 resume.timer = asyncio.get_running_loop().call_later(
                     resume.window, self._spawn, self._detached_timeout, rs
                 )
                 rs.timers.append(resume.timer)
-            log.info("session %s: client detached; kept %.0f s for it to resume", rs.session_id, resume.window)
+            log.info("session %s: %s detached; kept %.0f s for it to resume", rs.session_id, side, resume.window)
         return ALREADY_ENDED
 
     async def _detached_timeout(self, rs: RelaySession) -> None:
-        if rs.endpoints[Side.CLIENT] is None:
+        if any(endpoint is None for endpoint in rs.endpoints.values()):
             await self.end(
                 rs,
                 SessionState.TERMINATED,
                 "detached_timeout",
                 code=CloseCode.GOING_AWAY,
-                message="no client resumed the session within the resume window",
+                message="the session was not resumed within the resume window",
             )
 
-    async def _client_again(self, rs: RelaySession) -> Endpoint | None:
-        """The agent's loop found the client gone: the next client attachment, or None once the session ends."""
+    async def _again(self, rs: RelaySession, side: Side) -> Endpoint | None:
+        """A loop found `side` gone: that side's next attachment, or None once the session ends."""
         resume = rs.resume
         assert resume is not None
         while not rs.ended:
-            endpoint = rs.endpoints[Side.CLIENT]
+            endpoint = rs.endpoints[side]
             if endpoint is not None and not endpoint.closed:
                 return endpoint
-            attached = asyncio.ensure_future(resume.attached.wait())
+            attached = asyncio.ensure_future(resume.attached[side].wait())
             ending = asyncio.ensure_future(rs.reached(Phase.ENDING))
             try:
                 await asyncio.wait({attached, ending}, return_when=asyncio.FIRST_COMPLETED, timeout=1.0)
@@ -361,7 +365,7 @@ class Relay:
         for timer in rs.timers:
             timer.cancel()
         if rs.kind is SessionKind.SHELL and len(rs.sides_resume) == 2:
-            rs.resume = ResumeState(self.resume_window)
+            rs.resume = ResumeState(self.resume_window, agent_redials=rs.agent_redials)
         await self._sessions_repo.mark_connected(rs.session_id, utcnow())
         log.info("session %s connected", rs.session_id)
         stop = await self._open_tap(rs)
@@ -446,7 +450,7 @@ class Relay:
             try:
                 data = await source.receive()
             except EndpointClosed as closed:
-                if rs.resume is not None and from_client and not rs.ended:
+                if rs.resume is not None and not rs.ended and (from_client or rs.resume.agent_redials):
                     if rs.endpoints[side] is not source or closed.broken:  # displaced, or the connection broke
                         return self._detach(rs, source)
                 return self._closed(rs, side, closed)
@@ -478,15 +482,15 @@ class Relay:
                 return ALREADY_ENDED
             if ftype == FrameType.HELLO and not from_client:
                 rs.client_has_hello = True  # set before the write: an ERROR frame may now follow it
-            if rs.resume is not None and not from_client and peer is not rs.endpoints[Side.CLIENT]:
-                peer = await self._client_again(rs)  # detached: wait for the next attachment
+            if rs.resume is not None and peer is not rs.endpoints[side.other]:
+                peer = await self._again(rs, side.other)  # detached: wait for the next attachment
                 if peer is None:
                     return ALREADY_ENDED
             try:
                 await peer.send(data)
             except ConnectionError:
-                if rs.resume is not None and not from_client:
-                    peer = await self._client_again(rs)
+                if rs.resume is not None and (not from_client or rs.resume.agent_redials):
+                    peer = await self._again(rs, side.other)
                     if peer is None:
                         return ALREADY_ENDED
                     if ftype not in (FrameType.DATA, FrameType.ACK):  # DATA is resent by RESUME, ACKs are cumulative
@@ -502,9 +506,12 @@ class Relay:
                     rs.bytes_from_client += payload_size(data)
                 else:
                     rs.bytes_to_client += payload_size(data)
-            elif ftype == FrameType.HELLO and rs.resume is not None and not from_client:
-                with contextlib.suppress(ConnectionError):
-                    await peer.send(rs.resume.issue_token())  # the client's first resume token, right after HELLO
+            elif ftype == FrameType.HELLO and rs.resume is not None:
+                with contextlib.suppress(ConnectionError):  # each side's first resume token, right after HELLO
+                    if not from_client:
+                        await peer.send(rs.resume.issue_token())
+                    elif rs.resume.agent_redials:
+                        await peer.send(rs.resume.issue_agent_token())
 
     @staticmethod
     def _closed(rs: RelaySession, side: Side, closed: EndpointClosed) -> Outcome:

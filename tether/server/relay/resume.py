@@ -25,13 +25,17 @@ DEFAULT_RESUME_WINDOW = 300.0
 class ResumeState:
     """The resume side of one relay session: tokens, the detach deadline, the recorded offsets."""
 
-    def __init__(self, window: float) -> None:
+    def __init__(self, window: float, *, agent_redials: bool = False) -> None:
         self.window = window
-        self.attached = asyncio.Event()  # a client endpoint is attached (cleared while detached)
-        self.attached.set()
+        self.agent_redials = agent_redials  # the agent re-dials a broken data channel (else that ends the session)
+        # per side: an endpoint is attached (cleared while that side is detached)
+        self.attached = {side: asyncio.Event() for side in Side}
+        for event in self.attached.values():
+            event.set()
         self.timer: asyncio.TimerHandle | None = None
         self.detaches = 0
         self._token_hash: str | None = None
+        self._agent_token_hash: str | None = None
         self._attach_hash: str | None = None
         self._attach_deadline = 0.0
         self._recorded = {Side.AGENT: 0, Side.CLIENT: 0}
@@ -49,6 +53,20 @@ class ResumeState:
         client whose new WebSocket failed may ask again), which makes it single use per attachment."""
         hashed = self._token_hash
         return hashed is not None and token_matches(token, hashed)
+
+    def issue_agent_token(self) -> bytes:
+        """The agent's resume token (for re-dialling its data channel), as a TOKEN frame; the previous one is void."""
+        token = new_token()
+        self._agent_token_hash = hash_token(token)
+        return encode(Token(token))
+
+    def take_agent_token(self, token: str) -> bool:
+        """Use up the agent's resume token if `token` is it; the reattach then issues the next one."""
+        hashed = self._agent_token_hash
+        if hashed is None or not token_matches(token, hashed):
+            return False
+        self._agent_token_hash = None
+        return True
 
     def issue_attach(self, ttl: float) -> str:
         """A single-use token for the WebSocket of the next attachment, valid for `ttl` seconds."""
