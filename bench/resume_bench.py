@@ -6,6 +6,7 @@ Starts its own server (its public URL a `CutProxy`, so both data channels cross 
 fault runs `--runs` sessions through the real CLI in a PTY:
 - `output`: a shell prints a numbered sequence; the CLI's connections are cut in the middle of it; the session
   survives if every line arrives exactly once and in order (bytes lost = bytes of the lines missing);
+- `agent`: the same, but the agent's data channel is cut (the agent re-dials it; the CLI stays attached);
 - `input`: the connection is cut and a command is typed while it is down; it survives if the command ran once;
 - `expiry`: the CLI is stopped (SIGSTOP) and cut; the session must end with reason `detached_timeout` within the
   resume window (3 s here) plus slack.
@@ -15,6 +16,7 @@ Time to resume is from the cut to the CLI's "reconnected" line. The machine is s
 from __future__ import annotations
 
 import argparse
+import io
 import re
 import signal
 import statistics
@@ -58,6 +60,32 @@ def output_run(stack: Stack, proxy: CutProxy, instance: str, lines: int) -> tupl
     text = re.sub(rb"\r\ntether: [^\r]*\r\n", b"", bytes(seen))
     numbers = [int(n) for n in re.findall(rb"\nL(\d+)\r", text)]
     expected = list(range(11, lines + 1))
+    lost = sum(len(f"L{n}\r\n") for n in set(expected) - set(numbers))
+    return numbers == expected, lost, took
+
+
+def agent_run(stack: Stack, proxy: CutProxy, instance: str, lines: int) -> tuple[bool, int, float]:
+    """Cut the agent's data channel mid-output; resume time is until the agent logs the re-dial."""
+    log_name = f"agent-{instance}"
+    child = stack.session(instance)
+    child.timeout = 60
+    screen = io.BytesIO()
+    child.logfile_read = screen
+    child.expect(rb"\$ ")
+    child.send(f"for i in $(seq 1 {lines}); do echo L$i; sleep 0.005; done; echo DO''NE\r".encode())
+    child.expect(rb"\r\nL10\r\n")
+    before = stack.log(log_name).count("re-dialled")
+    eventually_sync(lambda: proxy.cut(stack.agents[instance].pid) > 0, what="the agent's data channel", timeout=10,
+                    interval=0.01)
+    cut = time.monotonic()
+    eventually_sync(lambda: stack.log(log_name).count("re-dialled") > before, what="the re-dial", timeout=30,
+                    interval=0.01)
+    took = time.monotonic() - cut
+    child.expect(b"DONE")
+    child.send(b"exit\r")
+    child.expect(pexpect.EOF)
+    numbers = [int(n) for n in re.findall(rb"[\r\n]L(\d+)\r", screen.getvalue())]
+    expected = list(range(1, lines + 1))
     lost = sum(len(f"L{n}\r\n") for n in set(expected) - set(numbers))
     return numbers == expected, lost, took
 
@@ -114,6 +142,11 @@ def main() -> int:
             times = [t for _, _, t in results]
             print(f"output cut mid-stream: {sum(ok for ok, _, _ in results)}/{args.runs} survived, "
                   f"bytes lost {sum(lost for _, lost, _ in results)}, time to resume p50 "
+                  f"{statistics.median(times) * 1000:.0f} ms p95 {percentile(times, 95) * 1000:.0f} ms")
+            cuts = [agent_run(stack, proxy, instance, args.lines) for _ in range(args.runs)]
+            times = [t for _, _, t in cuts]
+            print(f"agent data channel cut mid-stream: {sum(ok for ok, _, _ in cuts)}/{args.runs} survived, "
+                  f"bytes lost {sum(lost for _, lost, _ in cuts)}, time to re-dial p50 "
                   f"{statistics.median(times) * 1000:.0f} ms p95 {percentile(times, 95) * 1000:.0f} ms")
             typed = [input_run(stack, proxy, instance) for _ in range(args.runs)]
             times = [t for _, t in typed]

@@ -181,3 +181,32 @@ def test_stale_frames_before_the_answer_are_ignored() -> None:
     assert client.credit(0) == 0
     frame = client.receive(ends[Side.AGENT].channel.send_data(b"old", 0)[0])
     assert isinstance(frame, Data) and client.offsets(0)[2] == 0
+
+
+@given(
+    st.integers(0, 2**32 - 1), st.integers(0, 2**64 - 1), st.integers(0, 2**32 - 1), st.booleans(),
+    st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_", min_size=1, max_size=128),
+)
+def test_resume_and_token_frames_round_trip(stream: int, offset: int, attempt: int, answer: bool, token: str) -> None:
+    from tether.protocol import Token, decode
+
+    assert decode(encode(Resume(stream, offset, attempt, answer))) == Resume(stream, offset, attempt, answer)
+    assert decode(encode(Token(token))) == Token(token)
+
+
+def test_malformed_resume_and_token_frames_are_refused() -> None:
+    from tether.protocol import decode
+
+    for message, code in (
+        (b"\x0b\x00\x00\x00\x00" + bytes(12), "bad-length"),  # RESUME is 13 bytes
+        (b"\x0b\x00\x00\x00\x00" + bytes(12) + b"\x02", "bad-resume"),  # the answer flag is 0 or 1
+        (b"\x0c\x00\x00\x00\x00", "bad-token"),  # empty TOKEN
+        (b"\x0c\x00\x00\x00\x01abc", "bad-stream"),  # TOKEN is on stream 0
+        (b"\x0c\x00\x00\x00\x00\xff", "bad-token"),  # not ASCII
+    ):
+        try:
+            decode(message)
+        except ProtocolError as exc:
+            assert exc.code == code, (message, exc.code)
+        else:
+            raise AssertionError(f"{message!r} must be refused")
