@@ -12,10 +12,12 @@ import json
 import re
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pexpect
+import psutil
 import pytest
 from support.cutproxy import CutProxy
 from support.stack import Stack
@@ -171,3 +173,42 @@ def test_output_survives_cuts_of_the_agents_data_channel(cut_stack: tuple[Stack,
     recorded = [int(n) for n in re.findall(r"^L(\d+)\r?$", cat.stdout, re.M)]
     assert recorded == list(range(1, LINES + 1)), "the recording has every line once, in order"
     assert stack.log(f"agent-{instance}").count("re-dialled") == 3
+
+
+def test_a_flood_while_detached_pauses_the_program_and_loses_nothing(cut_stack: tuple[Stack, CutProxy]) -> None:
+    """While the client is away the agent keeps at most one window of output; the program then blocks in its
+    write (it is not killed, nothing is dropped) and carries on once the client is back."""
+    stack, proxy = cut_stack
+    instance = stack.add_agent()
+    child = stack.session(instance)
+    screen = io.BytesIO()
+    child.logfile_read = screen
+    child.expect(rb"\$ ")
+    count = 300_000  # about 2 MB of output: twice the window
+    child.send(f"seq 1 {count}; echo DO''NE\r".encode())
+    child.expect(rb"\r\n1000\r\n")
+    child.kill(19)  # SIGSTOP: the CLI neither reads nor reconnects while the output goes on
+    try:
+        _wait_cut(proxy, child.pid)
+        seq = [p for p in psutil.process_iter(["name", "cmdline"]) if p.info["cmdline"][:2] == ["seq", "1"]]
+
+        def blocked() -> bool:  # seq waits in its write to the full PTY (paused by flow control), and stays there
+            waiting = (psutil.STATUS_SLEEPING, psutil.STATUS_DISK_SLEEP)
+            before = [p.cpu_times().user + p.cpu_times().system for p in seq]
+            if not seq or any(p.status() not in waiting for p in seq):
+                return False
+            time.sleep(0.3)
+            return [p.cpu_times().user + p.cpu_times().system for p in seq] == before and all(
+                p.status() in waiting for p in seq
+            )
+
+        eventually_sync(blocked, what="seq to block on its full terminal", timeout=20, interval=0.2)
+    finally:
+        child.kill(18)  # SIGCONT
+    child.expect(b"reconnected")
+    child.expect(b"DONE", timeout=120)
+    shown = _notices(instance).sub(b"", screen.getvalue())  # the CLI's own two lines may split a line of output
+    numbers = [int(n) for n in re.findall(rb"\n(\d+)\r", shown)]
+    assert numbers == list(range(2, count + 1)), "every line once, in order"
+    child.send(b"exit\r")
+    child.expect(pexpect.EOF)
