@@ -212,3 +212,38 @@ def test_a_flood_while_detached_pauses_the_program_and_loses_nothing(cut_stack: 
     assert numbers == list(range(2, count + 1)), "every line once, in order"
     child.send(b"exit\r")
     child.expect(pexpect.EOF)
+
+
+def test_resume_from_another_terminal_takes_the_shell_over(cut_stack: tuple[Stack, CutProxy]) -> None:
+    """`tether session --resume SESSION_ID` attaches a second CLI to the running shell (same principal, authorised
+    again); the first terminal is closed with a clear line, the shell and its state live on."""
+    stack, proxy = cut_stack
+    instance = stack.add_agent()
+    first = stack.session(instance)
+    first.expect(rb"\$ ")
+    first.send(b"export MARK=ab''cd; echo SET\r")
+    first.expect(b"SET")
+    session_id = stack.api("DescribeTerminalSessions", {"InstanceId": instance})["Sessions"][0]["SessionId"]
+    second = pexpect.spawn(sys.executable, ["-m", "tether", "session", "--resume", session_id], env=stack.env(),
+                           dimensions=(30, 100), timeout=20)
+    first.expect(b"resumed from another terminal")
+    first.expect(pexpect.EOF)
+    second.send(b"echo MARK_IS_$MARK\r")
+    second.expect(b"MARK_IS_abcd")
+    # the new client's own connection breaks too: it resumes like any other
+    second.send(b"for i in $(seq 1 300); do echo T$i; sleep 0.01; done; echo T''END\r")
+    second.expect(rb"\r\nT5\r\n")
+    screen = bytearray(b"\n")
+    _wait_cut(proxy, second.pid)
+    second.expect(b"reconnected")
+    screen += (second.before or b"") + (second.after or b"")
+    second.expect(b"TEND")
+    screen += second.before or b""
+    shown = [int(n) for n in re.findall(rb"\nT(\d+)\r", _notices(session_id).sub(b"", bytes(screen)))]
+    assert shown == list(range(6, 301)), "every line once, in order, after the takeover and a cut"
+    second.send(b"exit 7\r")
+    second.expect(pexpect.EOF)
+    second.close()
+    assert second.exitstatus == 7
+    events = stack.api("LookupEvents", {"EventName": "ResumeSession", "MaxResults": 100})["Events"]
+    assert any(e["SessionId"] == session_id and "taken over" in (e["Detail"] or "") for e in events), events

@@ -122,6 +122,14 @@ class FlowMonitor:
                 d.acked.pop(stream, None)
         return FrameType(ftype)
 
+    def acked(self, direction: Side, stream: int = 0) -> int:
+        """The last ACK offset the other side sent for `direction`'s DATA on `stream`."""
+        return self._dirs[direction].acked.get(stream, 0)
+
+    def window(self, direction: Side) -> int:
+        """The receive window `direction` announced in its HELLO (0 before it)."""
+        return self._dirs[direction].window
+
     def sent(self, direction: Side, stream: int = 0) -> int:
         """The offset just past the last DATA byte `direction` sent on `stream` (rewound by resumes)."""
         return self._dirs[direction].sent.get(stream, 0)

@@ -178,7 +178,8 @@ async def _serve_resumed(request: web.Request, token: str) -> web.StreamResponse
         rs = state.relay.get(session_id)
         if rs is None or rs.ended or rs.resume is None:
             raise ApiError("InvalidSession.Ended", f"Session {session_id} is no longer active on this server.", 410)
-        if not rs.resume.take_attach(token):
+        takeover = rs.resume.take_attach(token)
+        if takeover is None:
             raise ApiError(
                 "InvalidToken", "This resume URL is not valid (used, expired or forged); call ResumeSession again.", 403
             )
@@ -187,7 +188,7 @@ async def _serve_resumed(request: web.Request, token: str) -> web.StreamResponse
         return error_response(error, str(uuid.uuid4()))
     ws = _socket(Framing.TETHER)
     await ws.prepare(request)
-    await state.relay.reattach(rs, WebSocketEndpoint(Side.CLIENT, ws))
+    await state.relay.reattach(rs, WebSocketEndpoint(Side.CLIENT, ws), takeover=takeover)
     return ws
 
 

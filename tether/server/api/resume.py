@@ -29,7 +29,8 @@ REATTACHED_MESSAGE = "the session was resumed from another connection"
 
 class ResumeSessionParams(Params):
     SessionId: str = Field(min_length=1, max_length=64)
-    ResumeToken: str = Field(min_length=1, max_length=128)
+    # without it: a new client takes the session over (`tether session --resume`), the attached one is closed
+    ResumeToken: str | None = Field(None, min_length=1, max_length=128)
 
 
 def _refused(session_id: str) -> ApiError:
@@ -71,11 +72,13 @@ async def resume_session(ctx: Context, p: ResumeSessionParams) -> dict[str, Any]
     rs = state.relay.get(p.SessionId)
     if row.state != SessionState.CONNECTED.value or rs is None or rs.ended or rs.resume is None:
         raise _refused(p.SessionId)
-    if not rs.resume.token_valid(p.ResumeToken):
+    takeover = p.ResumeToken is None
+    if not takeover and not rs.resume.token_valid(p.ResumeToken or ""):
         raise _refused(p.SessionId)
     state.relay.displace(rs, CloseCode.REATTACHED, REATTACHED_MESSAGE)
-    attach = rs.resume.issue_attach(state.config.client_token_ttl)
-    ctx.audit.detail = "; ".join(part for part in (ctx.audit.detail, f"login user {login_user}") if part)
+    attach = rs.resume.issue_attach(state.config.client_token_ttl, takeover=takeover)
+    detail = (ctx.audit.detail, f"login user {login_user}", "taken over by a new client" if takeover else None)
+    ctx.audit.detail = "; ".join(part for part in detail if part)
     return {
         "SessionId": p.SessionId,
         "WebSocketUrl": f"{state.ws_base_url}/client/v1/data/{p.SessionId}?resume={attach}",

@@ -62,7 +62,7 @@ from tether.server.metrics import ServerMetrics
 from tether.server.records import SessionRecords
 from tether.server.relay.endpoint import Endpoint, EndpointClosed
 from tether.server.relay.outcome import ALREADY_ENDED, Outcome
-from tether.server.relay.resume import DEFAULT_RESUME_WINDOW, ResumeState
+from tether.server.relay.resume import DEFAULT_RESUME_WINDOW, ResumeState, TakenOver
 from tether.server.relay.taps import Tap, TapFailed, lost, open_tap
 from tether.server.router import AgentRouter
 from tether.store import ForwardStreamRepo, SessionRepo, SessionState
@@ -117,6 +117,7 @@ class RelaySession:
         self.resume: ResumeState | None = None  # set at pairing when both sides can resume (shell sessions)
         self.sides_resume: set[Side] = set()  # the sides whose handshake said they can resume
         self.agent_redials = False  # the agent's handshake said it also re-dials a broken data channel
+        self.agent_hello: bytes | None = None
 
     @property
     def session_id(self) -> str:
@@ -265,13 +266,22 @@ class Relay:
         if side is Side.AGENT:
             rs.agent_redials = redials
 
-    async def reattach(self, rs: RelaySession, endpoint: Endpoint) -> None:
+    async def reattach(self, rs: RelaySession, endpoint: Endpoint, *, takeover: bool = False) -> None:
         """A resuming side's new attachment (its token was checked): give it its next resume token, let the other
-        side's loop forward to it, and forward its frames (its RESUME first) until the session ends."""
+        side's loop forward to it, and forward its frames (its RESUME first) until the session ends. `takeover`:
+        a new client with a channel of its own (it gets the agent's HELLO first; see resume.TakenOver)."""
         resume, side = rs.resume, endpoint.side
         if rs.ended or resume is None or rs.phase is not Phase.PAIRED or rs.endpoints[side] is not None:
             await endpoint.close(CloseCode.POLICY_VIOLATION, f"the session is not waiting for the {side}".encode())
             return
+        if side is Side.CLIENT and (takeover or resume.translated):
+            if takeover:
+                try:
+                    await endpoint.send(rs.agent_hello or encode(Hello()))
+                except ConnectionError:
+                    return
+                resume.translated = True
+            endpoint = TakenOver(endpoint, resume, rs.monitor.acked(Side.AGENT), fresh=takeover)
         try:
             await endpoint.send(resume.issue_token() if side is Side.CLIENT else resume.issue_agent_token())
         except ConnectionError:
@@ -482,6 +492,7 @@ class Relay:
                 return ALREADY_ENDED
             if ftype == FrameType.HELLO and not from_client:
                 rs.client_has_hello = True  # set before the write: an ERROR frame may now follow it
+                rs.agent_hello = data  # what a client taking the session over gets first
             if rs.resume is not None and peer is not rs.endpoints[side.other]:
                 peer = await self._again(rs, side.other)  # detached: wait for the next attachment
                 if peer is None:
