@@ -66,7 +66,11 @@ def output_run(stack: Stack, proxy: CutProxy, instance: str, lines: int) -> tupl
 
 def agent_run(stack: Stack, proxy: CutProxy, instance: str, lines: int) -> tuple[bool, int, float]:
     """Cut the agent's data channel mid-output; resume time is until the agent logs the re-dial."""
-    log_name = f"agent-{instance}"
+    log_file = stack.root / f"agent-{instance}.log"
+
+    def redials() -> int:
+        return log_file.read_text(errors="replace").count("re-dialled")
+
     child = stack.session(instance)
     child.timeout = 60
     screen = io.BytesIO()
@@ -74,12 +78,11 @@ def agent_run(stack: Stack, proxy: CutProxy, instance: str, lines: int) -> tuple
     child.expect(rb"\$ ")
     child.send(f"for i in $(seq 1 {lines}); do echo L$i; sleep 0.005; done; echo DO''NE\r".encode())
     child.expect(rb"\r\nL10\r\n")
-    before = stack.log(log_name).count("re-dialled")
+    before = redials()
     eventually_sync(lambda: proxy.cut(stack.agents[instance].pid) > 0, what="the agent's data channel", timeout=10,
                     interval=0.01)
     cut = time.monotonic()
-    eventually_sync(lambda: stack.log(log_name).count("re-dialled") > before, what="the re-dial", timeout=30,
-                    interval=0.01)
+    eventually_sync(lambda: redials() > before, what="the re-dial", timeout=30, interval=0.01)
     took = time.monotonic() - cut
     child.expect(b"DONE")
     child.send(b"exit\r")
