@@ -40,6 +40,7 @@ from typing import TextIO
 import aiohttp
 
 from tether.client.datachannel import (
+    CLOSE_CODES,
     CLOSE_TIMEOUT,
     CONNECT_TIMEOUT,
     HEARTBEAT,
@@ -540,6 +541,8 @@ class TerminalSession:
         """What to print when the channel closed without EXIT. An orderly close (1000) is the session's end, not a
         lost connection: an agent that reports no exit status (the Cloud Assistant agent) ends every session so.
         A write of ours that met the closing socket must not hide that close's reason."""
+        if message.type is aiohttp.WSMsgType.CLOSE and message.data == CloseCode.REATTACHED:
+            return f"tether: {CLOSE_CODES[CloseCode.REATTACHED]}; this terminal is no longer attached to it"
         orderly = ws.close_code == CloseCode.OK or (
             message.type is aiohttp.WSMsgType.CLOSE and message.data == CloseCode.OK
         )

@@ -50,6 +50,8 @@ class ResumeState:
         self.timer: asyncio.TimerHandle | None = None
         self.detaches = 0
         self._token_hash: str | None = None
+        self._previous_hash: str | None = None  # the token the client resumed with last (see issue_token)
+        self._presented_hash: str | None = None  # the token of the ResumeSession now under way
         self._agent_token_hash: str | None = None
         # a client that took the session over: its offsets are the session's less these (see TakenOver)
         self.translated = False
@@ -64,16 +66,22 @@ class ResumeState:
     # -- tokens --------------------------------------------------------------------------------------------------
 
     def issue_token(self) -> bytes:
-        """A new resume token (the previous one is void), as the TOKEN frame that carries it to the client."""
+        """A new resume token, as the TOKEN frame that carries it to the client. The token the client resumed with
+        stays valid beside it for one more attachment: a cut can take the TOKEN frame with it."""
         token = new_token()
-        self._token_hash = hash_token(token)
+        self._previous_hash, self._token_hash = self._presented_hash, hash_token(token)
+        self._presented_hash = None
         return encode(Token(token))
 
     def token_valid(self, token: str) -> bool:
-        """Whether `token` is the current resume token. It stays valid until the next attachment replaces it (so a
-        client whose new WebSocket failed may ask again), which makes it single use per attachment."""
-        hashed = self._token_hash
-        return hashed is not None and token_matches(token, hashed)
+        """Whether `token` is the current resume token or the one the client last resumed with (it may not have
+        received the newer one). A token stays valid until the next attachment replaces it (so a client whose new
+        WebSocket failed may ask again): single use per attachment."""
+        for hashed in (self._token_hash, self._previous_hash):
+            if hashed is not None and token_matches(token, hashed):
+                self._presented_hash = hashed
+                return True
+        return False
 
     def issue_agent_token(self) -> bytes:
         """The agent's resume token (for re-dialling its data channel), as a TOKEN frame; the previous one is void."""
