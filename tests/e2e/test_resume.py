@@ -173,7 +173,7 @@ def test_output_survives_cuts_of_the_agents_data_channel(cut_stack: tuple[Stack,
     recorded = [int(n) for n in re.findall(r"^L(\d+)\r?$", cat.stdout, re.M)]
     assert recorded == list(range(1, LINES + 1)), "the recording has every line once, in order"
     agent_log = (stack.root / f"agent-{instance}.log").read_text(errors="replace")
-    assert agent_log.count("re-dialled") == 3
+    assert agent_log.count("re-dialled") >= 3  # a cut may also catch a re-dialled channel in its handshake
 
 
 def test_a_flood_while_detached_pauses_the_program_and_loses_nothing(cut_stack: tuple[Stack, CutProxy]) -> None:

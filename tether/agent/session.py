@@ -244,7 +244,7 @@ class DataChannelSession(ABC):
 
     async def _redial(self) -> aiohttp.ClientWebSocketResponse | None:
         """Dial the broken data channel again with the resume token, with backoff; send RESUME first on it."""
-        token, self._resume_token = self._resume_token, None
+        token = self._resume_token  # kept: the relay accepts it again if a cut takes the new TOKEN with it
         assert token is not None and self._end is not None
         log.info("session %s: the data channel broke; re-dialling it", self.session_id)
         deadline = time.monotonic() + REDIAL_FOR

@@ -53,6 +53,8 @@ class ResumeState:
         self._previous_hash: str | None = None  # the token the client resumed with last (see issue_token)
         self._presented_hash: str | None = None  # the token of the ResumeSession now under way
         self._agent_token_hash: str | None = None
+        self._agent_previous_hash: str | None = None
+        self._agent_presented_hash: str | None = None
         # a client that took the session over: its offsets are the session's less these (see TakenOver)
         self.translated = False
         self.base_out = 0
@@ -84,18 +86,20 @@ class ResumeState:
         return False
 
     def issue_agent_token(self) -> bytes:
-        """The agent's resume token (for re-dialling its data channel), as a TOKEN frame; the previous one is void."""
+        """The agent's resume token (for re-dialling its data channel), as a TOKEN frame. As for the client, the
+        token the agent re-dialled with stays valid for one more attachment (a cut can take the new one with it)."""
         token = new_token()
-        self._agent_token_hash = hash_token(token)
+        self._agent_previous_hash, self._agent_token_hash = self._agent_presented_hash, hash_token(token)
+        self._agent_presented_hash = None
         return encode(Token(token))
 
     def take_agent_token(self, token: str) -> bool:
-        """Use up the agent's resume token if `token` is it; the reattach then issues the next one."""
-        hashed = self._agent_token_hash
-        if hashed is None or not token_matches(token, hashed):
-            return False
-        self._agent_token_hash = None
-        return True
+        """Whether `token` is the agent's current resume token or the one it re-dialled with last."""
+        for hashed in (self._agent_token_hash, self._agent_previous_hash):
+            if hashed is not None and token_matches(token, hashed):
+                self._agent_presented_hash = hashed
+                return True
+        return False
 
     def issue_attach(self, ttl: float, *, takeover: bool = False) -> str:
         """A single-use token for the WebSocket of the next attachment, valid for `ttl` seconds; `takeover`: for a
