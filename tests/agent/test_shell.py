@@ -260,3 +260,33 @@ def test_system_locale(tmp_path: Path, text: str, expected: str) -> None:
     f.write_text(text)
     assert system_locale(f) == expected
     assert system_locale(tmp_path / "missing") == "C.UTF-8"
+
+
+async def test_resume_resends_the_unacknowledged_output_from_the_clients_offset(start_session) -> None:
+    """A client that reconnects says how much output it has (RESUME); the agent answers with its own offset and
+    resends exactly the bytes after the client's, from the output it kept because they were never acknowledged."""
+    from tether.protocol import Data, Resume, decode, encode
+
+    r = await start_session(auto_ack=False)
+    await r.client.send(b"seq 1 400\n")
+    await r.client.expect(b"\n400\r\n")
+    await r.client.drain_for(0.3)  # the prompt after it
+    total = r.client.received
+    assert total > 1000
+    everything = bytes(r.client.output)  # what `expect` left, plus the part it returned, is the whole output
+    keep = 700  # pretend the connection dropped after the first 700 bytes of output
+    await r.client.ws.send_bytes(encode(Resume(0, keep, 1)))
+    answer = decode((await asyncio.wait_for(r.client.ws.receive(), 10)).data)
+    assert isinstance(answer, Resume) and answer.answer and answer.attempt == 1
+    assert answer.offset == len(b"seq 1 400\n")  # every input byte arrived: nothing for the client to resend
+    resent = bytearray()
+    while len(resent) < total - keep:
+        frame = decode((await asyncio.wait_for(r.client.ws.receive(), 10)).data)
+        assert isinstance(frame, Data)
+        resent += frame.data
+    assert len(resent) == total - keep
+    assert bytes(resent).endswith(everything)
+    assert b"\n400\r\n" in resent and b"\r\n1\r\n" not in resent
+    await r.client.send(b"exit 0\n")
+    await r.client.until_closed()
+    assert (await r.task).reason == "exit"

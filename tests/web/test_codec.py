@@ -33,6 +33,8 @@ from tether.protocol import (
     OpenOk,
     ProtocolError,
     Resize,
+    Resume,
+    Token,
     decode,
     encode,
 )
@@ -56,7 +58,8 @@ def _frame_view(frame: Any) -> dict[str, Any]:
     ftype = {
         Hello: FrameType.HELLO, Data: FrameType.DATA, Ack: FrameType.ACK, Resize: FrameType.RESIZE,
         Open: FrameType.OPEN, OpenOk: FrameType.OPEN_OK, OpenFail: FrameType.OPEN_FAIL, Eof: FrameType.EOF,
-        Close: FrameType.CLOSE, Exit: FrameType.EXIT, Error: FrameType.ERROR,
+        Close: FrameType.CLOSE, Exit: FrameType.EXIT, Error: FrameType.ERROR, Resume: FrameType.RESUME,
+        Token: FrameType.TOKEN,
     }[type(frame)]
     view: dict[str, Any] = {"type": int(ftype)}
     for name in frame.__slots__:
@@ -122,6 +125,8 @@ def _decode_vectors(rng: random.Random) -> list[dict[str, Any]]:
         bytes([FrameType.RESIZE, 0, 0, 0, 0]) + struct.pack(">HH", 0, 10),
         bytes([FrameType.HELLO, 0, 0, 0, 1]) + struct.pack(">HI", 1, 4096),
         bytes([11, 0, 0, 0, 0]),
+        encode(Resume(0, 2**40, 7, True)), encode(Resume(3, 0, 2**32 - 1)), encode(Token("t0k-en_")),
+        bytes([FrameType.TOKEN, 0, 0, 0, 0]) + b"\x80", bytes([FrameType.RESUME, 0, 0, 0, 0]) + bytes(12) + b"\x02",
     ]
     payloads = [b"", b"\x00", b"\xff\xfe", "é".encode(), b"\x01\x02\x03\x04", b"\x00" * 6, b"\x00" * 8, b"\xc3"]
     for _ in range(3000):

@@ -39,6 +39,9 @@ DATA_HEARTBEAT = 20.0
 CONNECT_TIMEOUT = 30.0
 CLIENT_WAIT = 660.0  # a client token is valid for 10 minutes; the relay closes us before this
 SEND_TIMEOUT = 5.0  # final EXIT/ERROR frames and the close handshake
+REDIAL_FOR = 300.0  # a broken data channel of a resumable session is re-dialled this long (the server's window)
+REDIAL_FIRST_DELAY = 0.2
+REDIAL_MAX_DELAY = 5.0
 MAX_ERROR_MESSAGE = 1000  # characters of an ERROR frame's message (the frame allows 1024 bytes of it)
 
 
@@ -61,11 +64,16 @@ UNEXPECTED_END = SessionEnd("error", None, "InternalError", "the session ended u
 CLIENT_TIMEOUT = SessionEnd("hangup", None, "ClientTimeout", "no client connected to the session in time")
 
 
+RESUME_HEADER = "X-Tether-Resume"  # says at the dial that this session can resume (docs/protocol.md section 6)
+
+
 async def dial_data_channel(
     http: aiohttp.ClientSession,
     spec: OpenSession,
     ssl_context: ssl.SSLContext | None,
     extra_headers: dict[str, str] | None = None,
+    *,
+    resumable: bool = False,
 ) -> aiohttp.ClientWebSocketResponse:
     """Dial a session's data channel with its one-time agent token; `SessionStartError` when that fails.
 
@@ -77,7 +85,12 @@ async def dial_data_channel(
         return await asyncio.wait_for(
             http.ws_connect(
                 spec.data_url,
-                headers={**(extra_headers or {}), "Authorization": f"Bearer {spec.token}"},
+                # "2": this session answers RESUME and re-dials its broken data channel (docs/protocol.md section 6)
+                headers={
+                    **(extra_headers or {}),
+                    "Authorization": f"Bearer {spec.token}",
+                    **({RESUME_HEADER: "2"} if resumable else {}),
+                },
                 max_msg_size=MAX_MESSAGE + 1,
                 heartbeat=DATA_HEARTBEAT,
                 ssl=ssl_context if ssl_context is not None else True,
@@ -120,6 +133,7 @@ class DataChannelSession(ABC):
         self._send_lock = asyncio.Lock()  # keeps frames whole and in order, and the final frame last
         self._tasks: list[asyncio.Task[Any]] = []  # cancelled when the session ends
         self._last_activity = time.monotonic()
+        self._resume_token: str | None = None  # from the relay's TOKEN frame: re-dial a broken channel with it
 
     @property
     def session_id(self) -> str:
@@ -158,7 +172,9 @@ class DataChannelSession(ABC):
         if self._pending_end is not None:
             self._end.set_result(self._pending_end)
             return self._pending_end
-        ws = await dial_data_channel(self._http, self.spec, self._ssl, self.channel_headers())
+        ws = await dial_data_channel(
+            self._http, self.spec, self._ssl, self.channel_headers(), resumable=self._channel.resumable
+        )
         self._ws = ws
         end = UNEXPECTED_END
         try:
@@ -172,6 +188,7 @@ class DataChannelSession(ABC):
                 task.cancel()
             await asyncio.gather(*self._tasks, return_exceptions=True)
             await self._silence()
+            ws = self._ws or ws  # a re-dialled channel replaces the first
             if end.error_code and not ws.closed:
                 await self._send_final(encode(Error(end.error_code, end.error_message[:MAX_ERROR_MESSAGE])))
             await self._release()
@@ -231,8 +248,54 @@ class DataChannelSession(ABC):
         """Feed every data-channel message through the channel to `_on_frame` until the client side goes away.
 
         The session then ends as a hang-up, or with a protocol error (which ends only this session). `_on_frame` must
-        not wait, so one slow consumer never holds up the frames behind it.
+        not wait, so one slow consumer never holds up the frames behind it. A resumable session whose channel broke
+        (no close frame) re-dials it instead and resumes (docs/protocol.md section 6).
         """
+        current: aiohttp.ClientWebSocketResponse | None = ws
+        while current is not None:
+            if not await self._receive(current):
+                return
+            current = await self._redial()
+        self._finish(SessionEnd("hangup"))
+
+    async def _redial(self) -> aiohttp.ClientWebSocketResponse | None:
+        """Dial the broken data channel again with the resume token, with backoff; send RESUME first on it."""
+        token = self._resume_token  # kept: the relay accepts it again if a cut takes the new TOKEN with it
+        assert token is not None and self._end is not None
+        log.info("session %s: the data channel broke; re-dialling it", self.session_id)
+        deadline = time.monotonic() + REDIAL_FOR
+        delay = REDIAL_FIRST_DELAY
+        while not self._end.done() and time.monotonic() < deadline:
+            try:
+                ws = await asyncio.wait_for(
+                    self._http.ws_connect(
+                        self.spec.data_url,
+                        headers={"Authorization": f"Bearer {token}", RESUME_HEADER: "reattach"},
+                        max_msg_size=MAX_MESSAGE + 1,
+                        heartbeat=DATA_HEARTBEAT,
+                        ssl=self._ssl if self._ssl is not None else True,
+                    ),
+                    CONNECT_TIMEOUT,
+                )
+            except aiohttp.WSServerHandshakeError as e:
+                if e.status in (401, 403, 404, 410):
+                    log.info("session %s: the server refused the re-dial (HTTP %s)", self.session_id, e.status)
+                    return None
+            except (aiohttp.ClientError, OSError, TimeoutError):
+                pass
+            else:
+                async with self._send_lock:
+                    self._ws = ws
+                    self._new_channel()
+                    await ws.send_bytes(self._channel.begin_resume(0))
+                log.info("session %s: data channel re-dialled; resuming", self.session_id)
+                return ws
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, REDIAL_MAX_DELAY)
+        return None
+
+    async def _receive(self, ws: aiohttp.ClientWebSocketResponse) -> bool:
+        """Receive until the channel ends; True if it broke and should be re-dialled, False if the session ends."""
         binary, text, receive = aiohttp.WSMsgType.BINARY, aiohttp.WSMsgType.TEXT, ws.receive
         check, on_frame = self._channel.receive, self._on_frame
         try:
@@ -243,12 +306,18 @@ class DataChannelSession(ABC):
                 elif msg.type is text:
                     raise ProtocolError("text-message", "data channels carry binary frames only")
                 else:  # CLOSE, CLOSING, CLOSED, ERROR
+                    if msg.type is not aiohttp.WSMsgType.CLOSE and self._resume_token is not None:
+                        return True  # broken, not closed: re-dial it
                     break
         except ProtocolError as e:
             log.warning("session %s: protocol error from the client side: %s", self.session_id, e)
             self._finish(SessionEnd("error", None, "ProtocolError", str(e)))
-            return
+            return False
         self._finish(SessionEnd("hangup"))
+        return False
+
+    def _new_channel(self) -> None:  # noqa: B027 (a hook: most kinds queue nothing of their own)
+        """Called (under the send lock) when a re-dialled channel replaces the broken one."""
 
     @abstractmethod
     def _on_frame(self, frame: object) -> None:

@@ -46,9 +46,11 @@ from tether.agent.session import (
 )
 from tether.agent.users import LoginUser
 from tether.protocol import (
+    DEFAULT_WINDOW,
     LOGIN_SHELL_HEADER,
     MAX_DATA,
     Ack,
+    Channel,
     Close,
     Data,
     Eof,
@@ -57,6 +59,8 @@ from tether.protocol import (
     Hello,
     ProtocolError,
     Resize,
+    Resume,
+    Token,
     encode,
 )
 from tether.protocol.control import OpenSession
@@ -96,6 +100,11 @@ class ShellSession(DataChannelSession):
         client_wait: float = CLIENT_WAIT,
     ) -> None:
         super().__init__(spec, http, ssl_context=ssl_context, client_wait=client_wait)
+        # Resumable: the output not yet acknowledged (at most the client's window, which credit already bounds) is
+        # kept, so a client that reconnects gets everything it lacks; with that window full the PTY is not read and
+        # the program blocks in its write, paused, never killed and never losing a byte (docs/protocol.md section 6).
+        self._channel = Channel(spec.window or DEFAULT_WINDOW, resumable=True)
+        self._replay: list[bytes] = []  # RESUME answer and resent DATA, sent before anything else
         self.user = user
         self._switch_user = os.geteuid() == 0 if switch_user is None else switch_user
         self._hangup_grace = hangup_grace
@@ -160,7 +169,7 @@ class ShellSession(DataChannelSession):
         log.info("session %s: shell started for %s (pid %d)", self.session_id, self.user.name, self._proc.pid)
         child = asyncio.create_task(self._wait_child())
         self._child_task = child
-        self._tasks.extend([child, asyncio.create_task(self._sender(ws))])
+        self._tasks.extend([child, asyncio.create_task(self._sender())])
         self._start_limits()
         self._resume_reader()
         either: set[asyncio.Future[Any]] = {self._end, child}
@@ -199,13 +208,20 @@ class ShellSession(DataChannelSession):
 
     def _on_frame(self, frame: object) -> None:
         match frame:
-            case Data(_, data):
+            case Data(_, data) if not self._channel.resyncing:
                 self._last_activity = time.monotonic()
                 self.bytes_in += len(data)
                 self._inbuf += data
                 self._flush_input()
             case Ack():
                 self._resume_reader()
+            case Data():
+                pass  # sent before a reconnect we are resuming from: resent from our offset
+            case Resume():
+                self._replay += self._channel.resumed(frame)
+                self._wake.set()
+            case Token(token):
+                self._resume_token = token
             case Resize(cols, rows):
                 if self._master >= 0:
                     set_winsize(self._master, cols, rows)
@@ -320,27 +336,41 @@ class ShellSession(DataChannelSession):
         if got or self._pty_eof:
             self._wake.set()
 
-    async def _sender(self, ws: aiohttp.ClientWebSocketResponse) -> None:
-        """Writes ACKs and PTY output while the shell runs; `_send_lock` keeps the final frame last."""
+    async def _sender(self) -> None:
+        """Writes ACKs and PTY output while the shell runs; `_send_lock` keeps the final frame last. Frames that
+        meet a broken channel are lost with it: the channel kept the output, which a resume sends again."""
         while True:
             await self._wake.wait()
             self._wake.clear()
             async with self._send_lock:
                 if self._data_done:
                     return
-                await self._send_pending(ws)
+                ws = self._ws
+                assert ws is not None
+                try:
+                    await self._send_pending(ws)
+                except (ConnectionError, aiohttp.ClientError, RuntimeError):
+                    if not self._channel.resumable:
+                        raise
             self._resume_reader()
 
     async def _send_pending(self, ws: aiohttp.ClientWebSocketResponse) -> None:
+        while self._replay:  # a RESUME's answer and resent output go before any new output
+            await ws.send_bytes(self._replay.pop(0))
         if self._pending_ack is not None:
             ack, self._pending_ack = self._pending_ack, None
             await ws.send_bytes(ack)
-        if self._outbuf:
+        if self._outbuf and not self._channel.resyncing:  # resyncing: no credit until the answer
             data = bytes(self._outbuf)
             self._outbuf.clear()
             for frame in self._channel.send_data(data):
                 await ws.send_bytes(frame)
             self.bytes_out += len(data)
+
+    def _new_channel(self) -> None:
+        """A re-dialled channel: what was queued for the broken one is void (the resume resends the output)."""
+        self._replay.clear()
+        self._pending_ack = None
 
     async def _drain(self) -> None:
         """After the shell exited: send what is left in the PTY, until EIO, a quiet spell, or DRAIN_TIMEOUT."""

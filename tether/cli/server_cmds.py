@@ -95,6 +95,14 @@ def _positive(_ctx: click.Context, param: click.Parameter, value: float) -> floa
 @click.option("--max-duration", type=float, default=28800.0, show_default=True, callback=_positive, help="Seconds.")
 @click.option("--heartbeat-interval", type=float, default=30.0, show_default=True, callback=_positive, help="Seconds.")
 @click.option(
+    "--resume-window",
+    type=float,
+    default=300.0,
+    show_default=True,
+    callback=_positive,
+    help="Seconds a shell session whose client connection broke is kept for the client to resume it.",
+)
+@click.option(
     "--ssh-key-lifetime",
     type=float,
     default=60.0,
@@ -190,6 +198,7 @@ def server(
     idle_timeout: float,
     max_duration: float,
     heartbeat_interval: float,
+    resume_window: float,
     ssh_key_lifetime: float,
     console_allowed_origins: tuple[str, ...],
     header_timeout: float,
@@ -240,6 +249,7 @@ def server(
             idle_timeout=idle_timeout,
             max_duration=max_duration,
             heartbeat_interval=heartbeat_interval,
+            resume_window=resume_window,
             ssh_key_lifetime=ssh_key_lifetime,
             console_allowed_origins=list(console_allowed_origins),
             header_timeout=header_timeout,

@@ -49,23 +49,39 @@ def _escape_char(value: str) -> bytes | None:
 
 
 @click.command()
-@instance_option()
+@instance_option(required=False)
 @click.option("--user", metavar="NAME", help="Log in as this user [default: the agent's default user].")
 @click.option("--command", "command_line", metavar="CMD", help="Run CMD instead of a login shell.")
 @click.option(
     "-e", "--escape-char", default="~", show_default=True, metavar="CHAR", help="Escape character, or 'none'."
 )
+@click.option(
+    "--resume", "resume_id", metavar="SESSION_ID",
+    help="Take over SESSION_ID, a shell of yours still running (its other terminal is closed).",
+)
 @connection_options
 def session(
-    instance_id: str, user: str | None, command_line: str | None, escape_char: str, conn: ConnectionFlags
+    instance_id: str | None,
+    user: str | None,
+    command_line: str | None,
+    escape_char: str,
+    resume_id: str | None,
+    conn: ConnectionFlags,
 ) -> None:
     """Open an interactive shell on an instance; exit with the remote status.
 
     Exits 255 when tether itself fails (unreachable server, bad key, offline instance, dropped connection).
 
     After Enter, `~.` closes the session, `~?` lists escapes, `~~` sends a tilde.
+    A dropped connection reconnects by itself; `--resume SESSION_ID` reattaches from another terminal.
     """
     escape = _escape_char(escape_char)
+    if resume_id is not None:  # taking a running session over: nothing to start
+        if instance_id or user or command_line:
+            raise click.UsageError("--resume takes the session as it is: give it without -i, --user or --command")
+        sys.exit(run_async(lambda: _resume(resume_id, escape, conn), error_code=EXIT_TETHER_ERROR))
+    if not instance_id:
+        raise click.UsageError("give -i INSTANCE (or --resume SESSION_ID)")
     body: dict[str, Any] = {}
     if user:
         body["Username"] = user
@@ -80,9 +96,38 @@ def session(
             if not isinstance(url, str) or not url.startswith(("wss://", "ws://")):
                 raise ClientError("the server's StartTerminalSession answer has no WebSocketUrl — server too old?")
             ssl_context = api.ssl_context if url.startswith("wss://") else None
-        return await run_terminal_session(url, ssl_context=ssl_context, label=resolved, escape_char=escape)
+            session_id = str(response.get("SessionId") or "")
+
+            async def resume(token: str) -> str:  # a dropped connection reattaches through ResumeSession
+                answer = await api.call("ResumeSession", {"SessionId": session_id, "ResumeToken": token})
+                again = answer.get("WebSocketUrl")
+                if not isinstance(again, str) or not again.startswith(("wss://", "ws://")):
+                    raise ClientError("the server's ResumeSession answer has no WebSocketUrl")
+                return again
+
+            return await run_terminal_session(
+                url, ssl_context=ssl_context, label=resolved, escape_char=escape, resume=resume
+            )
 
     sys.exit(run_async(go, error_code=EXIT_TETHER_ERROR))
+
+
+async def _resume(session_id: str, escape: bytes | None, conn: ConnectionFlags) -> int:
+    """`tether session --resume`: ResumeSession without a resume token, then the session as if started here."""
+    async with conn.client() as api:
+
+        async def attach(token: str | None) -> str:
+            body = {"SessionId": session_id, **({"ResumeToken": token} if token else {})}
+            answer = await api.call("ResumeSession", body)
+            url = answer.get("WebSocketUrl")
+            if not isinstance(url, str) or not url.startswith(("wss://", "ws://")):
+                raise ClientError("the server's ResumeSession answer has no WebSocketUrl — server too old?")
+            return url
+
+        url = await attach(None)
+        ssl_context = api.ssl_context if url.startswith("wss://") else None
+        return await run_terminal_session(url, ssl_context=ssl_context, label=session_id, escape_char=escape,
+                                          resume=attach)
 
 
 def _duration(seconds: object) -> str | None:

@@ -46,6 +46,7 @@ CLOSE_CODES: dict[int, str] = {
     CloseCode.SERVICE_RESTART: "the server is restarting",
     CloseCode.TRY_AGAIN_LATER: "the server is overloaded, try again later",
     CloseCode.ENDED: "the session was ended with EndTerminalSession",
+    CloseCode.REATTACHED: "the session was resumed from another terminal",
 }
 
 

@@ -15,6 +15,12 @@ sends the terminal size and then pumps bytes both ways until the remote shell ex
   exceptions, `atexit`).
 
 Exit statuses follow ssh: the remote status, or 255 when tether itself failed.
+
+With a `resume` callable (the CLI passes one that calls ResumeSession) the session survives a broken connection
+(docs/protocol.md section 6): on a drop (no close frame from the server) one line says so, the session reconnects
+with backoff for at most `reconnect_for` seconds, and both sides resend from the other's offset, so no output is
+lost or repeated and input typed meanwhile (kept in the channel, within its credit) is delivered once. If it
+cannot reconnect in time the session is over and the line says how many typed bytes were not delivered.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ import signal
 import ssl
 import stat
 import sys
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TextIO
 
@@ -34,6 +41,7 @@ import aiohttp
 
 from tether.client import tracing
 from tether.client.datachannel import (
+    CLOSE_CODES,
     CLOSE_TIMEOUT,
     CONNECT_TIMEOUT,
     HEARTBEAT,
@@ -41,6 +49,7 @@ from tether.client.datachannel import (
     connect_data_channel,
     drop_reason,
 )
+from tether.client.errors import ApiError, ClientError
 from tether.client.escape import HELP_TEXT, EscapeAction, EscapeParser
 from tether.client.fdwriter import FdWriter
 from tether.client.rawmode import RawMode, is_tty
@@ -56,6 +65,8 @@ from tether.protocol import (
     Hello,
     ProtocolError,
     Resize,
+    Resume,
+    Token,
     encode,
 )
 
@@ -67,6 +78,12 @@ MAX_WRITE = 256 * 1024
 # Writes up to this size try the event loop's non-blocking stdout first (interactive output); bigger ones, and what a
 # full terminal or pipe did not take, go to the writer thread, which runs beside the loop during floods.
 DIRECT_WRITE = 16 * 1024
+RECONNECT_FOR = 300.0  # the server's default resume window: no point trying longer
+RECONNECT_FIRST_DELAY = 0.2
+RECONNECT_MAX_DELAY = 5.0
+
+# resume token -> the WebSocket URL of a new attachment (ResumeSession); raises ClientError
+Resumer = Callable[[str], Awaitable[str]]
 
 
 @dataclass(frozen=True)
@@ -152,7 +169,19 @@ class TerminalSession:
         stderr: TextIO | None = None,
         connect_timeout: float = CONNECT_TIMEOUT,
         heartbeat: float = HEARTBEAT,
+        resume: Resumer | None = None,
+        reconnect_for: float = RECONNECT_FOR,
     ) -> None:
+        self._resume = resume
+        self._reconnect_for = reconnect_for
+        self._resume_token: str | None = None
+        self._http: aiohttp.ClientSession | None = None
+        self._ws: aiohttp.ClientWebSocketResponse | None = None
+        self._send_task: asyncio.Task[None] | None = None
+        self._connected = True
+        self.reconnects = 0
+        if resume is not None:
+            url += ("&" if "?" in url else "?") + "resumable=1"
         self._url = url
         self._ssl = ssl_context
         self._label = label
@@ -166,7 +195,7 @@ class TerminalSession:
         # Escapes only when a person types (like ssh): piped input must pass through untouched.
         self._parser = EscapeParser(escape_char if self._stdin_tty else None)
         self._size_fd = stdin_fd if self._stdin_tty else (stdout_fd if is_tty(stdout_fd) else None)
-        self._channel = Channel()
+        self._channel = Channel(resumable=resume is not None)
         self._pending = bytearray()  # input accepted from stdin but not yet covered by credit (<= MAX_DATA + 1)
         self._sendq: asyncio.Queue[bytes] = asyncio.Queue()
         self._out: collections.deque[_Output | _Outcome] = collections.deque()
@@ -190,7 +219,8 @@ class TerminalSession:
         self._loop = loop
         self._done = loop.create_future()
         async with aiohttp.ClientSession(trace_configs=tracing.trace_configs()) as http:
-            ws = await self._connect(http)
+            self._http = http
+            ws = self._ws = await self._connect(http)
             writer = FdWriter(self._stdout_fd, loop)
             direct = self._direct = _DirectWriter(self._stdout_fd)
             tasks: list[asyncio.Task[None]] = []
@@ -201,9 +231,10 @@ class TerminalSession:
                 signals = self._install_signals(loop)
                 self._send(self._channel.hello())
                 self._send_size()
+                self._send_task = asyncio.create_task(self._send_loop(ws), name="tether-send")
                 tasks = [
                     asyncio.create_task(self._receive_loop(ws), name="tether-receive"),
-                    asyncio.create_task(self._send_loop(ws), name="tether-send"),
+                    self._send_task,
                     asyncio.create_task(self._output_loop(writer, direct), name="tether-output"),
                 ]
                 self._start_stdin(loop, tasks)
@@ -214,6 +245,8 @@ class TerminalSession:
                 self._stop_reading()
                 for signum in signals:
                     loop.remove_signal_handler(signum)
+                if self._send_task is not None and self._send_task not in tasks:
+                    tasks.append(self._send_task)
                 for task in tasks:
                     task.cancel()
                 await asyncio.gather(*tasks, return_exceptions=True)
@@ -222,7 +255,7 @@ class TerminalSession:
                 writer.close()
                 direct.close()
                 with contextlib.suppress(Exception):
-                    await asyncio.wait_for(ws.close(), CLOSE_TIMEOUT)
+                    await asyncio.wait_for((self._ws or ws).close(), CLOSE_TIMEOUT)
         if outcome.message:
             self._stderr.write(outcome.message + "\n")
             self._stderr.flush()
@@ -269,7 +302,8 @@ class TerminalSession:
     # --------------------------------------------------------------------------------------------------- sending
 
     def _send(self, frame: bytes) -> None:
-        self._sendq.put_nowait(frame)
+        if self._connected:  # while disconnected: DATA is kept by the channel and resent, ACKs are cumulative
+            self._sendq.put_nowait(frame)
 
     async def _send_loop(self, ws: aiohttp.ClientWebSocketResponse) -> None:
         while True:
@@ -277,6 +311,8 @@ class TerminalSession:
             try:
                 await ws.send_bytes(frame)
             except (aiohttp.ClientError, ConnectionError, RuntimeError) as exc:
+                if self._resume is not None:
+                    return  # the receiving side sees the drop and reconnects
                 self._finish_after_output(
                     EXIT_TETHER_ERROR, f"tether: connection to {self._label} lost while sending: {exc}"
                 )
@@ -401,6 +437,24 @@ class TerminalSession:
     # ------------------------------------------------------------------------------------------------- receiving
 
     async def _receive_loop(self, ws: aiohttp.ClientWebSocketResponse) -> None:
+        current: aiohttp.ClientWebSocketResponse | None = ws
+        while current is not None:
+            if not await self._receive(current):
+                return
+            current = await self._reconnect()
+
+    def _dropped(self, message: aiohttp.WSMessage) -> bool:
+        """Whether the connection broke (no close frame from the server) and the session may be resumed."""
+        return (
+            self._resume is not None
+            and self._resume_token is not None
+            and message.type is not aiohttp.WSMsgType.CLOSE
+            and self._done is not None
+            and not self._done.done()
+        )
+
+    async def _receive(self, ws: aiohttp.ClientWebSocketResponse) -> bool:
+        """Receive until the session ends (False) or the connection broke and may be resumed (True)."""
         while True:
             message = await ws.receive()
             if message.type is aiohttp.WSMsgType.BINARY:
@@ -408,20 +462,88 @@ class TerminalSession:
                     frame = self._channel.receive(message.data)
                 except ProtocolError as exc:
                     self._finish_after_output(EXIT_TETHER_ERROR, f"tether: protocol error from the server: {exc}")
-                    return
+                    return False
                 if self._on_frame(frame):
-                    return
+                    return False
             elif message.type is aiohttp.WSMsgType.TEXT:
                 self._finish_after_output(EXIT_TETHER_ERROR, "tether: protocol error: unexpected text message")
-                return
+                return False
+            elif self._dropped(message):
+                return True
             else:
                 self._finish_after_output(EXIT_TETHER_ERROR, self._end_reason(ws, message))
-                return
+                return False
+
+    # ------------------------------------------------------------------------------------------------- resuming
+
+    def _notice(self, text: str) -> None:
+        """One line on stderr that leaves the terminal line clean (raw mode has no output processing)."""
+        self._stderr.write(("\r\n" if self._stdin_tty else "") + text + ("\r\n" if self._stdin_tty else "\n"))
+        self._stderr.flush()
+
+    async def _reconnect(self) -> aiohttp.ClientWebSocketResponse | None:
+        """Reconnect with backoff within `reconnect_for` seconds; the new connection, or None (session over)."""
+        assert self._resume is not None and self._http is not None and self._loop is not None
+        self._connected = False
+        if self._send_task is not None:
+            self._send_task.cancel()
+        while not self._sendq.empty():
+            self._sendq.get_nowait()
+        self._notice(f"tether: connection to {self._label} lost, reconnecting...")
+        deadline = self._loop.time() + self._reconnect_for
+        delay = RECONNECT_FIRST_DELAY
+        last = "no answer"
+        while self._done is not None and not self._done.done():
+            token = self._resume_token
+            left = deadline - self._loop.time()
+            if token is None or left <= 0:
+                break
+            try:
+                async with asyncio.timeout(min(left, self._connect_timeout)):
+                    url = await self._resume(token)
+                    ws = await connect_data_channel(
+                        self._http, url, ssl_context=self._ssl, connect_timeout=left, heartbeat=self._heartbeat
+                    )
+            except ApiError as exc:
+                if exc.status < 500 and exc.status != 429:
+                    self._finish_after_output(EXIT_TETHER_ERROR, f"tether: cannot resume the session: {exc.describe()}")
+                    return None
+                last = exc.describe()
+            except (ClientError, OSError, TimeoutError) as exc:
+                last = str(exc) or type(exc).__name__
+            else:
+                return self._resumed(ws)
+            await asyncio.sleep(min(delay, max(0.0, deadline - self._loop.time())))
+            delay = min(delay * 2, RECONNECT_MAX_DELAY)
+        sent, acked, _ = self._channel.offsets(0)
+        lost = sent - acked + len(self._pending)
+        typed = f"; {lost} bytes of input may not have been delivered" if lost else ""
+        self._finish_after_output(
+            EXIT_TETHER_ERROR,
+            f"tether: could not reconnect to {self._label} within {self._reconnect_for:g} s ({last}); "
+            f"the session is lost{typed}",
+        )
+        return None
+
+    def _resumed(self, ws: aiohttp.ClientWebSocketResponse) -> aiohttp.ClientWebSocketResponse:
+        """A new connection: RESUME first (our offset), the terminal size, then what the answer asks us to resend."""
+        self._ws = ws
+        self._connected = True
+        self.reconnects += 1
+        self._send(self._channel.begin_resume(0))
+        self._last_size = None
+        self._send_size()
+        self._send_task = asyncio.create_task(self._send_loop(ws), name="tether-send")
+        self._send_task.add_done_callback(self._task_ended)
+        self._notice(f"tether: reconnected to {self._label}")
+        return ws
 
     def _end_reason(self, ws: aiohttp.ClientWebSocketResponse, message: aiohttp.WSMessage) -> str:
         """What to print when the channel closed without EXIT. An orderly close (1000) is the session's end, not a
         lost connection: an agent that reports no exit status (the Cloud Assistant agent) ends every session so.
         A write of ours that met the closing socket must not hide that close's reason."""
+        if message.type is aiohttp.WSMsgType.CLOSE and message.data == CloseCode.REATTACHED:
+            return f"tether: {CLOSE_CODES[CloseCode.REATTACHED]}; this terminal is no longer attached to it"
         orderly = ws.close_code == CloseCode.OK or (
             message.type is aiohttp.WSMsgType.CLOSE and message.data == CloseCode.OK
         )
@@ -437,7 +559,15 @@ class TerminalSession:
     def _on_frame(self, frame: object) -> bool:
         """Act on one frame; True when the session is over (EXIT, ERROR or CLOSE) and receiving should stop."""
         if isinstance(frame, Data):
-            self._output(frame.data)
+            if not self._channel.resyncing:  # else sent before the reconnect: resent after the RESUME answer
+                self._output(frame.data)
+        elif isinstance(frame, Token):
+            self._resume_token = frame.token
+        elif isinstance(frame, Resume):
+            for out in self._channel.resumed(frame):
+                self._send(out)
+            self._flush_pending()
+            self._update_reader()
         elif isinstance(frame, Ack | Hello):
             self._flush_pending()
             self._update_reader()
@@ -522,6 +652,7 @@ async def run_terminal_session(
     stdin_fd: int = 0,
     stdout_fd: int = 1,
     stderr: TextIO | None = None,
+    resume: Resumer | None = None,
 ) -> int:
     """Run one session on `url` (the `WebSocketUrl` of StartTerminalSession); return the process exit code.
 
@@ -535,5 +666,6 @@ async def run_terminal_session(
         stdin_fd=stdin_fd,
         stdout_fd=stdout_fd,
         stderr=stderr,
+        resume=resume,
     )
     return await session.run()

@@ -8,12 +8,17 @@ Invariants, checked on every received frame:
 - streams other than 0 exist only between OPEN and CLOSE/OPEN_FAIL; frames for a stream we already closed
   (a race both sides can legitimately lose) are returned but change no state (`stream_known` tells them apart).
 
+A `resumable` channel also keeps, per stream, the bytes it sent that the peer has not acknowledged (at most the
+peer's window: credit already bounds them), so that after a reconnect it can resend exactly what the peer lacks
+(`begin_resume`, `resumed`; docs/protocol.md section 6). The counters that resume uses are the ones flow control
+keeps anyway: `sent`, `acked` and `received`.
+
 The class does no I/O: callers pass in received messages and send the bytes it returns.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from tether.protocol.errors import ProtocolError
 from tether.protocol.frames import (
@@ -31,6 +36,7 @@ from tether.protocol.frames import (
     Open,
     OpenFail,
     OpenOk,
+    Resume,
     decode,
     encode,
     encode_data,
@@ -51,6 +57,7 @@ class StreamState:
     open: bool = True
     local_eof: bool = False
     remote_eof: bool = False
+    unacked: bytearray = field(default_factory=bytearray)  # resumable channels: the bytes in sent - acked
 
 
 def check_window(window: int) -> None:
@@ -65,10 +72,14 @@ class Channel:
     `initiator` is the side that opens port-forward streams (the client); it uses odd stream ids.
     """
 
-    def __init__(self, window: int = DEFAULT_WINDOW, *, initiator: bool = False) -> None:
+    def __init__(self, window: int = DEFAULT_WINDOW, *, initiator: bool = False, resumable: bool = False) -> None:
         check_window(window)
         self.window = window
         self.initiator = initiator
+        self.resumable = resumable
+        # after our `begin_resume`: the peer's DATA and ACKs until its RESUME are from before the cut (stale)
+        self.resyncing = False
+        self._attempt = 0
         self.peer_window = 0
         self.peer_ready = False
         self._streams: dict[int, StreamState] = {0: StreamState()}
@@ -89,7 +100,7 @@ class Channel:
     def credit(self, stream: int = 0) -> int:
         """How many DATA bytes may be sent on `stream` right now."""
         state = self._streams.get(stream)
-        if not self.peer_ready or state is None or state.local_eof:
+        if not self.peer_ready or state is None or state.local_eof or self.resyncing:
             return 0
         return self.peer_window - (state.sent - state.acked)
 
@@ -104,6 +115,8 @@ class Channel:
         if not 0 < chunk <= MAX_DATA:
             raise ValueError(f"chunk must be 1..{MAX_DATA} bytes, not {chunk}")
         state.sent += len(data)
+        if self.resumable:
+            state.unacked += data
         if len(data) <= chunk:
             return [encode_data(stream, data)] if data else []
         view = memoryview(data)
@@ -175,7 +188,7 @@ class Channel:
         match frame:  # DATA and ACK first: they are nearly every frame, and each case is an isinstance test
             case Data(stream, data):
                 state = self._known(stream)
-                if state is not None:
+                if state is not None and not self.resyncing:
                     if state.remote_eof:
                         raise ProtocolError("data-after-eof", f"DATA on stream {stream} after its EOF")
                     state.received += len(data)
@@ -187,12 +200,24 @@ class Channel:
                         )
             case Ack(stream, offset):
                 state = self._known(stream)
-                if state is not None:
+                if state is not None and not self.resyncing:
                     if not state.acked <= offset <= state.sent:
                         raise ProtocolError(
                             "bad-ack", f"ACK {offset} on stream {stream} outside {state.acked}..{state.sent}"
                         )
+                    if self.resumable:
+                        del state.unacked[: offset - state.acked]
                     state.acked = offset
+            case Resume(stream, offset, attempt, answer):
+                state = self._known(stream)
+                if answer and (not self.resyncing or attempt != self._attempt):
+                    return frame  # an answer to an attempt we no longer wait for: `resumed` ignores it
+                if not self.resumable:
+                    raise ProtocolError("not-resumable", "RESUME on a channel that was not opened resumable")
+                if state is not None and not state.acked <= offset <= state.sent:
+                    raise ProtocolError(
+                        "bad-resume", f"RESUME {offset} on stream {stream} outside {state.acked}..{state.sent}"
+                    )
             case Hello():
                 raise ProtocolError("duplicate-hello", "HELLO sent twice")
             case Open(stream, _):
@@ -218,6 +243,49 @@ class Channel:
                 if stream != 0:
                     self._streams.pop(stream, None)
         return frame
+
+    # -- resuming after a reconnect -------------------------------------------------------------------------------
+
+    def begin_resume(self, stream: int = 0) -> bytes:
+        """We reconnected: the RESUME to send first on the new connection (how much of the peer's stream we have).
+
+        Until the peer answers this attempt (or sends a RESUME of its own), the peer's DATA and ACKs still in flight
+        from before the cut are ignored (the peer resends from our offset) and we send no DATA (we resend from the
+        peer's offset)."""
+        if not self.resumable:
+            raise ProtocolError("not-resumable", "this channel was not opened resumable")
+        self.resyncing = True
+        self._attempt = (self._attempt + 1) & 0xFFFFFFFF
+        return encode(Resume(stream, self._stream(stream).received, self._attempt))
+
+    def resumed(self, frame: Resume) -> list[bytes]:
+        """Act on the peer's RESUME (already checked by `receive`): the frames to send now, in order.
+
+        The peer's own attempt (not an answer) is always answered, with our offset, then everything it lacks is
+        resent from its offset. An answer is acted on only while we wait for exactly that attempt: an answer to an
+        earlier attempt, lost with its connection, describes offsets that no longer hold."""
+        state = self._streams.get(frame.stream)
+        if state is None:
+            return []
+        frames: list[bytes] = []
+        if frame.answer:
+            if not self.resyncing or frame.attempt != self._attempt:
+                return []
+        else:
+            frames.append(encode(Resume(frame.stream, state.received, frame.attempt, True)))
+        self.resyncing = False
+        keep = frame.offset - state.acked
+        replay = bytes(state.unacked[keep:])
+        del state.unacked[keep:]
+        state.sent = frame.offset
+        if replay:
+            frames += self.send_data(replay, frame.stream)
+        return frames
+
+    def offsets(self, stream: int = 0) -> tuple[int, int, int]:
+        """(sent, acked, received) of `stream`: for tests and diagnostics."""
+        state = self._stream(stream)
+        return state.sent, state.acked, state.received
 
     # -- helpers -------------------------------------------------------------------------------------------------
 

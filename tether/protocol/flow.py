@@ -3,6 +3,10 @@
 The relay is not a flow-control endpoint; it only has to be sure that neither side can make it (or the peer)
 buffer more than one window per stream. It therefore parses just the 5-byte header of DATA frames, plus the small
 fixed payloads of HELLO and ACK, keeping the per-message cost to a struct unpack and some integer arithmetic.
+
+After a side reconnects (docs/protocol.md section 6) its first RESUME says how much of the peer's stream it has;
+the peer answers with its own RESUME and both resend from those offsets. The monitor applies both rewinds when
+the answer passes, which is exactly where, in each direction, the old frames end and the resent ones begin.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ from tether.protocol.vocabulary import Side
 
 _U64 = struct.Struct(">Q")
 _HELLO = struct.Struct(">HI")
+_RESUME = struct.Struct(">QIB")
+MAX_PENDING_RESUMES = 64
 DIRECTIONS = (Side.CLIENT, Side.AGENT)
 
 
@@ -47,6 +53,8 @@ class FlowMonitor:
     def __init__(self) -> None:
         self._dirs = {Side.CLIENT: _Direction(), Side.AGENT: _Direction()}
         self._max_stream = 0
+        # per side, the offsets of its RESUME attempts not yet answered (oldest first)
+        self._attempts: dict[Side, list[int]] = {Side.CLIENT: [], Side.AGENT: []}
 
     def check(self, direction: Side, message: bytes) -> FrameType:
         """Check one message sent by `direction` (a `Side`, or its string value)."""
@@ -84,6 +92,9 @@ class FlowMonitor:
                 raise ProtocolError("bad-ack", f"ACK {offset} on stream {stream} is outside what was sent")
             peer.acked[stream] = offset
             return FrameType.ACK
+        if ftype == FrameType.RESUME:
+            self._check_resume(Side(direction), stream, message)
+            return FrameType.RESUME
         frame = decode(message)  # rare frames: validate fully
         if ftype == FrameType.HELLO:
             if me.hello:
@@ -110,6 +121,44 @@ class FlowMonitor:
                 d.sent.pop(stream, None)
                 d.acked.pop(stream, None)
         return FrameType(ftype)
+
+    def acked(self, direction: Side, stream: int = 0) -> int:
+        """The last ACK offset the other side sent for `direction`'s DATA on `stream`."""
+        return self._dirs[direction].acked.get(stream, 0)
+
+    def window(self, direction: Side) -> int:
+        """The receive window `direction` announced in its HELLO (0 before it)."""
+        return self._dirs[direction].window
+
+    def sent(self, direction: Side, stream: int = 0) -> int:
+        """The offset just past the last DATA byte `direction` sent on `stream` (rewound by resumes)."""
+        return self._dirs[direction].sent.get(stream, 0)
+
+    def _check_resume(self, direction: Side, stream: int, message: bytes) -> None:
+        """A side's own attempt is queued; an answer rewinds both directions: the answering side resends from the
+        offset of the attempt it answers (the oldest one not yet answered: answers come in order), the other from
+        the answer's offset. Either side that ignores the answer (a stale one) sends no DATA before it acts on a
+        later one, which rewinds these counters again."""
+        if len(message) != HEADER_SIZE + _RESUME.size:
+            raise ProtocolError("bad-length", f"RESUME payload must be {_RESUME.size} bytes")
+        offset, _attempt, answer = _RESUME.unpack_from(message, HEADER_SIZE)
+        me, peer = self._dirs[direction], self._dirs[direction.other]
+        if not me.hello or not peer.hello:
+            raise ProtocolError("resume-before-hello", "RESUME before both sides sent HELLO")
+        if stream not in peer.sent:
+            raise ProtocolError("unknown-stream", f"RESUME for stream {stream}, which is not open")
+        if not answer:
+            attempts = self._attempts[direction]
+            if len(attempts) >= MAX_PENDING_RESUMES:
+                raise ProtocolError("too-many-resumes", f"{direction} sent {len(attempts)} unanswered RESUMEs")
+            attempts.append(offset)
+            return
+        theirs = self._attempts[direction.other]
+        if theirs:
+            me.sent[stream] = theirs.pop(0)
+            me.acked[stream] = min(me.acked[stream], me.sent[stream])
+        peer.sent[stream] = offset
+        peer.acked[stream] = min(peer.acked[stream], offset)
 
     def _check_stale(self, stream: int) -> None:
         if not 0 < stream <= self._max_stream:

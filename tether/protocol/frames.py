@@ -33,6 +33,7 @@ _HELLO = struct.Struct(">HI")
 _ACK = struct.Struct(">Q")
 _RESIZE = struct.Struct(">HH")
 _EXIT = struct.Struct(">i")
+_RESUME = struct.Struct(">QIB")
 
 
 class FrameType(IntEnum):
@@ -49,6 +50,8 @@ class FrameType(IntEnum):
     CLOSE = 8
     EXIT = 9
     ERROR = 10
+    RESUME = 11
+    TOKEN = 12
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +143,28 @@ class Error:
     stream: int = 0
 
 
-Frame = Hello | Data | Ack | Resize | Open | OpenOk | OpenFail | Eof | Close | Exit | Error
+@dataclass(frozen=True, slots=True)
+class Resume:
+    """After a reconnect: the sender has received `offset` bytes of the peer's stream; resend from there
+    (docs/protocol.md section 6). `attempt` numbers the reconnecting side's tries; an `answer` echoes it."""
+
+    stream: int
+    offset: int
+    attempt: int
+    answer: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """Relay to endpoint: the resume token for this session's next reattach (single use)."""
+
+    token: str
+    stream: int = 0
+
+
+MAX_TOKEN = 128
+
+Frame = Hello | Data | Ack | Resize | Open | OpenOk | OpenFail | Eof | Close | Exit | Error | Resume | Token
 
 
 def _header(ftype: FrameType, stream: int) -> bytes:
@@ -207,6 +231,14 @@ def encode(frame: Frame) -> bytes:
             if not 0 < len(raw_code) <= 255:
                 raise ProtocolError("bad-error", "ERROR code must be 1..255 ASCII characters")
             return _header(FrameType.ERROR, 0) + bytes([len(raw_code)]) + raw_code + _text(message, "ERROR message")
+        case Resume(stream, offset, attempt, answer):
+            if not (0 <= offset < 1 << 64 and 0 <= attempt < 1 << 32):
+                raise ProtocolError("bad-resume", f"RESUME offset {offset} or attempt {attempt} out of range")
+            return _HEADER.pack(FrameType.RESUME, stream) + _RESUME.pack(offset, attempt, int(answer))
+        case Token(token, _):
+            if not token.isascii() or not 0 < len(token) <= MAX_TOKEN:
+                raise ProtocolError("bad-token", f"TOKEN must be 1..{MAX_TOKEN} ASCII characters")
+            return _header(FrameType.TOKEN, 0) + token.encode("ascii")
     raise ProtocolError("bad-frame", f"cannot encode {type(frame).__name__}")
 
 
@@ -323,4 +355,15 @@ def decode(message: bytes) -> Frame:
         if not code_raw.isascii():
             raise ProtocolError("bad-error", "ERROR code is not ASCII")
         return Error(code_raw.decode("ascii"), _decode_text(payload[1 + n :], "ERROR message"))
+    if ftype == FrameType.RESUME:
+        _fixed(payload, _RESUME.size, "RESUME")
+        offset, attempt, answer = _RESUME.unpack(payload)
+        if answer > 1:
+            raise ProtocolError("bad-resume", "RESUME answer flag must be 0 or 1")
+        return Resume(stream, offset, attempt, bool(answer))
+    if ftype == FrameType.TOKEN:
+        _stream_zero(stream, "TOKEN")
+        if not 0 < len(payload) <= MAX_TOKEN or not payload.isascii():
+            raise ProtocolError("bad-token", f"TOKEN must be 1..{MAX_TOKEN} ASCII characters")
+        return Token(payload.decode("ascii"))
     raise ProtocolError("unknown-type", f"unknown frame type {ftype}")

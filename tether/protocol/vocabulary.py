@@ -25,6 +25,7 @@ class CloseCode(IntEnum):
     TRY_AGAIN_LATER = 1013
     REPLACED = 4000  # a newer control connection for the same instance took over this one
     ENDED = 4001  # EndTerminalSession ended the session: a client must not start a new one on its own
+    REATTACHED = 4002  # another client resumed this session (ResumeSession): this attachment is over
 
 
 class SessionKind(StrEnum):

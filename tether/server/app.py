@@ -340,6 +340,7 @@ def _components(
         client_token_ttl=config.client_token_ttl,
         agent_connect_timeout=config.agent_connect_timeout,
         metrics=metrics,
+        resume_window=config.resume_window,
     )
     lifecycle = SessionLifecycle(
         relay=relay, router=router, bus=bus, records=records, sessions=sessions, node_id=node

@@ -37,6 +37,8 @@ class ServerConfig:
     # the same for port forwards: ali-instance-cli dials its first WebSocket only when the first local TCP
     # connection arrives, which may be minutes after StartTerminalSession
     forward_connect_ttl: float = 600.0
+    # a shell session whose client connection broke is kept this long for the client to resume it
+    resume_window: float = 300.0
     agent_connect_timeout: float = 30.0
     hello_timeout: float = 10.0
     max_sessions_per_instance: int = 50
@@ -91,6 +93,7 @@ class ServerConfig:
             "max_duration",
             "client_token_ttl",
             "forward_connect_ttl",
+            "resume_window",
             "hello_timeout",
             "sts_min_duration",
             "signin_window",

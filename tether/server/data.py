@@ -56,6 +56,7 @@ WS_HEARTBEAT = 20.0
 WS_MAX_MSG_SIZE = MAX_MESSAGE + 1
 WS_CLOSE_TIMEOUT = 5.0
 ATTACH_WAIT = 5.0  # a second forward WebSocket racing the first waits this long for the first's endpoint
+RESUME_HEADER = "X-Tether-Resume"  # an agent's data-channel dial: it can resume (docs/protocol.md section 6)
 
 
 async def _admit(state: ServerState, session_id: str, side: Side, token: str) -> RelaySession:
@@ -114,6 +115,9 @@ async def _serve(request: web.Request, side: Side, token: str | None) -> web.Str
     except ApiError as error:
         log.info("refused %s data channel for %s: %s", side, printable(session_id), error.code)
         return error_response(error, str(uuid.uuid4()))
+    said = request.query.get("resumable") if side is Side.CLIENT else request.headers.get(RESUME_HEADER)
+    if said in ("1", "2"):  # both sides can: a shell session outlives a broken connection ("2": and re-dials)
+        state.relay.can_resume(rs, side, redials=said == "2")
     ws = _socket(Framing.TETHER) if side is Side.CLIENT else web.WebSocketResponse(
         max_msg_size=WS_MAX_MSG_SIZE, compress=False, heartbeat=WS_HEARTBEAT, timeout=WS_CLOSE_TIMEOUT
     )
@@ -127,12 +131,39 @@ async def _serve(request: web.Request, side: Side, token: str | None) -> web.Str
 async def agent_data(request: web.Request) -> web.StreamResponse:
     """`GET /agent/v1/data/{session_id}` with `Authorization: Bearer <agent token>`."""
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    return await _serve(request, Side.AGENT, token.strip() if scheme.lower() == "bearer" else None)
+    bearer = token.strip() if scheme.lower() == "bearer" else None
+    if request.headers.get(RESUME_HEADER) == "reattach":
+        return await _serve_agent_again(request, bearer)
+    return await _serve(request, Side.AGENT, bearer)
+
+
+async def _serve_agent_again(request: web.Request, token: str | None) -> web.StreamResponse:
+    """An agent re-dialling the broken data channel of a resumable session, with the resume token it was given."""
+    state = get_state(request)
+    session_id = request.match_info["session_id"]
+    try:
+        token = _precheck(request, state, session_id, Side.AGENT, token)
+        rs = state.relay.get(session_id)
+        if rs is None or rs.ended or rs.resume is None:
+            raise ApiError("InvalidSession.Ended", f"Session {session_id} is no longer active on this server.", 410)
+        if not rs.resume.take_agent_token(token):
+            raise ApiError("InvalidToken", f"The token is not valid for session {session_id}.", 403)
+    except ApiError as error:
+        log.info("refused an agent data channel re-dial for %s: %s", printable(session_id), error.code)
+        return error_response(error, str(uuid.uuid4()))
+    ws = web.WebSocketResponse(
+        max_msg_size=WS_MAX_MSG_SIZE, compress=False, heartbeat=WS_HEARTBEAT, timeout=WS_CLOSE_TIMEOUT
+    )
+    await ws.prepare(request)
+    await state.relay.reattach(rs, WebSocketEndpoint(Side.AGENT, ws))
+    return ws
 
 
 async def client_data(request: web.Request) -> web.StreamResponse:
     """`GET /client/v1/data/{session_id}?token=<client token>` (browsers cannot set headers)."""
     framing = from_handshake(request)
+    if framing is Framing.TETHER and "resume" in request.query:
+        return await _serve_resumed(request, request.query["resume"])
     if framing is Framing.TETHER:
         return await _serve(request, Side.CLIENT, request.query.get("token"))
     state = get_state(request)
@@ -147,6 +178,29 @@ async def client_data(request: web.Request) -> web.StreamResponse:
         if again is not None:
             return await _serve_again(request, again)
     return await _serve_translated(request, framing)
+
+
+async def _serve_resumed(request: web.Request, token: str) -> web.StreamResponse:
+    """`?resume=<attach token>` (from ResumeSession): a resuming client's new attachment to its detached session."""
+    state = get_state(request)
+    session_id = request.match_info["session_id"]
+    try:
+        token = _precheck(request, state, session_id, Side.CLIENT, token)
+        rs = state.relay.get(session_id)
+        if rs is None or rs.ended or rs.resume is None:
+            raise ApiError("InvalidSession.Ended", f"Session {session_id} is no longer active on this server.", 410)
+        takeover = rs.resume.take_attach(token)
+        if takeover is None:
+            raise ApiError(
+                "InvalidToken", "This resume URL is not valid (used, expired or forged); call ResumeSession again.", 403
+            )
+    except ApiError as error:
+        log.info("refused a resumed client data channel for %s: %s", printable(session_id), error.code)
+        return error_response(error, str(uuid.uuid4()))
+    ws = _socket(Framing.TETHER)
+    await ws.prepare(request)
+    await state.relay.reattach(rs, WebSocketEndpoint(Side.CLIENT, ws), takeover=takeover)
+    return ws
 
 
 async def _readmit(

@@ -31,6 +31,7 @@ from tether.server.api import (
     instances,
     ram,
     recordings,
+    resume,
     search,
     sessions,
     settings,
@@ -71,6 +72,7 @@ ACTIONS: dict[str, Action] = {
     **audit.ACTIONS,
     **simulate.ACTIONS,
     **console.ACTIONS,
+    **resume.ACTIONS,
 }
 
 # who is calling: (state, request, action, body, audit record) -> the principal, or None for an unsigned action;

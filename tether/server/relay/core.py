@@ -23,11 +23,16 @@ A session's phases, and what each promises (they only move forward):
 
 A side's loop that returns while the session is ENDING waits for CLOSED, so it never closes its socket with a code
 of its own in the moment between the end being decided and the closes being sent.
+
+A resumable shell session (tether/server/relay/resume.py) may, while PAIRED, have its client detached: the client's
+WebSocket broke, the agent's loop waits (holding at most the one frame it read) for a new client attachment
+(`reattach`) until the resume window passes, and then the session ends as `detached_timeout`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from enum import IntEnum
@@ -57,6 +62,7 @@ from tether.server.metrics import ServerMetrics
 from tether.server.records import SessionRecords
 from tether.server.relay.endpoint import Endpoint, EndpointClosed
 from tether.server.relay.outcome import ALREADY_ENDED, Outcome
+from tether.server.relay.resume import DEFAULT_RESUME_WINDOW, ResumeState, TakenOver
 from tether.server.relay.taps import Tap, TapFailed, lost, open_tap
 from tether.server.router import AgentRouter
 from tether.store import ForwardStreamRepo, SessionRepo, SessionState
@@ -109,6 +115,10 @@ class RelaySession:
         self.agent_reason: str | None = None  # from the agent's session_ended report
         self.timers: list[asyncio.TimerHandle] = []
         self.closing: dict[Side, asyncio.Task[None]] = {}
+        self.resume: ResumeState | None = None  # set at pairing when both sides can resume (shell sessions)
+        self.sides_resume: set[Side] = set()  # the sides whose handshake said they can resume
+        self.agent_redials = False  # the agent's handshake said it also re-dials a broken data channel
+        self.agent_hello: bytes | None = None
 
     @property
     def session_id(self) -> str:
@@ -153,7 +163,9 @@ class Relay:
         client_token_ttl: float,
         agent_connect_timeout: float,
         metrics: ServerMetrics | None = None,
+        resume_window: float = DEFAULT_RESUME_WINDOW,
     ) -> None:
+        self.resume_window = resume_window
         self._sessions_repo = sessions
         self._records = records
         self._recordings = recordings
@@ -248,6 +260,98 @@ class Relay:
         rs.endpoints[side] = endpoint
         if rs.endpoints[side.other] is not None:
             await self._pair(rs)
+        await self._run_side(rs, endpoint)
+
+    @staticmethod
+    def can_resume(rs: RelaySession, side: Side, *, redials: bool = False) -> None:
+        """The side attaching now said it can resume (an agent: and whether it re-dials). When both can (and it is
+        a shell), the session outlives a broken connection; a side that predates resume never sees RESUME or
+        TOKEN."""
+        rs.sides_resume.add(side)
+        if side is Side.AGENT:
+            rs.agent_redials = redials
+
+    async def reattach(self, rs: RelaySession, endpoint: Endpoint, *, takeover: bool = False) -> None:
+        """A resuming side's new attachment (its token was checked): give it its next resume token, let the other
+        side's loop forward to it, and forward its frames (its RESUME first) until the session ends. `takeover`:
+        a new client with a channel of its own (it gets the agent's HELLO first; see resume.TakenOver)."""
+        resume, side = rs.resume, endpoint.side
+        if rs.ended or resume is None or rs.phase is not Phase.PAIRED or rs.endpoints[side] is not None:
+            await endpoint.close(CloseCode.POLICY_VIOLATION, f"the session is not waiting for the {side}".encode())
+            return
+        if side is Side.CLIENT and (takeover or resume.translated):
+            if takeover:
+                try:
+                    await endpoint.send(rs.agent_hello or encode(Hello()))
+                except ConnectionError:
+                    return
+                resume.translated = True
+            endpoint = TakenOver(endpoint, resume, rs.monitor.acked(Side.AGENT), fresh=takeover)
+        try:
+            await endpoint.send(resume.issue_token() if side is Side.CLIENT else resume.issue_agent_token())
+        except ConnectionError:
+            return  # gone again at once: the session stays detached
+        rs.endpoints[side] = endpoint
+        resume.attached[side].set()
+        if resume.timer is not None and all(e is not None for e in rs.endpoints.values()):
+            resume.timer.cancel()
+            resume.timer = None
+        log.info("session %s: %s reattached", rs.session_id, side)
+        await self._run_side(rs, endpoint)
+
+    def displace(self, rs: RelaySession, code: int, message: str) -> None:
+        """Detach the client attached now (ResumeSession from another connection) and close it with `code`."""
+        endpoint = rs.endpoints[Side.CLIENT]
+        if endpoint is None or rs.resume is None:
+            return
+        self._detach(rs, endpoint)
+        self._track(endpoint.close(code, close_reason(message)))
+
+    def _detach(self, rs: RelaySession, endpoint: Endpoint) -> Outcome:
+        """A side's connection broke: keep the session for the resume window (the session does not end)."""
+        resume, side = rs.resume, endpoint.side
+        assert resume is not None
+        if rs.endpoints[side] is endpoint:
+            rs.endpoints[side] = None
+            resume.attached[side].clear()
+            resume.detaches += 1
+            if resume.timer is None:
+                resume.timer = asyncio.get_running_loop().call_later(
+                    resume.window, self._spawn, self._detached_timeout, rs
+                )
+                rs.timers.append(resume.timer)
+            log.info("session %s: %s detached; kept %.0f s for it to resume", rs.session_id, side, resume.window)
+        return ALREADY_ENDED
+
+    async def _detached_timeout(self, rs: RelaySession) -> None:
+        if any(endpoint is None for endpoint in rs.endpoints.values()):
+            await self.end(
+                rs,
+                SessionState.TERMINATED,
+                "detached_timeout",
+                code=CloseCode.GOING_AWAY,
+                message="the session was not resumed within the resume window",
+            )
+
+    async def _again(self, rs: RelaySession, side: Side) -> Endpoint | None:
+        """A loop found `side` gone: that side's next attachment, or None once the session ends."""
+        resume = rs.resume
+        assert resume is not None
+        while not rs.ended:
+            endpoint = rs.endpoints[side]
+            if endpoint is not None and not endpoint.closed:
+                return endpoint
+            attached = asyncio.ensure_future(resume.attached[side].wait())
+            ending = asyncio.ensure_future(rs.reached(Phase.ENDING))
+            try:
+                await asyncio.wait({attached, ending}, return_when=asyncio.FIRST_COMPLETED, timeout=1.0)
+            finally:
+                attached.cancel()
+                ending.cancel()
+        return None
+
+    async def _run_side(self, rs: RelaySession, endpoint: Endpoint) -> None:
+        side = endpoint.side
         try:
             outcome = await self._forward(rs, endpoint)
         except Exception:
@@ -275,6 +379,8 @@ class Relay:
         `wait_peer` and the second side's loop has not started, so the tap misses nothing."""
         for timer in rs.timers:
             timer.cancel()
+        if rs.kind is SessionKind.SHELL and len(rs.sides_resume) == 2:
+            rs.resume = ResumeState(self.resume_window, agent_redials=rs.agent_redials)
         await self._sessions_repo.mark_connected(rs.session_id, utcnow())
         log.info("session %s connected", rs.session_id)
         stop = await self._open_tap(rs)
@@ -360,6 +466,9 @@ class Relay:
             try:
                 data = await source.receive()
             except EndpointClosed as closed:
+                if rs.resume is not None and not rs.ended and (from_client or rs.resume.agent_redials):
+                    if rs.endpoints[side] is not source or closed.broken:  # displaced, or the connection broke
+                        return self._detach(rs, source)
                 return self._closed(rs, side, closed)
             try:
                 ftype = check(side, data)
@@ -371,10 +480,14 @@ class Relay:
                 log.warning("session %s: %s broke the protocol: %s", rs.session_id, side, exc)
                 return Outcome(f"protocol_error: {exc.code}", CloseCode.PROTOCOL_ERROR, f"{side} {exc}")
             tap = rs.tap
-            if tap is not None and tap.observe(from_client, ftype, data):
-                stop = await tap.hold()
-                if stop is not None:
-                    return stop
+            if tap is not None:
+                seen: bytes | None = data
+                if rs.resume is not None and ftype == FrameType.DATA:
+                    seen = rs.resume.fresh(rs.monitor, side, data)  # resent bytes were recorded the first time
+                if seen is not None and tap.observe(from_client, ftype, seen):
+                    stop = await tap.hold()
+                    if stop is not None:
+                        return stop
             if ftype == FrameType.RESIZE and from_client:
                 rs.size = resize_of(data)
             if peer is None:
@@ -385,9 +498,22 @@ class Relay:
                 return ALREADY_ENDED
             if ftype == FrameType.HELLO and not from_client:
                 rs.client_has_hello = True  # set before the write: an ERROR frame may now follow it
+                rs.agent_hello = data  # what a client taking the session over gets first
+            if rs.resume is not None and peer is not rs.endpoints[side.other]:
+                peer = await self._again(rs, side.other)  # detached: wait for the next attachment
+                if peer is None:
+                    return ALREADY_ENDED
             try:
                 await peer.send(data)
             except ConnectionError:
+                if rs.resume is not None and (not from_client or rs.resume.agent_redials):
+                    peer = await self._again(rs, side.other)
+                    if peer is None:
+                        return ALREADY_ENDED
+                    if ftype not in (FrameType.DATA, FrameType.ACK):  # DATA is resent by RESUME, ACKs are cumulative
+                        with contextlib.suppress(ConnectionError):
+                            await peer.send(data)
+                    continue
                 if from_client and await self._agent_loop_ends(rs):
                     return ALREADY_ENDED
                 other = side.other
@@ -397,6 +523,12 @@ class Relay:
                     rs.bytes_from_client += payload_size(data)
                 else:
                     rs.bytes_to_client += payload_size(data)
+            elif ftype == FrameType.HELLO and rs.resume is not None:
+                with contextlib.suppress(ConnectionError):  # each side's first resume token, right after HELLO
+                    if not from_client:
+                        await peer.send(rs.resume.issue_token())
+                    elif rs.resume.agent_redials:
+                        await peer.send(rs.resume.issue_agent_token())
 
     @staticmethod
     def _exited(rs: RelaySession) -> Outcome | None:

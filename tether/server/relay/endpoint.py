@@ -27,12 +27,16 @@ class EndpointClosed(Exception):
     end reason, the close code for the peer, and the close text.
     """
 
-    def __init__(self, reason: str, code: int = CloseCode.OK, message: str = "", *, clean: bool = False) -> None:
+    def __init__(
+        self, reason: str, code: int = CloseCode.OK, message: str = "", *, clean: bool = False, broken: bool = False
+    ) -> None:
         super().__init__(message or reason)
         self.reason = reason
         self.code = code
         self.message = message
         self.clean = clean
+        # the connection went away without a close frame (a network cut): a resumable client may come back
+        self.broken = broken
 
 
 class Endpoint(Protocol):
@@ -87,8 +91,11 @@ class WebSocketEndpoint:
                     CloseCode.MESSAGE_TOO_BIG,
                     f"{side} sent a message over {MAX_MESSAGE} bytes",
                 )
-            raise EndpointClosed(f"{side}_error", CloseCode.GOING_AWAY, f"the {side} connection failed")
-        raise EndpointClosed(f"{side}_closed", CloseCode.OK, f"the {side} closed the session", clean=True)
+            raise EndpointClosed(f"{side}_error", CloseCode.GOING_AWAY, f"the {side} connection failed", broken=True)
+        raise EndpointClosed(
+            f"{side}_closed", CloseCode.OK, f"the {side} closed the session", clean=True,
+            broken=msg.type is not WSMsgType.CLOSE,
+        )
 
     async def close(self, code: int, reason: bytes) -> None:
         await self.ws.close(code=code, message=reason)

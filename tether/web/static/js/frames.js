@@ -15,6 +15,7 @@ export const MAX_WINDOW = 64 << 20;
 
 export const FrameType = Object.freeze({
   HELLO: 0, DATA: 1, ACK: 2, RESIZE: 3, OPEN: 4, OPEN_OK: 5, OPEN_FAIL: 6, EOF: 7, CLOSE: 8, EXIT: 9, ERROR: 10,
+  RESUME: 11, TOKEN: 12,
 });
 const TYPE_NAMES = Object.fromEntries(Object.entries(FrameType).map(([name, value]) => [value, name]));
 
@@ -217,6 +218,19 @@ export function decode(message) {
         message: decodeText(payload.subarray(1 + n), "ERROR message"),
       };
     }
+    case FrameType.RESUME: {
+      // decoded like Python's codec; the console does not resume yet (docs/protocol.md section 6)
+      fixed(payload, 13, "RESUME");
+      const answer = view.getUint8(17);
+      if (answer > 1) throw new ProtocolError("bad-resume", "RESUME answer flag must be 0 or 1");
+      return { type, stream, offset: Number(view.getBigUint64(5)), attempt: view.getUint32(13), answer: answer === 1 };
+    }
+    case FrameType.TOKEN:
+      streamZero(stream, "TOKEN");
+      if (payload.length === 0 || payload.length > 128 || payload.some((b) => b > 0x7f)) {
+        throw new ProtocolError("bad-token", "TOKEN must be 1..128 ASCII characters");
+      }
+      return { type, stream, token: String.fromCharCode(...payload) };
     default:
       throw new ProtocolError("unknown-type", `unknown frame type ${type}`);
   }
