@@ -30,6 +30,7 @@ from tether.store import (
     AuditRepo,
     Database,
     IamRepo,
+    Instance,
     InstanceRepo,
     NonceRepo,
     SessionRepo,
@@ -95,6 +96,13 @@ class ServerState:
         self.presence = PresenceWriter(
             self.instances, self.node_id, interval=min(FLUSH_INTERVAL, self.config.heartbeat_interval)
         )
+
+    async def instance(self, instance_id: str) -> Instance | None:
+        """The instance as the store has it once this node's pending agent connects are written: a decision on a
+        session or key (the agent's default user, its sudo, where it is connected) must not read the row from
+        before the handshake that the presence writer still holds (presencewriter.py)."""
+        await self.presence.settle()
+        return await self.instances.get(instance_id)
 
     def client_ip(self, request: web.BaseRequest) -> str:
         """The request's client address: the peer, or X-Forwarded-For from a --trusted-proxy (clientaddr.py)."""

@@ -49,7 +49,7 @@ async def resume_session(ctx: Context, p: ResumeSessionParams) -> dict[str, Any]
     if row is None:
         raise session_not_found(p.SessionId)
     ctx.audit.instance_id = row.instance_id
-    instance = await state.instances.get(row.instance_id)
+    instance = await state.instance(row.instance_id)
     tags = await state.tags.tags_of(row.instance_id) if instance is not None else {}
     login_user = row.username or ""
     context: dict[str, str | list[str]] = {

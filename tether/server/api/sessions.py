@@ -226,7 +226,7 @@ async def start_terminal_session(ctx: Context, p: StartTerminalSessionParams) ->
     state, principal, instance_id = ctx.state, ctx.caller(), p.instance_id
     config = state.config
     ctx.audit.instance_id = instance_id
-    instance = await state.instances.get(instance_id)
+    instance = await state.instance(instance_id)
     tags = await state.tags.tags_of(instance_id) if instance is not None else {}
     resource = instance_arn(config.region, state.account_id, instance_id)
     context: dict[str, str | list[str]] = {**tag_context(tags), "ecs:SessionKind": p.policy_kind}

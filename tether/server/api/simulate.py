@@ -84,7 +84,7 @@ async def _resource_context(ctx: Context, arn: str) -> tuple[dict[str, str | lis
     tags: dict[str, str | list[str]] = {}
     if match and match.group(1) == ctx.state.config.region and match.group(2) == ctx.state.account_id:
         tags = tag_context(await ctx.state.tags.tags_of(match.group(3)))
-        instance = await ctx.state.instances.get(match.group(3))
+        instance = await ctx.state.instance(match.group(3))
     user = default_user_of(instance)
     shell = {"ecs:SessionKind": KIND_SHELL, "ecs:Username": user, "ecs:Sudo": sudo_value(can_sudo(user, instance))}
     return tags, shell

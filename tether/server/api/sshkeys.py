@@ -50,7 +50,7 @@ class SendSSHPublicKeyParams(Params):
 async def send_ssh_public_key(ctx: Context, p: SendSSHPublicKeyParams) -> dict[str, Any]:
     state = ctx.state
     ctx.audit.instance_id = p.InstanceId
-    instance = await state.instances.get(p.InstanceId)
+    instance = await state.instance(p.InstanceId)
     tags = await state.tags.tags_of(p.InstanceId) if instance is not None else {}
     await authorize(
         ctx,
