@@ -19,8 +19,9 @@ a phase gives up (must be 0). The machine this runs on may be shared: compare ru
 
 `--nodes K` (PostgreSQL only): K servers on the one temporary database (the first node's secret key and CA copied
 to the others, as an operator does), none pinned. Each agent is given every node's URL, starts on node
-`index % K` and moves to the next URL whenever a dial or a connection fails (no load balancer: that is HAProxy's
-job in front of real nodes). The figures are per node; then the last node is killed with -9 and not restarted,
+`index % K` and steps through the list whenever a dial or a connection fails, by a step of 1..K-1 that differs
+between agents, so a lost node's agents spread over the others (no load balancer: that is HAProxy's job in front
+of real nodes). The figures are per node; then the last node is killed with -9 and not restarted,
 and "moved" is the time until each of its agents is welcomed by another node, counted from the kill.
 """
 
@@ -115,7 +116,10 @@ async def beat(ws: aiohttp.ClientWebSocketResponse, interval: float) -> None:
 
 async def run_agent(agent: SimAgent, urls: list[str], ctx: ssl.SSLContext, http: aiohttp.ClientSession) -> None:
     backoff = Backoff(1.0, 60.0, 60.0)  # the agent's defaults (tether/agent/config.py)
-    which = agent.index % len(urls)  # several nodes: start on one, move to the next whenever this one fails
+    # several nodes: start on one and step through the list whenever a dial or connection fails; the step differs
+    # between agents (1..K-1), so a lost node's agents spread over all the others rather than all onto the next
+    which = agent.index % len(urls)
+    step = 1 + (agent.index // len(urls)) % max(1, len(urls) - 1)
     while True:
         url = urls[which]
         started = time.monotonic()
@@ -174,7 +178,7 @@ async def run_agent(agent: SimAgent, urls: list[str], ctx: ssl.SSLContext, http:
             emit("down", agent.index)
         else:
             emit("fail", agent.index, failure)
-        which = (which + 1) % len(urls)
+        which = (which + step) % len(urls)
         if busy is not None:  # the agent's schedule (tether/agent/control.py)
             delay = backoff.after_refusal(busy)
         elif welcomed and hasattr(backoff, "after_connection"):  # the agent's schedule (tether/agent/control.py)
