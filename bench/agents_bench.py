@@ -2,6 +2,7 @@
 
     python bench/agents_bench.py --agents 2000 --workers 4 [--db postgresql://postgres@127.0.0.1:5432/test]
                                  [--idle 30] [--json FILE]
+    python bench/agents_bench.py --nodes 3 --db postgresql://postgres@127.0.0.1:5432/test --agents 1500
 
 What runs:
 - a real `tether server` process (SQLite in its data directory, or a temporary database created on the PostgreSQL
@@ -15,6 +16,13 @@ Phases: every agent dials at once (connect time from the moment the workers are 
 RSS and CPU); DescribeInstances with one id and paging through all; kill -9 of the server and an immediate restart
 (time until each agent is welcomed again, counted from the kill). "Left looping" counts agents not connected when
 a phase gives up (must be 0). The machine this runs on may be shared: compare runs made one after the other.
+
+`--nodes K` (PostgreSQL only): K servers on the one temporary database (the first node's secret key and CA copied
+to the others, as an operator does), none pinned. Each agent is given every node's URL, starts on node
+`index % K` and steps through the list whenever a dial or a connection fails, by a step of 1..K-1 that differs
+between agents, so a lost node's agents spread over the others (no load balancer: that is HAProxy's job in front
+of real nodes). The figures are per node; then the last node is killed with -9 and not restarted,
+and "moved" is the time until each of its agents is welcomed by another node, counted from the kill.
 """
 
 from __future__ import annotations
@@ -106,9 +114,14 @@ async def beat(ws: aiohttp.ClientWebSocketResponse, interval: float) -> None:
         await ws.send_str(encode_control(Heartbeat(sessions=0)))
 
 
-async def run_agent(agent: SimAgent, url: str, ctx: ssl.SSLContext, http: aiohttp.ClientSession) -> None:
+async def run_agent(agent: SimAgent, urls: list[str], ctx: ssl.SSLContext, http: aiohttp.ClientSession) -> None:
     backoff = Backoff(1.0, 60.0, 60.0)  # the agent's defaults (tether/agent/config.py)
+    # several nodes: start on one and step through the list whenever a dial or connection fails; the step differs
+    # between agents (1..K-1), so a lost node's agents spread over all the others rather than all onto the next
+    which = agent.index % len(urls)
+    step = 1 + (agent.index // len(urls)) % max(1, len(urls) - 1)
     while True:
+        url = urls[which]
         started = time.monotonic()
         welcomed = False
         failure = "closed"
@@ -141,7 +154,7 @@ async def run_agent(agent: SimAgent, url: str, ctx: ssl.SSLContext, http: aiohtt
                     raise ConnectionError("no welcome")
                 welcomed = True
                 agent.connected = True
-                emit("up", agent.index)
+                emit("up", agent.index, str(which))
                 interval = max(1.0, welcome.heartbeat_interval)
 
                 beater = asyncio.create_task(beat(ws, interval))
@@ -165,6 +178,7 @@ async def run_agent(agent: SimAgent, url: str, ctx: ssl.SSLContext, http: aiohtt
             emit("down", agent.index)
         else:
             emit("fail", agent.index, failure)
+        which = (which + step) % len(urls)
         if busy is not None:  # the agent's schedule (tether/agent/control.py)
             delay = backoff.after_refusal(busy)
         elif welcomed and hasattr(backoff, "after_connection"):  # the agent's schedule (tether/agent/control.py)
@@ -181,7 +195,7 @@ async def worker_main(spec_file: Path) -> None:
     spec = json.loads(spec_file.read_text())
     agents = [SimAgent(a["index"], a["id"], a["key"]) for a in spec["agents"]]
     ctx = ssl.create_default_context(cafile=spec["ca"])
-    url = spec["url"].replace("https://", "wss://") + "/agent/v1/control"
+    urls = [u.replace("https://", "wss://") + "/agent/v1/control" for u in spec.get("urls") or [spec["url"]]]
     # agents are machines of their own: each group dials from its own loopback address (127.W.G.1), so the server's
     # per-address bounds (64 connections awaiting their headers) see what they would see in a fleet
     worker = spec["worker"]
@@ -193,7 +207,7 @@ async def worker_main(spec_file: Path) -> None:
     sys.stdout.flush()
     await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)  # "go"
     tasks = [
-        asyncio.create_task(run_agent(a, url, ctx, sessions[i // AGENTS_PER_ADDRESS])) for i, a in enumerate(agents)
+        asyncio.create_task(run_agent(a, urls, ctx, sessions[i // AGENTS_PER_ADDRESS])) for i, a in enumerate(agents)
     ]
 
     async def flusher() -> None:
@@ -216,20 +230,23 @@ async def worker_main(spec_file: Path) -> None:
 
 
 class Server:
-    def __init__(self, root: Path, port: int, db: str | None, cpu: int | None) -> None:
+    def __init__(self, root: Path, port: int, db: str | None, cpu: int | None, node: str | None = None) -> None:
         self.root = root
         self.port = port
         self.db = db
         self.cpu = cpu
-        self.data = root / "server"
+        self.node = node
+        self.data = root / ("server" if node is None else f"server-{node}")
         self.proc: subprocess.Popen[bytes] | None = None
-        self.log = root / "server.log"
+        self.log = root / ("server.log" if node is None else f"server-{node}.log")
 
     def start(self) -> None:
         argv = [sys.executable, "-m", "tether", "server", "--data-dir", str(self.data),
                 "--listen", f"127.0.0.1:{self.port}"]
         if self.db:
             argv += ["--db", self.db]
+        if self.node is not None:
+            argv += ["--node-id", self.node]
         if self.cpu is not None and shutil.which("taskset"):
             argv = ["taskset", "-c", str(self.cpu), *argv]
         env = {k: v for k, v in os.environ.items() if not k.startswith("TETHER_")}
@@ -325,6 +342,7 @@ class Workers:
     def __init__(self) -> None:
         self.procs: list[asyncio.subprocess.Process] = []
         self.up: dict[int, float] = {}  # index -> time of the latest welcome
+        self.node_of: dict[int, int] = {}  # index -> the node (its place in the URL list) that welcomed it last
         self.connected: set[int] = set()
         self.fails: dict[str, int] = {}
         self.readers: list[asyncio.Task[None]] = []
@@ -352,6 +370,7 @@ class Workers:
             if event == "up":
                 self.up[index] = at
                 self.connected.add(index)
+                self.node_of[index] = int(parts[3]) if len(parts) > 3 else 0
             elif event == "down":
                 self.connected.discard(index)
             elif event == "fail":
@@ -532,6 +551,124 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     return result
 
 
+def share_secrets(source: Path, target: Path) -> None:
+    """What an operator copies to every node before its first start: the secret box key and the CA."""
+    (target / "tls").mkdir(parents=True, exist_ok=True)
+    os.chmod(target, 0o700)
+    shutil.copy2(source / "secret.key", target / "secret.key")
+    for name in ("ca.pem", "ca-key.pem"):
+        shutil.copy2(source / "tls" / name, target / "tls" / name)
+    shutil.copy2(source / "admin-credentials.json", target / "admin-credentials.json")
+
+
+async def wait_moved(workers: Workers, moving: set[int], gone: int, since: float, timeout: float) -> list[float]:
+    """Seconds from `since` until each agent of `moving` was welcomed by a node other than `gone`."""
+    deadline = time.monotonic() + timeout
+
+    def moved() -> list[float]:
+        return sorted(workers.up[i] - since for i in moving
+                      if workers.up.get(i, 0) >= since and workers.node_of.get(i) != gone and i in workers.connected)
+
+    while time.monotonic() < deadline and len(moved()) < len(moving):
+        await asyncio.sleep(0.25)
+    return moved()
+
+
+def per_node(workers: Workers, k: int) -> list[int]:
+    counts = [0] * k
+    for index in workers.connected:
+        counts[workers.node_of.get(index, 0)] += 1
+    return counts
+
+
+async def main_nodes(args: argparse.Namespace) -> dict[str, Any]:
+    """`--nodes K`: K servers on one temporary PostgreSQL database, agents spread over them, one node lost."""
+    nofile = raise_nofile()
+    n, k = args.agents, args.nodes
+    root = Path(tempfile.mkdtemp(prefix="agents-bench-"))
+    db_url, pg_name = await temp_pg(args.db)
+    base = args.port or random.randint(20000, 40000)
+    servers = [Server(root, base + i, db_url, None, node=f"relay-{i + 1}") for i in range(k)]
+    result: dict[str, Any] = {"agents": n, "workers": args.workers, "db": "postgresql", "nodes": k,
+                              "server_cpu": "not pinned", "nofile": nofile}
+    workers = Workers()
+    try:
+        servers[0].start()
+        await servers[0].wait_ready()
+        for server in servers[1:]:
+            share_secrets(servers[0].data, server.data)
+            server.start()
+        for server in servers[1:]:
+            await server.wait_ready()
+        creds = json.loads((servers[0].data / "admin-credentials.json").read_text())
+        urls = [f"https://127.0.0.1:{server.port}" for server in servers]
+        client = ApiClient(urls[0], creds["access_key_id"], creds["access_key_secret"], creds["ca_cert"])
+        started = time.perf_counter()
+        agents = await register_all(client, urls[0], creds["ca_cert"], n)
+        result["registration_per_s"] = n / (time.perf_counter() - started)
+        rss_before = [server.rss_kib() for server in servers]
+        specs = []
+        for w in range(args.workers):
+            spec = root / f"worker-{w}.json"
+            spec.write_text(json.dumps({"agents": agents[w::args.workers], "urls": urls, "worker": w,
+                                        "ca": creds["ca_cert"]}))
+            specs.append(spec)
+        await workers.start(specs)
+        overflows = listen_overflows()
+        go = time.time()
+        await workers.send("go")
+        times = await wait_all(workers, n, go, args.timeout)
+        result["connect"] = summary(times, n)
+        result["connect"]["listen_overflows"] = listen_overflows() - overflows
+        result["connect"]["failures"] = dict(workers.fails)
+        result["connect"]["per_node"] = per_node(workers, k)
+        print("connect:", json.dumps(result["connect"]), flush=True)
+        await asyncio.sleep(5)
+        cpu0, t0 = [server.cpu_seconds() for server in servers], time.monotonic()
+        await asyncio.sleep(args.idle)
+        elapsed = time.monotonic() - t0
+        counts = per_node(workers, k)
+        result["per_node"] = []
+        for i, server in enumerate(servers):
+            idle = (server.cpu_seconds() - cpu0[i]) / elapsed
+            rss = server.rss_kib()
+            result["per_node"].append({
+                "node": server.node, "agents": counts[i], "rss_mib": rss / 1024,
+                "rss_per_agent_kib": (rss - rss_before[i]) / max(1, counts[i]), "idle_cpu_pct": idle * 100,
+                "idle_cpu_pct_per_1000": idle * 100 * 1000 / max(1, counts[i]),
+            })
+        try:
+            result["describe"] = await describe_latency(client, agents[0]["id"])
+        except Exception as exc:  # an overloaded server may not answer at all: that is a figure too
+            result["describe"] = {"error": str(exc)}
+        await client.close()
+        print("idle:", json.dumps(result["per_node"]), "describe:", result["describe"], flush=True)
+        gone = k - 1
+        moving = {i for i in workers.connected if workers.node_of.get(i) == gone}
+        workers.fails.clear()
+        killed = time.time()
+        servers[gone].kill()
+        times = await wait_moved(workers, moving, gone, killed, args.timeout)
+        result["moved"] = summary(times, len(moving))
+        result["moved"]["killed_node"] = servers[gone].node
+        result["moved"]["failures"] = dict(workers.fails)
+        result["moved"]["per_node_after"] = per_node(workers, k)
+        print("moved:", json.dumps(result["moved"]), flush=True)
+        tracebacks = sum(s.log.read_text(errors="replace").count("Traceback") for s in servers)
+        result["server_log"] = {"tracebacks": tracebacks}
+    finally:
+        await workers.stop()
+        for server in servers:
+            server.stop()
+        if pg_name:
+            await drop_pg(args.db, pg_name)
+        if not args.keep:
+            shutil.rmtree(root, ignore_errors=True)
+        else:
+            print("kept", root)
+    return result
+
+
 def cli() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--agents", type=int, default=1000)
@@ -543,6 +680,7 @@ def cli() -> None:
     parser.add_argument("--no-taskset", action="store_true", help="do not pin the server to one CPU")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (server log)")
     parser.add_argument("--json", type=Path, help="write the figures to this file")
+    parser.add_argument("--nodes", type=int, default=1, help="servers on one PostgreSQL database (needs --db)")
     parser.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -550,7 +688,9 @@ def cli() -> None:
         return
     if args.agents < 1 or args.workers < 1:
         parser.error("--agents and --workers must be at least 1")
-    result = asyncio.run(main(args))
+    if args.nodes < 1 or (args.nodes > 1 and not args.db):
+        parser.error("--nodes must be at least 1, and more than one node needs --db (one PostgreSQL database)")
+    result = asyncio.run(main_nodes(args) if args.nodes > 1 else main(args))
     print(json.dumps(result, indent=2))
     if args.json:
         args.json.write_text(json.dumps(result, indent=2) + "\n")

@@ -231,7 +231,25 @@ class FakeTether:
             return result
         return web.json_response({**result, "RequestId": request_id})
 
-    def _do_DescribeInstances(self, params: dict[str, Any]) -> dict[str, Any]:
+    def _do_DescribeInstances(self, params: dict[str, Any]) -> dict[str, Any] | web.Response:
+        # both styles of the real server (tether/server/api/instances.py): keyset with MaxResults/NextToken (at
+        # most 100 a page, no count), or PageNumber/PageSize with TotalCount
+        if "MaxResults" in params or "NextToken" in params:
+            size = params.get("MaxResults") or params.get("PageSize", 10)
+            if not isinstance(size, int) or not 1 <= size <= 100:
+                return _bad("MaxResults must be 1..100")
+            start = 0
+            if params.get("NextToken"):
+                token = str(params["NextToken"])
+                if not token.startswith("after:"):
+                    return _bad("The parameter NextToken is invalid.")
+                ids = [i["InstanceId"] for i in self.instances]
+                start = ids.index(token.removeprefix("after:")) + 1
+            items = self.instances[start : start + size]
+            result: dict[str, Any] = {"Instances": items, "MaxResults": size}
+            if start + size < len(self.instances):
+                result["NextToken"] = "after:" + items[-1]["InstanceId"]
+            return result
         page, size = params.get("PageNumber", 1), params.get("PageSize", 10)
         items = self.instances[(page - 1) * size : page * size]
         return {"Instances": items, "TotalCount": len(self.instances), "PageNumber": page, "PageSize": size}
@@ -285,3 +303,7 @@ def write_credentials(path: Path, fake: FakeTether) -> Path:
 def untrusted_context() -> ssl.SSLContext:
     """A client context that trusts nothing of ours (the system store only)."""
     return ssl.create_default_context()
+
+
+def _bad(message: str) -> web.Response:
+    return web.json_response({"Code": "InvalidParameter", "Message": message, "RequestId": "r-bad"}, status=400)

@@ -218,10 +218,23 @@ def sent(fake: FakeTether, action: str) -> list[dict[str, Any]]:
     return [body for name, body, _ in fake.calls if name == action]
 
 
-async def test_page_number_style_follows_total_count(paging_fake: PagingFake, tls: ServerTLS) -> None:
+BY_NUMBER = Paging(PagingStyle.PAGE_NUMBER, ("Instances",))  # DescribeInstances still answers PageNumber
+
+
+async def test_describe_instances_pages_by_next_token(paging_fake: PagingFake, tls: ServerTLS) -> None:
     async with ApiClient(paging_fake.url, KEY_ID, KEY_SECRET, ca_cert=tls.ca_cert) as api:
         listing = await api.collect("DescribeInstances", {"InstanceName": "web"})
-        pages = [page async for page in api.paginate("DescribeInstances")]
+    assert len(listing.items) == 150 and not listing.more
+    assert sent(paging_fake, "DescribeInstances") == [
+        {"InstanceName": "web", "MaxResults": 100},
+        {"InstanceName": "web", "MaxResults": 100, "NextToken": "after:" + listing.items[99]["InstanceId"]},
+    ]
+
+
+async def test_page_number_style_follows_total_count(paging_fake: PagingFake, tls: ServerTLS) -> None:
+    async with ApiClient(paging_fake.url, KEY_ID, KEY_SECRET, ca_cert=tls.ca_cert) as api:
+        listing = await api.collect("DescribeInstances", {"InstanceName": "web"}, paging=BY_NUMBER)
+        pages = [page async for page in api.paginate("DescribeInstances", paging=BY_NUMBER)]
     assert len(listing.items) == 150 and not listing.more
     assert listing.items[0]["InstanceId"] == "mi-00000000000000000"
     assert listing.first["TotalCount"] == 150 and listing.first["RequestId"]

@@ -87,14 +87,36 @@ def test_instances_pages_through_everything(configured: Path, fake: FakeTether) 
     assert result.exit_code == 0, result.stderr
     document = json.loads(result.stdout)
     assert len(document["Instances"]) == 150
-    pages = [body["PageNumber"] for action, body, _ in fake.calls if action == "DescribeInstances"]
-    assert pages == [1, 2]
+    bodies = [body for action, body, _ in fake.calls if action == "DescribeInstances"]
+    after = "after:" + document["Instances"][99]["InstanceId"]  # keyset paging, as the real server does
+    assert bodies == [{"MaxResults": 100}, {"MaxResults": 100, "NextToken": after}]
 
     table = invoke("instances").stdout.splitlines()
     header = ["InstanceId", "Name", "Hostname", "Status", "LoginUser", "Agent", "AgentVersion", "LastHeartbeat"]
     assert table[0].split() == header
     assert len(table) == 151
     assert table[1].split()[:4] == ["mi-00000000000000000", "-", "host0", "Online"]
+
+
+def test_instances_with_many_pages_asks_for_each_once(configured: Path, fake: FakeTether) -> None:
+    """More instances than a page holds several times over: one call per page, each by the previous answer's
+    NextToken (keyset: no page by number, so no offset the server would have to skip), every instance once and in
+    order, filters still applied by the command."""
+    fake.instances = [
+        {**fake.instances[0], "InstanceId": f"mi-{i:017d}", "Hostname": f"host{i}",
+         "Status": "Online" if i % 2 else "Offline"}
+        for i in range(1050)
+    ]
+    document = json.loads(invoke("instances", "--json").stdout)
+    assert [i["InstanceId"] for i in document["Instances"]] == [f"mi-{i:017d}" for i in range(1050)]
+    assert document["TotalCount"] == 1050
+    bodies = [body for action, body, _ in fake.calls if action == "DescribeInstances"]
+    assert len(bodies) == 11 and all("PageNumber" not in b and b["MaxResults"] == 100 for b in bodies)
+    assert [b.get("NextToken") for b in bodies] == [None] + [f"after:mi-{i:017d}" for i in range(99, 1000, 100)]
+    online = json.loads(invoke("instances", "--json", "--status", "online", "--name", "host10*").stdout)
+    assert [i["Hostname"] for i in online["Instances"]] == ["host101", "host103", "host105", "host107", "host109"] + [
+        f"host{i}" for i in range(1001, 1050, 2)
+    ]
 
 
 def test_precedence_in_commands(configured: Path, fake: FakeTether) -> None:

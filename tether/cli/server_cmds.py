@@ -15,7 +15,7 @@ from tether.cli import runtime
 from tether.cli.logformat import log_format_option, use_json
 from tether.server import ServerConfig, parse_listen, run_server
 from tether.server.app import hold_sighup
-from tether.server.config import DEFAULT_LISTEN
+from tether.server.config import DEFAULT_LISTEN, LISTEN_BACKLOG_RANGE, MAX_AGENT_HANDSHAKES_RANGE
 from tether.server.listeners import ListenError
 from tether.server.logs import setup_logging
 from tether.server.tlsfiles import TLSFileError
@@ -152,6 +152,23 @@ def _positive(_ctx: click.Context, param: click.Parameter, value: float) -> floa
     help="Of those, sessions started and not yet connected to.",
 )
 @click.option(
+    "--listen-backlog",
+    type=click.IntRange(LISTEN_BACKLOG_RANGE[0], LISTEN_BACKLOG_RANGE[1]),
+    default=ServerConfig.listen_backlog,
+    show_default=True,
+    metavar="N",
+    help="The kernel's queue of connections not yet accepted, per listener (capped by net.core.somaxconn); "
+    "too small and connect storms of many agents are dropped.",
+)
+@click.option(
+    "--max-agent-handshakes",
+    type=click.IntRange(MAX_AGENT_HANDSHAKES_RANGE[0], MAX_AGENT_HANDSHAKES_RANGE[1]),
+    default=ServerConfig.max_agent_handshakes,
+    show_default=True,
+    metavar="N",
+    help="Agent handshakes in progress at once; past them (and a short queue) agents get 503 with Retry-After.",
+)
+@click.option(
     "--trusted-proxy",
     "trusted_proxies",
     multiple=True,
@@ -206,6 +223,8 @@ def server(
     max_pending_per_address: int,
     max_sessions_per_principal: int,
     max_pending_sessions_per_principal: int,
+    listen_backlog: int,
+    max_agent_handshakes: int,
     trusted_proxies: tuple[str, ...],
     metrics_token_file: Path | None,
     metrics_token: str | None,
@@ -257,6 +276,8 @@ def server(
             max_pending_per_address=max_pending_per_address,
             max_sessions_per_principal=max_sessions_per_principal,
             max_pending_sessions_per_principal=max_pending_sessions_per_principal,
+            listen_backlog=listen_backlog,
+            max_agent_handshakes=max_agent_handshakes,
             trusted_proxies=list(trusted_proxies),
             metrics_token=metrics_token,
         )

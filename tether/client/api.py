@@ -70,9 +70,9 @@ class PagingStyle(enum.Enum):
     whim; the client absorbs the difference so that no command has to know it.
     """
 
-    PAGE_NUMBER = enum.auto()  # PageNumber/PageSize in, TotalCount out: DescribeInstances, DescribeActivations
+    PAGE_NUMBER = enum.auto()  # PageNumber/PageSize in, TotalCount out: DescribeActivations
     MARKER = enum.auto()  # Marker/MaxItems in, Marker/IsTruncated out: the RAM List* actions
-    NEXT_TOKEN = enum.auto()  # NextToken/MaxResults in, NextToken out: sessions, audit, search, streams, tags
+    NEXT_TOKEN = enum.auto()  # NextToken/MaxResults in, NextToken out: instances, sessions, audit, streams, tags...
     SINGLE = enum.auto()  # no paging parameters: the whole listing in one answer (ListAccessKeys, ListPoliciesFor*)
 
 
@@ -154,7 +154,9 @@ _TOKEN = PagingStyle.NEXT_TOKEN
 
 # The paged actions of the API (tether/server/api/*.py): what `ApiClient.paginate` knows without being told.
 PAGING: dict[str, Paging] = {
-    "DescribeInstances": Paging(PagingStyle.PAGE_NUMBER, ("Instances",)),
+    # DescribeInstances answers PageNumber too, but each page by number costs an OFFSET and a count(*), so listing
+    # 10,000 instances that way is quadratic; by NextToken (keyset over an index) every page costs the same
+    "DescribeInstances": Paging(_TOKEN, ("Instances",)),
     "DescribeActivations": Paging(PagingStyle.PAGE_NUMBER, ("Activations",)),
     "ListUsers": Paging(_RAM, ("Users", "User")),
     "ListUsersForGroup": Paging(_RAM, ("Users", "User")),

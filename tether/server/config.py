@@ -11,6 +11,10 @@ from tether.auth.tls import check_san
 from tether.server.clientaddr import parse_networks
 
 DEFAULT_LISTEN = "127.0.0.1:8443"
+# bounds of the two many-agents settings: a backlog beyond 65535 is no longer a queue the kernel keeps (somaxconn
+# caps it anyway), and past 10,000 handshakes at once a node has stopped bounding anything
+LISTEN_BACKLOG_RANGE = (16, 65535)
+MAX_AGENT_HANDSHAKES_RANGE = (1, 10_000)
 
 
 @dataclass
@@ -120,6 +124,12 @@ class ServerConfig:
         ):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1")
+        for name, (low, high) in (
+            ("listen_backlog", LISTEN_BACKLOG_RANGE),
+            ("max_agent_handshakes", MAX_AGENT_HANDSHAKES_RANGE),
+        ):
+            if not low <= getattr(self, name) <= high:
+                raise ValueError(f"{name} must be in {low}..{high}")
         if self.recording_max_bytes <= 0:
             raise ValueError("recording_max_bytes must be positive")
         if self.sts_min_duration > 3600:

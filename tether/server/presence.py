@@ -48,7 +48,36 @@ async def leave(state: ServerState, link: AgentLink) -> None:
         state.presence.disconnected(link.instance_id)
 
 
+def updated(
+    state: ServerState, instance_id: str, *, hostname: str, os_type: str, os_name: str, agent_version: str
+) -> bool:
+    """The agent reported new facts (a Cloud Assistant agent's new version in its heart-beat) without a new
+    connection: batched like a connect if this node holds its connection, and True; False if it does not."""
+    if state.agents.get(instance_id) is None:
+        return False
+    state.presence.connected(
+        instance_id,
+        hostname=hostname,
+        os_type=os_type,
+        os_name=os_name,
+        agent_version=agent_version,
+        now=utcnow(),
+        identity=None,
+    )
+    return True
+
+
 def heartbeat(state: ServerState, link: AgentLink) -> None:
     """The agent said it is alive: noted in memory, written to the store with the next batch."""
     if state.agents.get(link.instance_id) is link:
         state.presence.heartbeat(link.instance_id, utcnow())
+
+
+def seen(state: ServerState, instance_id: str) -> bool:
+    """A sign of life that came without a link (the Cloud Assistant agent's signed HTTP requests): batched like a
+    heartbeat if this node holds the instance's connection, and True; False if it does not (the node that holds it
+    refreshes it from that connection, and an instance connected nowhere is Offline whatever its last heartbeat)."""
+    if state.agents.get(instance_id) is None:
+        return False
+    state.presence.heartbeat(instance_id, utcnow())
+    return True

@@ -1,6 +1,8 @@
 """The Cloud Assistant agent's signed HTTP requests under `/luban/api/`.
 
-Every one is authenticated first (tether/server/assist/signed.py) and counts as a sign of life. Only the session
+Every one is authenticated first (tether/server/assist/signed.py) and counts as a sign of life, noted like a
+heartbeat in the node's batched presence writer when this node holds the instance's notify socket (presence.seen;
+no transaction per request: with thousands of agents each calls several endpoints a minute). Only the session
 endpoints carry meaning for tether; the agent's other periodic calls get the answers that keep it content:
 - `heart-beat` -> `{"nextInterval": ms}`, 55-65 s with jitter (the agent ignores values outside that range); the
   instance's liveness between heart-beats comes from its notify socket (tether/server/assist/notify.py);
@@ -19,6 +21,7 @@ import secrets
 
 from aiohttp import web
 
+from tether.server import presence
 from tether.server.assist.service import SERVICE_KEY
 from tether.server.assist.signed import LubanError, authenticate
 from tether.server.clock import utcnow
@@ -36,7 +39,7 @@ ERRORCODE = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 async def _signed(request: web.Request) -> Instance:
     state = get_state(request)
     instance = await authenticate(state, request)
-    await state.instances.heartbeat(instance.id, utcnow())
+    presence.seen(state, instance.id)
     return instance
 
 
@@ -50,18 +53,26 @@ async def heartbeat(request: web.Request) -> web.Response:
     except LubanError as error:
         return error.response()
     version = request.query.get("app_version", "")
-    node = instance.connected_node  # only while its notify socket is held somewhere: this marks no connection
-    if version and len(version) <= 64 and version != instance.agent_version and node is not None:
+    if version and len(version) <= 64 and version != instance.agent_version:
         state = get_state(request)
-        await state.instances.mark_connected(
-            instance.id,
-            node=node,
-            hostname=instance.hostname,
-            os_type=instance.os_type,
-            os_name=instance.os_name,
-            agent_version=version,
-            now=utcnow(),
-        )
+        facts = {"hostname": instance.hostname, "os_type": instance.os_type, "os_name": instance.os_name}
+        node = instance.connected_node  # only while its notify socket is held somewhere: this marks no connection
+        if presence.updated(state, instance.id, **facts, agent_version=version):
+            pass  # this node holds the socket: the new version goes with the next presence batch
+        elif node is not None:  # another node holds it: one write per upgrade, not per request
+            await state.instances.mark_connected(
+                instance.id,
+                node=node,
+                hostname=instance.hostname,
+                os_type=instance.os_type,
+                os_name=instance.os_name,
+                agent_version=version,
+                now=utcnow(),
+            )
+    return _next_interval()
+
+
+def _next_interval() -> web.Response:
     low, high = HEARTBEAT_MS
     return web.json_response({"code": 200, "nextInterval": low + secrets.randbelow(high - low + 1)})
 

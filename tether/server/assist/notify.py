@@ -5,6 +5,8 @@ A text WebSocket the agent holds open for as long as it runs. The server sends k
 (tether/server/control.py) the link is registered in the agent registry (a newer socket replaces an older one),
 the instance is marked connected on this node, and while the socket lives (WebSocket heartbeats detect a dead
 peer) its LastHeartbeat is refreshed every heartbeat interval: the agent's own heart-beat comes only once a minute.
+All of it goes through the node's batched presence writer (tether/server/presencewriter.py), never one transaction
+per event.
 """
 
 from __future__ import annotations
@@ -19,7 +21,6 @@ from tether.protocol import CloseCode
 from tether.server import presence
 from tether.server.assist.service import DEFAULT_USER, SERVICE_KEY, AssistLink
 from tether.server.assist.signed import LubanError, authenticate
-from tether.server.clock import utcnow
 from tether.server.logs import printable
 from tether.server.state import ServerState, get_state
 from tether.store import AgentIdentity
@@ -30,10 +31,10 @@ WS_HEARTBEAT = 20.0
 MAX_TEXT = 4096  # the agent's answers are one short line each
 
 
-async def _beat(state: ServerState, instance_id: str) -> None:
+async def _beat(state: ServerState, link: AssistLink) -> None:
     while True:
         await asyncio.sleep(state.config.heartbeat_interval)
-        await state.instances.heartbeat(instance_id, utcnow())
+        presence.heartbeat(state, link)  # in memory; written with the next batch
 
 
 async def notify_server(request: web.Request) -> web.StreamResponse:
@@ -63,7 +64,7 @@ async def notify_server(request: web.Request) -> web.StreamResponse:
             printable(state.client_ip(request)),
             printable(instance.agent_version or "?"),
         )
-        beat = asyncio.get_running_loop().create_task(_beat(state, instance.id))
+        beat = asyncio.get_running_loop().create_task(_beat(state, link))
         async for msg in ws:
             if msg.type is WSMsgType.TEXT:
                 log.debug("agent %s: %s", instance.id, printable(msg.data[:200]))
