@@ -26,7 +26,9 @@ def _owner_of(port: int) -> int | None:
         for line in table:
             fields = line.split()
             local = fields[1]
-            if int(local.split(":")[1], 16) == port:
+            # a closed socket that used the same port (TIME_WAIT: inode 0, owned by nobody) can come first: only a
+            # socket a process still holds counts, or the connection is attributed to no one and never cut
+            if int(local.split(":")[1], 16) == port and fields[9] != "0":
                 inode = fields[9]
                 break
     if inode is None:
