@@ -67,6 +67,26 @@ CLIENT_TIMEOUT = SessionEnd("hangup", None, "ClientTimeout", "no client connecte
 RESUME_HEADER = "X-Tether-Resume"  # says at the dial that this session can resume (docs/protocol.md section 6)
 
 
+async def _connect(
+    http: aiohttp.ClientSession,
+    url: str,
+    token: str,
+    headers: dict[str, str],
+    ssl_context: ssl.SSLContext | None,
+) -> aiohttp.ClientWebSocketResponse:
+    """One WebSocket dial of a data channel, bounded by CONNECT_TIMEOUT: the first dial and every re-dial."""
+    return await asyncio.wait_for(
+        http.ws_connect(
+            url,
+            headers={**headers, "Authorization": f"Bearer {token}"},
+            max_msg_size=MAX_MESSAGE + 1,
+            heartbeat=DATA_HEARTBEAT,
+            ssl=ssl_context if ssl_context is not None else True,
+        ),
+        CONNECT_TIMEOUT,
+    )
+
+
 async def dial_data_channel(
     http: aiohttp.ClientSession,
     spec: OpenSession,
@@ -81,22 +101,10 @@ async def dial_data_channel(
     because aiohttp refuses a message whose size equals the limit. `extra_headers` carry what the kind tells the
     server about itself before any frame (a shell: its login shell, `tether.protocol.LOGIN_SHELL_HEADER`).
     """
+    # "2": this session answers RESUME and re-dials its broken data channel (docs/protocol.md section 6)
+    headers = {**(extra_headers or {}), **({RESUME_HEADER: "2"} if resumable else {})}
     try:
-        return await asyncio.wait_for(
-            http.ws_connect(
-                spec.data_url,
-                # "2": this session answers RESUME and re-dials its broken data channel (docs/protocol.md section 6)
-                headers={
-                    **(extra_headers or {}),
-                    "Authorization": f"Bearer {spec.token}",
-                    **({RESUME_HEADER: "2"} if resumable else {}),
-                },
-                max_msg_size=MAX_MESSAGE + 1,
-                heartbeat=DATA_HEARTBEAT,
-                ssl=ssl_context if ssl_context is not None else True,
-            ),
-            CONNECT_TIMEOUT,
-        )
+        return await _connect(http, spec.data_url, spec.token, headers, ssl_context)
     except (aiohttp.ClientError, OSError, TimeoutError) as e:
         raise SessionStartError(
             "DataChannel.ConnectFailed", f"cannot open the data channel: {type(e).__name__}: {e}"
@@ -267,15 +275,8 @@ class DataChannelSession(ABC):
         delay = REDIAL_FIRST_DELAY
         while not self._end.done() and time.monotonic() < deadline:
             try:
-                ws = await asyncio.wait_for(
-                    self._http.ws_connect(
-                        self.spec.data_url,
-                        headers={"Authorization": f"Bearer {token}", RESUME_HEADER: "reattach"},
-                        max_msg_size=MAX_MESSAGE + 1,
-                        heartbeat=DATA_HEARTBEAT,
-                        ssl=self._ssl if self._ssl is not None else True,
-                    ),
-                    CONNECT_TIMEOUT,
+                ws = await _connect(
+                    self._http, self.spec.data_url, token, {RESUME_HEADER: "reattach"}, self._ssl
                 )
             except aiohttp.WSServerHandshakeError as e:
                 if e.status in (401, 403, 404, 410):

@@ -21,6 +21,7 @@ session kind shares (the channel, limits, the end) is `tether.agent.session`.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import errno
 import fcntl
@@ -104,7 +105,7 @@ class ShellSession(DataChannelSession):
         # kept, so a client that reconnects gets everything it lacks; with that window full the PTY is not read and
         # the program blocks in its write, paused, never killed and never losing a byte (docs/protocol.md section 6).
         self._channel = Channel(spec.window or DEFAULT_WINDOW, resumable=True)
-        self._replay: list[bytes] = []  # RESUME answer and resent DATA, sent before anything else
+        self._replay: collections.deque[bytes] = collections.deque()  # RESUME answer and resent DATA, sent first
         self.user = user
         self._switch_user = os.geteuid() == 0 if switch_user is None else switch_user
         self._hangup_grace = hangup_grace
@@ -356,7 +357,7 @@ class ShellSession(DataChannelSession):
 
     async def _send_pending(self, ws: aiohttp.ClientWebSocketResponse) -> None:
         while self._replay:  # a RESUME's answer and resent output go before any new output
-            await ws.send_bytes(self._replay.pop(0))
+            await ws.send_bytes(self._replay.popleft())
         if self._pending_ack is not None:
             ack, self._pending_ack = self._pending_ack, None
             await ws.send_bytes(ack)

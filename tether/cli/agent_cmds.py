@@ -192,10 +192,7 @@ def status_cmd(state_dir: Path, as_json: bool) -> None:
     """Show this agent's instance id, server and key fingerprint."""
     from tether.auth.agentkey import fingerprint, load_key
 
-    try:
-        config = AgentConfig.load(state_dir)
-    except ConfigError as e:
-        raise click.ClickException(str(e)) from None
+    config = _load(state_dir)
     try:
         key_fingerprint = fingerprint(load_key(config.key_file))
     except (OSError, ValueError) as e:
@@ -256,8 +253,12 @@ def config_group() -> None:
     """
 
 
-def _config_keys_error(e: Exception) -> click.ClickException:
-    return click.ClickException(str(e))
+def _load(state_dir: Path) -> AgentConfig:
+    """The agent's settings, or the reason they cannot be read as the command's error."""
+    try:
+        return AgentConfig.load(state_dir)
+    except ConfigError as e:
+        raise click.ClickException(str(e)) from None
 
 
 @config_group.command("list")
@@ -269,11 +270,7 @@ def config_list_cmd(state_dir: Path, as_json: bool) -> None:
 
     from tether.agent.configkeys import keys, show_value
 
-    try:
-        config = AgentConfig.load(state_dir)
-    except ConfigError as e:
-        raise click.ClickException(str(e)) from None
-    values = asdict(config.settings)
+    values = asdict(_load(state_dir).settings)
     if as_json:
         click.echo(json.dumps(values, indent=2))
         return
@@ -294,9 +291,9 @@ def config_get_cmd(key: str, state_dir: Path, as_json: bool) -> None:
 
     try:
         key_info(key)
-        config = AgentConfig.load(state_dir)
-    except (ConfigKeyError, ConfigError) as e:
-        raise _config_keys_error(e) from None
+    except ConfigKeyError as e:
+        raise click.ClickException(str(e)) from None
+    config = _load(state_dir)
     value = getattr(config.settings, key)
     click.echo(json.dumps(value) if as_json else show_value(value))
 
@@ -308,9 +305,10 @@ def _change(key: str, words: list[str] | None, state_dir: Path, pid: int | None,
         value = None if words is None else parse_value(key, words)
         old, new, path = change_setting(state_dir, key, value)
     except (ConfigKeyError, ConfigError) as e:
-        raise _config_keys_error(e) from None
+        raise click.ClickException(str(e)) from None
     except OSError as e:
         raise click.ClickException(f"cannot write the agent's settings in {state_dir}: {e}") from None
+
     def shown(value: Any) -> str:
         return show_value(value) or '""'  # an empty list, as it is typed
 

@@ -46,6 +46,7 @@ from tether.server.origins import origin_allowed
 from tether.server.relay import RelaySession, WebSocketEndpoint
 from tether.server.relay.core import Phase
 from tether.server.relay.endpoint import Endpoint
+from tether.server.relay.resume import ResumeState
 from tether.server.state import ServerState, get_state
 from tether.store import SessionState
 
@@ -118,9 +119,7 @@ async def _serve(request: web.Request, side: Side, token: str | None) -> web.Str
     said = request.query.get("resumable") if side is Side.CLIENT else request.headers.get(RESUME_HEADER)
     if said in ("1", "2"):  # both sides can: a shell session outlives a broken connection ("2": and re-dials)
         state.relay.can_resume(rs, side, redials=said == "2")
-    ws = _socket(Framing.TETHER) if side is Side.CLIENT else web.WebSocketResponse(
-        max_msg_size=WS_MAX_MSG_SIZE, compress=False, heartbeat=WS_HEARTBEAT, timeout=WS_CLOSE_TIMEOUT
-    )
+    ws = _socket(Framing.TETHER) if side is Side.CLIENT else _agent_socket()
     if side is Side.AGENT:
         rs.login_shell = login_shell(request.headers.get(LOGIN_SHELL_HEADER)) or rs.login_shell
     await ws.prepare(request)
@@ -143,17 +142,13 @@ async def _serve_agent_again(request: web.Request, token: str | None) -> web.Str
     session_id = request.match_info["session_id"]
     try:
         token = _precheck(request, state, session_id, Side.AGENT, token)
-        rs = state.relay.get(session_id)
-        if rs is None or rs.ended or rs.resume is None:
-            raise ApiError("InvalidSession.Ended", f"Session {session_id} is no longer active on this server.", 410)
-        if not rs.resume.take_agent_token(token):
+        rs, resume = _resumable(state, session_id)
+        if not resume.take_agent_token(token):
             raise ApiError("InvalidToken", f"The token is not valid for session {session_id}.", 403)
     except ApiError as error:
         log.info("refused an agent data channel re-dial for %s: %s", printable(session_id), error.code)
         return error_response(error, str(uuid.uuid4()))
-    ws = web.WebSocketResponse(
-        max_msg_size=WS_MAX_MSG_SIZE, compress=False, heartbeat=WS_HEARTBEAT, timeout=WS_CLOSE_TIMEOUT
-    )
+    ws = _agent_socket()
     await ws.prepare(request)
     await state.relay.reattach(rs, WebSocketEndpoint(Side.AGENT, ws))
     return ws
@@ -186,10 +181,8 @@ async def _serve_resumed(request: web.Request, token: str) -> web.StreamResponse
     session_id = request.match_info["session_id"]
     try:
         token = _precheck(request, state, session_id, Side.CLIENT, token)
-        rs = state.relay.get(session_id)
-        if rs is None or rs.ended or rs.resume is None:
-            raise ApiError("InvalidSession.Ended", f"Session {session_id} is no longer active on this server.", 410)
-        takeover = rs.resume.take_attach(token)
+        rs, resume = _resumable(state, session_id)
+        takeover = resume.take_attach(token)
         if takeover is None:
             raise ApiError(
                 "InvalidToken", "This resume URL is not valid (used, expired or forged); call ResumeSession again.", 403
@@ -236,6 +229,20 @@ async def _readmit(
         ):
             return endpoint
     raise ApiError("InvalidToken.Used", "This token was already used; start a new session for a new one.", 410)
+
+
+def _resumable(state: ServerState, session_id: str) -> tuple[RelaySession, ResumeState]:
+    """The live resumable session a re-dialling agent or a resuming client reattaches to; ApiError if none."""
+    rs = state.relay.get(session_id)
+    if rs is None or rs.ended or rs.resume is None:
+        raise ApiError("InvalidSession.Ended", f"Session {session_id} is no longer active on this server.", 410)
+    return rs, rs.resume
+
+
+def _agent_socket() -> web.WebSocketResponse:
+    return web.WebSocketResponse(
+        max_msg_size=WS_MAX_MSG_SIZE, compress=False, heartbeat=WS_HEARTBEAT, timeout=WS_CLOSE_TIMEOUT
+    )
 
 
 def _socket(framing: Framing | None) -> web.WebSocketResponse:
